@@ -1,0 +1,71 @@
+package salesrecipe
+
+import "time"
+
+// DealStatus says whether a deal is still open or was won or lost.
+type DealStatus string
+
+// The deal statuses.
+const (
+	StatusOpen DealStatus = "open"
+	StatusWon  DealStatus = "won"
+	StatusLost DealStatus = "lost"
+)
+
+// Valid reports whether s is open, won or lost.
+func (s DealStatus) Valid() bool {
+	return s == StatusOpen || s == StatusWon || s == StatusLost
+}
+
+// Closed reports whether s is won or lost.
+func (s DealStatus) Closed() bool {
+	return s == StatusWon || s == StatusLost
+}
+
+// Deal is one version of a deal: its state as of UpdatedAt.
+type Deal struct {
+	ID        string
+	RepID     string
+	AccountID string
+	Stage     string
+	Status    DealStatus
+	Amount    float64
+	CreatedAt time.Time
+	CloseDate time.Time
+	ClosedAt  time.Time
+	UpdatedAt time.Time
+}
+
+// Validate reports every rule the deal version breaks.
+func (d Deal) Validate() error {
+	var p problems
+	p.required("deal_id", d.ID)
+	p.required("rep_id", d.RepID)
+	p.required("stage", d.Stage)
+	p.amount("amount", d.Amount)
+	p.requiredTime("created_at", d.CreatedAt)
+	p.requiredTime("close_date", d.CloseDate)
+	d.validateStatus(&p)
+	d.validateUpdatedAt(&p)
+	return p.err()
+}
+
+func (d Deal) validateStatus(p *problems) {
+	switch {
+	case !d.Status.Valid():
+		p.add("status", string(d.Status), "want open, won or lost")
+	case d.Status.Closed() && d.ClosedAt.IsZero():
+		p.add("closed_at", "", "required when status is "+string(d.Status))
+	case !d.Status.Closed() && !d.ClosedAt.IsZero():
+		p.add("closed_at", formatTime(d.ClosedAt), "must be empty when status is open")
+	}
+}
+
+func (d Deal) validateUpdatedAt(p *problems) {
+	switch {
+	case d.UpdatedAt.IsZero():
+		p.add("updated_at", "", "required")
+	case !d.CreatedAt.IsZero() && d.UpdatedAt.Before(d.CreatedAt):
+		p.add("updated_at", formatTime(d.UpdatedAt), "before created_at "+formatTime(d.CreatedAt))
+	}
+}
