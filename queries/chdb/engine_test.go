@@ -23,8 +23,15 @@ import (
 // directory per process.
 var shared struct {
 	once sync.Once
+	dir  string
 	e    *chdb.Engine
 	err  error
+}
+
+// sharedDir returns the data directory of the test binary's engine.
+func sharedDir(t testing.TB) string {
+	engine(t)
+	return shared.dir
 }
 
 // engine returns the test binary's engine, failing with fetch instructions when the library is missing.
@@ -36,9 +43,8 @@ func engine(t testing.TB) *chdb.Engine {
 			shared.err = err
 			return
 		}
-		shared.e, shared.err = chdb.Open(context.Background(), chdb.Config{
-			LibraryPath: libPath(), DataDir: filepath.Join(dir, "data"),
-		})
+		shared.dir = filepath.Join(dir, "data")
+		shared.e, shared.err = chdb.Open(context.Background(), chdb.Config{LibraryPath: libPath(), DataDir: shared.dir})
 	})
 	if shared.err != nil {
 		t.Fatalf("open embedded engine: %v", shared.err)
