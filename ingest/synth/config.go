@@ -1,0 +1,117 @@
+package synth
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+const (
+	maxReps           = 999_999
+	maxMonths         = 600
+	maxKindLag        = 24
+	maxActivitiesADay = 10_000
+)
+
+// Kind describes one activity kind and how it sources deals; the seed perturbs SourceProb and MeanAmount by up to 25%.
+type Kind struct {
+	Name       string  `json:"name"`        // kind as written in activities.csv
+	Share      float64 `json:"share"`       // relative volume among a rep's activities
+	SourceProb float64 `json:"source_prob"` // chance one activity sources a new deal; 0 means no effect
+	MeanAmount float64 `json:"mean_amount"` // mean final amount of a sourced deal
+	EntryStage string  `json:"entry_stage"` // stage a sourced deal starts in
+	MaxLag     int     `json:"max_lag"`     // longest delay, in months, from the activity to the close
+	FirstMonth int     `json:"first_month"` // 0-based history month in which the kind first appears
+}
+
+// Config describes the firm to generate; End is "now" and the history is the Months calendar months ending with the month that contains the instant before End.
+type Config struct {
+	Reps             int       `json:"reps"`
+	Months           int       `json:"months"`
+	End              time.Time `json:"end"` // exclusive; to start at a date use start.AddDate(0, Months, 0)
+	Seed             int64     `json:"seed"`
+	ActivitiesPerDay float64   `json:"activities_per_day"` // firm mean per rep and working day
+	Kinds            []Kind    `json:"kinds"`
+	Shortfall        bool      `json:"shortfall"` // plant ShortfallRep far below quota in the current period
+}
+
+// ShortfallRep is the rep planted far below quota in the last (current) period when Config.Shortfall is set.
+const ShortfallRep = "r0001"
+
+// DefaultKinds returns call, email (no effect), meeting, demo and proposal.
+func DefaultKinds() []Kind {
+	return []Kind{
+		{Name: "call", Share: 0.40, SourceProb: 0.03, MeanAmount: 8000, EntryStage: "prospecting", MaxLag: 4},
+		{Name: "email", Share: 0.30},
+		{Name: "meeting", Share: 0.15, SourceProb: 0.08, MeanAmount: 15000, EntryStage: "qualification", MaxLag: 3},
+		{Name: "demo", Share: 0.09, SourceProb: 0.15, MeanAmount: 22000, EntryStage: "discovery", MaxLag: 2},
+		{Name: "proposal", Share: 0.06, SourceProb: 0.25, MeanAmount: 26000, EntryStage: "proposal", MaxLag: 1},
+	}
+}
+
+// DefaultConfig returns the demo firm (40 reps, 24 months, seed 1) without an End, which the caller must set.
+func DefaultConfig() Config {
+	return Config{Reps: 40, Months: 24, Seed: 1, ActivitiesPerDay: 6, Kinds: DefaultKinds()}
+}
+
+// Start returns the first day (00:00 UTC) of the first month of the history.
+func (c Config) Start() time.Time {
+	return startOf(c.End, c.Months)
+}
+
+// Validate reports the first problem that makes the configuration unusable.
+func (c Config) Validate() error {
+	switch {
+	case c.Reps < 1 || c.Reps > maxReps:
+		return fmt.Errorf("reps %d outside [1, %d]", c.Reps, maxReps)
+	case c.Months < 1 || c.Months > maxMonths:
+		return fmt.Errorf("months %d outside [1, %d]", c.Months, maxMonths)
+	case c.End.IsZero():
+		return errors.New("end date is required")
+	case !(c.ActivitiesPerDay > 0 && c.ActivitiesPerDay <= maxActivitiesADay):
+		return fmt.Errorf("activities per day %v outside (0, %d]", c.ActivitiesPerDay, maxActivitiesADay)
+	}
+	return validateKinds(c.Kinds)
+}
+
+func validateKinds(kinds []Kind) error {
+	if len(kinds) == 0 {
+		return errors.New("no activity kinds")
+	}
+	seen := make(map[string]bool, len(kinds))
+	for _, k := range kinds {
+		if seen[k.Name] {
+			return fmt.Errorf("kind %q listed twice", k.Name)
+		}
+		seen[k.Name] = true
+		if err := k.validate(); err != nil {
+			return fmt.Errorf("kind %q: %w", k.Name, err)
+		}
+	}
+	return nil
+}
+
+func (k Kind) validate() error {
+	switch {
+	case k.Name == "" || strings.ContainsAny(k.Name, ",\"\r\n"):
+		return errors.New("name must be non-empty without commas, quotes or newlines")
+	case !(k.Share > 0) || math.IsInf(k.Share, 0):
+		return fmt.Errorf("share %v must be positive", k.Share)
+	case !(k.SourceProb >= 0 && k.SourceProb <= 1):
+		return fmt.Errorf("source probability %v outside [0, 1]", k.SourceProb)
+	case k.MaxLag < 0 || k.MaxLag > maxKindLag:
+		return fmt.Errorf("max lag %d outside [0, %d]", k.MaxLag, maxKindLag)
+	case k.FirstMonth < 0:
+		return fmt.Errorf("first month %d is negative", k.FirstMonth)
+	case k.SourceProb == 0:
+		return nil
+	case !(k.MeanAmount > 0) || math.IsInf(k.MeanAmount, 0):
+		return fmt.Errorf("mean amount %v must be positive", k.MeanAmount)
+	}
+	if s, ok := stageIndex(k.EntryStage); !ok || s >= stWon {
+		return fmt.Errorf("entry stage %q is not an open stage", k.EntryStage)
+	}
+	return nil
+}

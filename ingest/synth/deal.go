@@ -1,0 +1,182 @@
+package synth
+
+import "math"
+
+const dealsHeader = "deal_id,rep_id,account_id,stage,status,amount,created_at,close_date,closed_at,updated_at"
+
+type evKind uint8
+
+const (
+	evStage     evKind = iota // advance one stage
+	evAmount                  // set the amount to val cents
+	evCloseDate               // push the expected close date to day val
+	evClose                   // close in stage val (won or lost)
+)
+
+// event is one change of a deal, which becomes a new version row.
+type event struct {
+	t    int64
+	kind evKind
+	val  int64
+}
+
+// dealSpec is what a deal's creator decides; its history is drawn from it.
+type dealSpec struct {
+	rep                               *rep
+	account, created, closeAt, amount int64
+	entry                             int
+}
+
+// dealState is the deal as of one version.
+type dealState struct {
+	stage                      int
+	amount, closeDay, closedAt int64
+}
+
+// emitDeal draws the deal's path and history, writes its versions up to the end and returns its number.
+func (g *generator) emitDeal(d dealSpec) int64 {
+	id := g.nextDeal
+	g.nextDeal++
+	g.rows.Deals++
+	final, won := g.path(d.entry, d.rep.skill)
+	g.ev = g.ev[:0]
+	for range final - d.entry {
+		g.ev = append(g.ev, event{t: g.between(d), kind: evStage})
+	}
+	st := dealState{stage: d.entry, amount: d.amount, closeDay: dayStart(d.closeAt)}
+	if g.rng.Float64() < g.firm.amountChange {
+		st.amount = int64(math.Round(float64(d.amount) * uniform(g.rng, 0.6, 1.4)))
+		g.ev = append(g.ev, event{t: g.between(d), kind: evAmount, val: d.amount})
+	}
+	if g.rng.Float64() < g.firm.slipShare {
+		st.closeDay = g.addPushes(d)
+	}
+	closedAt := g.orderEvents(d, won)
+	g.writeVersions(id, d, st)
+	d.rep.recent.add(dealRef{id: id, account: d.account, created: d.created, closeAt: closedAt})
+	return id
+}
+
+// path walks the stages from entry: the final open stage reached and whether the deal is won.
+func (g *generator) path(entry int, skill float64) (final int, won bool) {
+	s := entry
+	for ; s < stNegotiation; s++ {
+		if g.rng.Float64() >= g.firm.conv[s] {
+			return s, false
+		}
+	}
+	return s, g.rng.Float64() < min(1, g.firm.conv[stNegotiation]*skill)
+}
+
+// between draws a time strictly between the deal's creation and close.
+func (g *generator) between(d dealSpec) int64 {
+	return d.created + 1 + g.rng.Int64N(d.closeAt-d.created-1)
+}
+
+// addPushes plans an optimistic close date pushed out each time it passes; it returns the first date.
+func (g *generator) addPushes(d dealSpec) int64 {
+	first := g.optimistic(d.created, d.closeAt)
+	cur := first
+	for i := range maxPushes {
+		t := cur + daySec*(1+g.rng.Int64N(5)) + workStartSec + g.rng.Int64N(workSec)
+		if t >= d.closeAt {
+			break
+		}
+		next := dayStart(d.closeAt)
+		if i < maxPushes-1 {
+			next = g.optimistic(t, d.closeAt)
+		}
+		g.ev = append(g.ev, event{t: t, kind: evCloseDate, val: next})
+		cur = next
+	}
+	return first
+}
+
+// optimistic is a close date a rep would state at from: well before the true close at to.
+func (g *generator) optimistic(from, to int64) int64 {
+	return dayStart(from + int64(float64(to-from)*uniform(g.rng, 0.25, 0.8)))
+}
+
+// orderEvents sorts the changes, makes their times strictly increase and appends the close; it returns the close time.
+func (g *generator) orderEvents(d dealSpec, won bool) int64 {
+	ev := g.ev
+	for i := 1; i < len(ev); i++ {
+		for j := i; j > 0 && ev[j].t < ev[j-1].t; j-- {
+			ev[j], ev[j-1] = ev[j-1], ev[j]
+		}
+	}
+	prev := d.created
+	for i := range ev {
+		ev[i].t = max(ev[i].t, prev+1)
+		prev = ev[i].t
+	}
+	closed, stage := max(d.closeAt, prev+1), int64(stLost)
+	if won {
+		stage = stWon
+	}
+	g.ev = append(ev, event{t: closed, kind: evClose, val: stage})
+	return closed
+}
+
+// writeVersions writes the first version and one per change, stopping at the end ("now").
+func (g *generator) writeVersions(id int64, d dealSpec, st dealState) {
+	g.writeDeal(id, d, &st, d.created)
+	for _, e := range g.ev {
+		if e.t >= g.cal.end {
+			return
+		}
+		st.apply(e)
+		g.writeDeal(id, d, &st, e.t)
+	}
+}
+
+func (s *dealState) apply(e event) {
+	switch e.kind {
+	case evStage:
+		s.stage++
+	case evAmount:
+		s.amount = e.val
+	case evCloseDate:
+		s.closeDay = e.val
+	case evClose:
+		s.stage, s.closedAt, s.closeDay = int(e.val), e.t, dayStart(e.t)
+	}
+}
+
+func status(stage int) string {
+	switch stage {
+	case stWon:
+		return "won"
+	case stLost:
+		return "lost"
+	}
+	return "open"
+}
+
+func (g *generator) writeDeal(id int64, d dealSpec, st *dealState, updated int64) {
+	b := append(g.deals.buf, 'd')
+	b = appendPadded(b, id, 7)
+	b = append(b, ',')
+	b = append(b, d.rep.id...)
+	b = append(b, ',', 'c')
+	b = appendPadded(b, d.account+1, 6)
+	b = append(b, ',')
+	b = append(b, g.stages[st.stage]...)
+	b = append(b, ',')
+	b = append(b, status(st.stage)...)
+	b = append(b, ',')
+	b = appendCents(b, st.amount)
+	b = append(b, ',')
+	b = appendTimestamp(b, d.created)
+	b = append(b, ',')
+	b = appendDate(b, st.closeDay)
+	b = append(b, ',')
+	if st.closedAt != 0 {
+		b = appendTimestamp(b, st.closedAt)
+	}
+	b = append(b, ',')
+	b = appendTimestamp(b, updated)
+	g.deals.buf = b
+	g.deals.endRow()
+	g.rows.DealVersions++
+}

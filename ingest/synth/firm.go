@@ -1,0 +1,205 @@
+package synth
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Stage indexes; the open stages come first, in order.
+const (
+	stProspecting = iota
+	stQualification
+	stDiscovery
+	stProposal
+	stNegotiation
+	stWon
+	stLost
+	nStages
+)
+
+const (
+	amountSigma   = 0.6 // lognormal sigma of deal amounts
+	baselineEntry = stQualification
+	maxPushes     = 3 // close-date pushes of an optimistic deal
+)
+
+func stageNames() [nStages]string {
+	return [nStages]string{"prospecting", "qualification", "discovery", "proposal", "negotiation", "closed_won", "closed_lost"}
+}
+
+func stageCategories() [nStages]string {
+	return [nStages]string{"pipeline", "pipeline", "pipeline", "best_case", "commit", "closed", "omitted"}
+}
+
+func stageIndex(name string) (int, bool) {
+	for i, s := range stageNames() {
+		if s == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// kindModel is one activity kind with its seed-perturbed parameters.
+type kindModel struct {
+	name   string
+	share  float64
+	p      float64 // chance to source a deal
+	mean   float64 // mean final amount
+	mu     float64 // lognormal location giving that mean
+	entry  int
+	first  int
+	lags   []float64 // share of revenue landing at each lag
+	lagCum []float64
+	value  float64 // firm-average won revenue per activity
+	win    float64 // firm-average win probability of a sourced deal
+}
+
+// firm holds the seed-dependent parameters of one generated firm.
+type firm struct {
+	conv         [stWon]float64 // P(advance) from each open stage; negotiation's is P(win) before skill
+	kinds        []kindModel
+	season       [12]float64
+	slipShare    float64 // share of deals whose close date is optimistic and slips
+	amountChange float64 // share of deals whose amount changes once
+	skillSigma   float64
+	baseAmount   float64 // mean amount of an inbound (baseline) deal
+	baseRate     float64 // firm mean inbound deals per rep-month
+	stretch      float64 // quota over expected revenue
+	miscal       float64 // overall factor of the stage file over the true rates
+	trueRate     [nStages]float64
+	fileProb     [nStages]float64
+	maxLag       int
+}
+
+func uniform(rng *rand.Rand, lo, hi float64) float64 {
+	return lo + (hi-lo)*rng.Float64()
+}
+
+// lognormMean1 draws a lognormal multiplier with mean 1.
+func lognormMean1(rng *rand.Rand, sigma float64) float64 {
+	return math.Exp(sigma*rng.NormFloat64() - sigma*sigma/2)
+}
+
+func drawFirm(rng *rand.Rand, kinds []Kind) firm {
+	base := [stWon]float64{0.50, 0.65, 0.70, 0.72, 0.70}
+	var f firm
+	for j := range f.conv {
+		f.conv[j] = min(0.95, base[j]*uniform(rng, 0.75, 1.25))
+	}
+	f.kinds = make([]kindModel, len(kinds))
+	for i, k := range kinds {
+		f.kinds[i] = drawKind(rng, k)
+		f.maxLag = max(f.maxLag, len(f.kinds[i].lags)-1)
+	}
+	f.season = drawSeason(rng)
+	f.slipShare = uniform(rng, 0.15, 0.6)
+	f.amountChange = uniform(rng, 0.1, 0.35)
+	f.skillSigma = uniform(rng, 0.1, 0.35)
+	f.baseAmount = 10000 * uniform(rng, 0.7, 1.3)
+	f.baseRate = uniform(rng, 0.3, 1.0)
+	f.stretch = uniform(rng, 1.0, 1.25)
+	return f
+}
+
+func drawKind(rng *rand.Rand, k Kind) kindModel {
+	m := kindModel{name: k.Name, share: k.Share, first: k.FirstMonth}
+	m.p = min(1, k.SourceProb*uniform(rng, 0.8, 1.2))
+	m.mean = k.MeanAmount * uniform(rng, 0.8, 1.25)
+	m.mu = math.Log(max(m.mean, 1e-9)) - amountSigma*amountSigma/2
+	m.entry, _ = stageIndex(k.EntryStage)
+	m.lags = drawLags(rng, k.MaxLag)
+	if m.p == 0 {
+		m.lags = []float64{1}
+	}
+	m.lagCum = cumulative(m.lags)
+	return m
+}
+
+// drawLags draws a delay profile with share(l) proportional to (l+1)^h * rho^l.
+func drawLags(rng *rand.Rand, maxLag int) []float64 {
+	rho, h := uniform(rng, 0.3, 0.75), uniform(rng, 0, 1.5)
+	lags := make([]float64, maxLag+1)
+	sum := 0.0
+	for l := range lags {
+		lags[l] = math.Pow(float64(l+1), h) * math.Pow(rho, float64(l))
+		sum += lags[l]
+	}
+	for l := range lags {
+		lags[l] /= sum
+	}
+	return lags
+}
+
+func cumulative(w []float64) []float64 {
+	c := make([]float64, len(w))
+	sum := 0.0
+	for i, x := range w {
+		sum += x
+		c[i] = sum
+	}
+	for i := range c {
+		c[i] /= sum
+	}
+	return c
+}
+
+// pick returns the first index whose cumulative weight exceeds u.
+func pick(cum []float64, u float64) int {
+	for i, c := range cum {
+		if u < c {
+			return i
+		}
+	}
+	return len(cum) - 1
+}
+
+// drawSeason draws activity volume by calendar month: quarter-end pushes, a December dip and a summer lull.
+func drawSeason(rng *rand.Rand) [12]float64 {
+	push, dec, summer := uniform(rng, 0, 0.35), uniform(rng, 0.1, 0.4), uniform(rng, 0, 0.15)
+	var s [12]float64
+	for c := range s {
+		s[c] = 1
+		if c%3 == 2 {
+			s[c] += push
+		}
+	}
+	s[6] -= summer
+	s[7] -= summer
+	s[11] -= dec
+	return s
+}
+
+// winFrom is P(win) of a deal now in open stage s for a rep of the given skill.
+func (f *firm) winFrom(s int, skill float64) float64 {
+	p := min(1, f.conv[stNegotiation]*skill)
+	for j := s; j < stNegotiation; j++ {
+		p *= f.conv[j]
+	}
+	return p
+}
+
+// reach is P(a deal entering at stage e ever reaches stage s).
+func (f *firm) reach(e, s int) float64 {
+	if s < e {
+		return 0
+	}
+	p := 1.0
+	for j := e; j < s; j++ {
+		p *= f.conv[j]
+	}
+	return p
+}
+
+// drawMiscalibration writes stage-file probabilities off the true rates by a seed-dependent factor and noise.
+func (f *firm) drawMiscalibration(rng *rand.Rand) {
+	f.miscal = math.Exp(uniform(rng, 0.1, 0.45) * float64(1-2*rng.IntN(2)))
+	prev := 0.0
+	for s := range stWon {
+		p := f.trueRate[s] * f.miscal * math.Exp(0.15*rng.NormFloat64())
+		p = math.Round(min(0.95, max(0.05, p))*20) / 20
+		f.fileProb[s] = max(p, prev)
+		prev = f.fileProb[s]
+	}
+	f.fileProb[stWon], f.fileProb[stLost] = 1, 0
+}

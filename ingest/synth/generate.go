@@ -1,0 +1,172 @@
+package synth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+)
+
+// Writers receives the five canonical CSV files; pass io.Discard to skip one.
+type Writers struct {
+	Reps, Quotas, Stages, Activities, Deals io.Writer
+}
+
+// generator streams one firm; its memory grows with reps and months, not with rows.
+type generator struct {
+	cfg      Config
+	rng      *rand.Rand
+	cal      calendar
+	firm     firm
+	reps     []rep
+	stages   [nStages]string
+	kindCum  [][]float64 // per history month, cumulative volume shares of the active kinds
+	kindRate []float64   // per history month, summed volume share of the active kinds
+	acts     *sink
+	deals    *sink
+	nextAct  int64
+	nextDeal int64
+	rows     RowCounts
+	ev       []event
+}
+
+// Generate streams the firm described by cfg into w and returns its recipe; the same config always yields the same bytes.
+func Generate(ctx context.Context, cfg Config, w Writers) (Truth, error) {
+	if err := cfg.Validate(); err != nil {
+		return Truth{}, fmt.Errorf("synth: invalid config: %w", err)
+	}
+	if w.Reps == nil || w.Quotas == nil || w.Stages == nil || w.Activities == nil || w.Deals == nil {
+		return Truth{}, errors.New("synth: every writer is required (use io.Discard to skip a file)")
+	}
+	g := newGenerator(cfg)
+	if err := g.writeStatic(w); err != nil {
+		return Truth{}, err
+	}
+	g.acts, g.deals = newSink(w.Activities), newSink(w.Deals)
+	if err := g.run(ctx); err != nil {
+		return Truth{}, err
+	}
+	return g.truth(), nil
+}
+
+func newGenerator(cfg Config) *generator {
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a1e5))
+	g := &generator{cfg: cfg, rng: rng, stages: stageNames(), nextAct: 1, nextDeal: 1}
+	g.firm = drawFirm(rng, cfg.Kinds)
+	g.cal = newCalendar(cfg.Start(), cfg.Months, g.firm.maxLag+2, cfg.End.Unix())
+	g.reps = drawReps(rng, cfg, &g.firm)
+	counts := expectedCounts(&g.cal, &g.firm, g.reps)
+	g.firm.solveValues(counts, g.reps)
+	g.firm.solveStageRates(counts, expectedInbound(&g.cal, g.reps), g.reps)
+	g.firm.drawMiscalibration(rng)
+	g.firm.setQuotas(rng, cfg, g.reps)
+	g.mixKinds()
+	return g
+}
+
+// mixKinds precomputes which kinds are active in each month and in what proportion.
+func (g *generator) mixKinds() {
+	g.kindCum, g.kindRate = make([][]float64, g.cal.hist), make([]float64, g.cal.hist)
+	for m := range g.cal.hist {
+		w := make([]float64, len(g.firm.kinds))
+		for k, km := range g.firm.kinds {
+			if m >= km.first {
+				w[k] = km.share
+				g.kindRate[m] += km.share
+			}
+		}
+		if g.kindRate[m] > 0 {
+			g.kindCum[m] = cumulative(w)
+		}
+	}
+}
+
+func (g *generator) writeStatic(w Writers) error {
+	files := []struct {
+		name  string
+		w     io.Writer
+		write func(*sink)
+	}{{"reps.csv", w.Reps, g.writeReps}, {"stages.csv", w.Stages, g.writeStages}, {"quotas.csv", w.Quotas, g.writeQuotas}}
+	for _, f := range files {
+		s := newSink(f.w)
+		f.write(s)
+		if s.flush(); s.err != nil {
+			return fmt.Errorf("synth: write %s: %w", f.name, s.err)
+		}
+	}
+	return nil
+}
+
+// run streams activities and deals month by month, rep by rep.
+func (g *generator) run(ctx context.Context) error {
+	writeHeader(g.acts, activitiesHeader)
+	writeHeader(g.deals, dealsHeader)
+	for m := range g.cal.hist {
+		for i := range g.reps {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("synth: %w", err)
+			}
+			g.repMonth(&g.reps[i], m)
+		}
+		if err := g.sinkErr(); err != nil {
+			return err
+		}
+	}
+	g.futureInbound()
+	g.acts.flush()
+	g.deals.flush()
+	return g.sinkErr()
+}
+
+func (g *generator) sinkErr() error {
+	if g.acts.err != nil {
+		return fmt.Errorf("synth: write activities.csv: %w", g.acts.err)
+	}
+	if g.deals.err != nil {
+		return fmt.Errorf("synth: write deals.csv: %w", g.deals.err)
+	}
+	return nil
+}
+
+// WriteDir writes reps.csv, quotas.csv, stages.csv, activities.csv, deals.csv and truth.json into dir, creating it if needed.
+func WriteDir(ctx context.Context, dir string, cfg Config) (Truth, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Truth{}, fmt.Errorf("synth: create %s: %w", dir, err)
+	}
+	names := []string{"reps.csv", "quotas.csv", "stages.csv", "activities.csv", "deals.csv"}
+	files := make([]*os.File, 0, len(names))
+	closeAll := func() error {
+		var errs []error
+		for _, f := range files {
+			errs = append(errs, f.Close())
+		}
+		return errors.Join(errs...)
+	}
+	for _, n := range names {
+		f, err := os.Create(filepath.Join(dir, n))
+		if err != nil {
+			return Truth{}, errors.Join(fmt.Errorf("synth: %w", err), closeAll())
+		}
+		files = append(files, f)
+	}
+	t, err := Generate(ctx, cfg, Writers{files[0], files[1], files[2], files[3], files[4]})
+	if err = errors.Join(err, closeAll()); err != nil {
+		return Truth{}, err
+	}
+	return t, writeTruth(filepath.Join(dir, "truth.json"), t)
+}
+
+func writeTruth(path string, t Truth) error {
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return fmt.Errorf("synth: encode truth: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	return nil
+}
