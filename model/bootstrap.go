@@ -1,0 +1,110 @@
+package model
+
+import (
+	"errors"
+	"math/rand/v2"
+	"sync"
+)
+
+// repBlocks are each rep's within cross-products for the winning form, the units the bootstrap resamples.
+type repBlocks struct {
+	g, h [][]float64 // per rep with rows: X'X - s s'/n (upper p*p) and X'y - s sy/n
+}
+
+// blocks computes the per-rep within cross-products over the final fit's rows.
+func (fit *fitted) blocks() repBlocks {
+	d, f, p := fit.d, fit.c.f, fit.c.f.p()
+	var rb repBlocks
+	for r := range d.R {
+		if fit.fs.s[r] == nil {
+			continue
+		}
+		g, h := make([]float64, p*p), make([]float64, p)
+		for t := f.lags; t < d.T; t++ {
+			if z := d.z[r*d.T+t]; z != nil {
+				x := f.projectVec(z)
+				addOuter(g, x, 1)
+				axpy(h, x, d.y[r*d.T+t])
+			}
+		}
+		w := 1 / fit.fs.n[r]
+		addOuter(g, fit.fs.s[r], -w)
+		axpy(h, fit.fs.s[r], -w*fit.fs.sy[r])
+		rb.g, rb.h = append(rb.g, g), append(rb.h, h)
+	}
+	return rb
+}
+
+// replicate refits on one resample of reps drawn with the given seed and returns b(k,l).
+func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
+	n, p := len(rb.g), fit.c.f.p()
+	w := make([]float64, n)
+	for range n {
+		w[rng.IntN(n)]++
+	}
+	g, h := make([]float64, p*p), make([]float64, p)
+	for i, wi := range w {
+		if wi > 0 {
+			axpy(g, rb.g[i], wi)
+			axpy(h, rb.h[i], wi)
+		}
+	}
+	gs, hs := slopeBlock(g, h, p)
+	slopes, err := solvePenalized(gs, hs, fit.c.lambda)
+	if err != nil {
+		return nil, err
+	}
+	return fit.c.f.lagCoefficients(append([]float64{0}, slopes...), fit.d.K), nil
+}
+
+// bootstrap resamples whole reps to put percentile intervals on each value and lag share.
+func (d *design) bootstrap(fit *fitted, o *Options, rec *Recipe) error {
+	rb := fit.blocks()
+	seeds := make([]uint64, o.Bootstrap)
+	for i := range seeds {
+		seeds[i] = o.Rand.Uint64()
+	}
+	reps := make([][][]float64, len(seeds))
+	errs := make([]error, len(seeds))
+	var wg sync.WaitGroup
+	for wk := range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := wk; i < len(seeds); i += o.Workers {
+				reps[i], errs[i] = fit.replicate(rb, seeds[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for k := range rec.Kinds {
+		setIntervals(&rec.Kinds[k], reps, k, o.Level)
+	}
+	return nil
+}
+
+// setIntervals fills a kind's percentile intervals from the replicates' lag coefficients.
+func setIntervals(ke *KindEffect, reps [][][]float64, k int, level float64) {
+	lo, hi := (1-level)/2, (1+level)/2
+	values := make([]float64, 0, len(reps))
+	shares := make([][]float64, len(ke.Lags))
+	for _, b := range reps {
+		v, s := valueShares(b[k])
+		values = append(values, v)
+		if v > 0 {
+			for l := range shares {
+				shares[l] = append(shares[l], s[l])
+			}
+		}
+	}
+	ke.CILow, ke.CIHigh = quantileOf(values, lo), quantileOf(values, hi)
+	for l := range ke.Lags {
+		if len(shares[l]) > 0 {
+			ke.Lags[l].CILow, ke.Lags[l].CIHigh = quantileOf(shares[l], lo), quantileOf(shares[l], hi)
+		}
+	}
+}

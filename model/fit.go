@@ -1,0 +1,167 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// Fit estimates the firm's recipe from a panel, choosing form and penalties by rolling-origin cross-validation.
+func Fit(p *Panel, opts Options) (*Recipe, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	if err := p.Grain.Validate(); err != nil {
+		return nil, err
+	}
+	if err := p.checkThin(); err != nil {
+		return nil, err
+	}
+	o, err := opts.withDefaults(p.Periods)
+	if err != nil {
+		return nil, err
+	}
+	d := newDesign(p, o.window(p.Periods))
+	origins := o.origins(p.Periods)
+	best, err := d.search(&o, origins)
+	if err != nil {
+		return nil, fmt.Errorf("model: choosing the form: %w", err)
+	}
+	fit, err := d.finalFit(best)
+	if err != nil {
+		return nil, err
+	}
+	rec := fit.recipe(p, o.Level)
+	actual, forecast, err := d.cvPairs(best, origins)
+	if err != nil {
+		return nil, err
+	}
+	rec.Residuals = newResiduals(actual, forecast)
+	if o.Bootstrap > 0 {
+		if err := d.bootstrap(fit, &o, rec); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// fitted is the winning candidate refit on all periods.
+type fitted struct {
+	c    candidate
+	d    *design
+	fs   *foldStats
+	beta []float64
+	r2   float64
+}
+
+// finalFit refits the candidate on every period its depth allows.
+func (d *design) finalFit(c candidate) (*fitted, error) {
+	fs := d.fold(c.f, c.f.lags, d.T)
+	g, h := fs.within()
+	beta, err := fs.solve(g, h, c.lambda)
+	if err != nil {
+		return nil, err
+	}
+	fit := &fitted{c: c, d: d, fs: fs, beta: beta}
+	fit.r2 = fit.rSquared()
+	return fit, nil
+}
+
+// rSquared returns the in-sample R² including rep intercepts.
+func (fit *fitted) rSquared() float64 {
+	d, f := fit.d, fit.c.f
+	var n, sy, syy, sse float64
+	for r := range d.R {
+		u := fit.fs.repEffect(r, fit.beta, fit.c.tau)
+		for t := f.lags; t < d.T; t++ {
+			if z := d.z[r*d.T+t]; z != nil {
+				y := d.y[r*d.T+t]
+				e := y - dot(f.projectVec(z), fit.beta) - u
+				n, sy, syy, sse = n+1, sy+y, syy+y*y, sse+e*e
+			}
+		}
+	}
+	sst := syy - sy*sy/n
+	if sst <= 0 {
+		return 0
+	}
+	return 1 - sse/sst
+}
+
+// recipe assembles the output without intervals.
+func (fit *fitted) recipe(p *Panel, level float64) *Recipe {
+	c := fit.c
+	rec := &Recipe{Grain: p.Grain.orDefault(), Method: c.f.method, Lags: c.f.lags, Lambda: c.lambda,
+		RepShrink: c.tau, Baseline: fit.beta[0], R2: fit.r2, CVWAPE: c.score.wape(), Level: level}
+	b := c.f.lagCoefficients(fit.beta, len(p.Kinds))
+	for k, kind := range p.Kinds {
+		rec.Kinds = append(rec.Kinds, kindEffect(kind, b[k], c.f.decayOf(k)))
+	}
+	for r, name := range fit.d.reps {
+		n := int(fit.fs.n[r])
+		rec.Observations += n
+		rec.Reps = append(rec.Reps, RepEffect{Rep: name, Effect: fit.fs.repEffect(r, fit.beta, c.tau), Observations: n})
+	}
+	return rec
+}
+
+// kindEffect turns one kind's lag coefficients into its value and shares (point estimates only).
+func kindEffect(kind string, b []float64, decay float64) KindEffect {
+	v, shares := valueShares(b)
+	ke := KindEffect{Kind: kind, Value: v, CILow: v, CIHigh: v, Decay: decay}
+	for l, s := range shares {
+		ke.Lags = append(ke.Lags, LagShare{Lag: l, Share: s, CILow: s, CIHigh: s})
+	}
+	return ke
+}
+
+// valueShares returns V = sum b and shares b/V (all zero when V is 0).
+func valueShares(b []float64) (float64, []float64) {
+	v := 0.0
+	for _, x := range b {
+		v += x
+	}
+	shares := make([]float64, len(b))
+	if v > 0 {
+		for l, x := range b {
+			shares[l] = x / v
+		}
+	}
+	return v, shares
+}
+
+// decayOf returns kind k's adstock decay, 0 for free lags.
+func (f *form) decayOf(k int) float64 {
+	if f.method != MethodAdstock {
+		return 0
+	}
+	return f.decay[k]
+}
+
+// newResiduals summarizes out-of-sample errors scaled by sqrt(max(F, 0) + floor).
+func newResiduals(actual, forecast []float64) Residuals {
+	floor := 0.0
+	for _, a := range actual {
+		floor += math.Abs(a)
+	}
+	if len(actual) > 0 {
+		floor /= float64(len(actual))
+	}
+	if floor == 0 {
+		floor = 1
+	}
+	scaled := make([]float64, len(actual))
+	for i, a := range actual {
+		scaled[i] = (a - forecast[i]) / residualScale(forecast[i], floor)
+	}
+	res := Residuals{Floor: floor, N: len(scaled)}
+	sortFloats(scaled)
+	for q := 1; q <= 99; q++ {
+		res.Quantiles = append(res.Quantiles, quantileSorted(scaled, float64(q)/100))
+	}
+	return res
+}
+
+// residualScale is the size measure that residuals are divided by.
+func residualScale(forecast, floor float64) float64 {
+	return math.Sqrt(math.Max(forecast, 0) + floor)
+}

@@ -1,0 +1,119 @@
+package model
+
+import "math"
+
+// The names of the two candidate forms of the delay.
+const (
+	MethodFreeLags = "free-lags" // one coefficient per kind and lag 0..L
+	MethodAdstock  = "adstock"   // geometric carry-over: b(k,l) = beta(k) * decay(k)^l, l = 0..W
+)
+
+// form is one candidate shape of the regression: free lags of depth L or geometric adstock over the window W.
+type form struct {
+	method string
+	lags   int       // L for free lags, W for adstock
+	decay  []float64 // per kind, adstock only
+	cols   [][]term  // model columns as combinations of full-lag features; column 0 is the intercept
+}
+
+// term is one full-lag feature index with its weight in a model column.
+type term struct {
+	idx int
+	w   float64
+}
+
+// freeLags returns the free-lag form of depth l over a design with k kinds and window w.
+func freeLags(l, k, w int) *form {
+	f := &form{method: MethodFreeLags, lags: l, cols: [][]term{{{0, 1}}}}
+	for kind := range k {
+		for lag := 0; lag <= l; lag++ {
+			f.cols = append(f.cols, []term{{1 + kind*(w+1) + lag, 1}})
+		}
+	}
+	return f
+}
+
+// adstock returns the geometric carry-over form with the given per-kind decays over window w.
+func adstock(decay []float64, w int) *form {
+	f := &form{method: MethodAdstock, lags: w, decay: append([]float64(nil), decay...), cols: [][]term{{{0, 1}}}}
+	for kind, th := range decay {
+		col := make([]term, 0, w+1)
+		for lag := 0; lag <= w; lag++ {
+			col = append(col, term{1 + kind*(w+1) + lag, math.Pow(th, float64(lag))})
+		}
+		f.cols = append(f.cols, col)
+	}
+	return f
+}
+
+// p returns the number of model columns.
+func (f *form) p() int { return len(f.cols) }
+
+// projectVec maps a full-lag vector onto the model columns.
+func (f *form) projectVec(v []float64) []float64 {
+	out := make([]float64, len(f.cols))
+	for c, col := range f.cols {
+		for _, tm := range col {
+			out[c] += tm.w * v[tm.idx]
+		}
+	}
+	return out
+}
+
+// projectGram maps an upper-triangular full-lag cross-product (P*P) onto the model columns (full p*p).
+func (f *form) projectGram(g []float64, bigP int) []float64 {
+	p := len(f.cols)
+	out := make([]float64, p*p)
+	for a := range p {
+		for b := a; b < p; b++ {
+			s := 0.0
+			for _, ta := range f.cols[a] {
+				for _, tb := range f.cols[b] {
+					i, j := min(ta.idx, tb.idx), max(ta.idx, tb.idx)
+					s += ta.w * tb.w * g[i*bigP+j]
+				}
+			}
+			out[a*p+b], out[b*p+a] = s, s
+		}
+	}
+	return out
+}
+
+// lagCoefficients turns model coefficients into b(k,l) for l = 0..lags.
+func (f *form) lagCoefficients(beta []float64, k int) [][]float64 {
+	b := make([][]float64, k)
+	for kind := range k {
+		b[kind] = make([]float64, f.lags+1)
+		for lag := range b[kind] {
+			if f.method == MethodAdstock {
+				b[kind][lag] = beta[1+kind] * math.Pow(f.decay[kind], float64(lag))
+			} else {
+				b[kind][lag] = beta[1+kind*(f.lags+1)+lag]
+			}
+		}
+	}
+	return b
+}
+
+// withoutKind returns a copy of the form in which kind k has no columns' features, so its effect is zero.
+func (f *form) withoutKind(k int) *form {
+	g := *f
+	g.cols = append([][]term(nil), f.cols...)
+	for c := range g.cols {
+		if f.kindOf(c) == k {
+			g.cols[c] = nil
+		}
+	}
+	return &g
+}
+
+// kindOf returns the kind of model column c, -1 for the intercept.
+func (f *form) kindOf(c int) int {
+	if c == 0 {
+		return -1
+	}
+	if f.method == MethodAdstock {
+		return c - 1
+	}
+	return (c - 1) / (f.lags + 1)
+}

@@ -1,0 +1,187 @@
+package model
+
+import (
+	"errors"
+	"math"
+	"sync"
+)
+
+// candidate is one scored form with its penalties.
+type candidate struct {
+	f           *form
+	tau, lambda float64
+	score       cvScore
+}
+
+// candidateForms lists free lags of depth 0..w, then geometric adstock with each common decay.
+func candidateForms(k, w int, decays []float64) []*form {
+	var forms []*form
+	for l := 0; l <= w; l++ {
+		forms = append(forms, freeLags(l, k, w))
+	}
+	for _, th := range decays {
+		if w > 0 {
+			forms = append(forms, adstock(repeat(th, k), w))
+		}
+	}
+	return forms
+}
+
+// bestPair returns the form's candidate with the lowest CV WAPE over the penalty grid.
+func (d *design) bestPair(f *form, origins []int, gr grid) (candidate, error) {
+	scores, err := d.crossValidate(f, origins, gr)
+	if err != nil {
+		return candidate{}, err
+	}
+	bt, bl := 0, 0
+	for ti := range gr.taus {
+		for li := range gr.lambdas {
+			if scores[ti*len(gr.lambdas)+li].wape() < scores[bt*len(gr.lambdas)+bl].wape() {
+				bt, bl = ti, li
+			}
+		}
+	}
+	bl = leastPenalty(scores[bt*len(gr.lambdas):(bt+1)*len(gr.lambdas)], gr.lambdas, bl)
+	return candidate{f: f, tau: gr.taus[bt], lambda: gr.lambdas[bl], score: scores[bt*len(gr.lambdas)+bl]}, nil
+}
+
+// leastPenalty returns the smallest ridge penalty whose WAPE is within one standard error of the best's:
+// ridge trades bias in the values for accuracy, so it is used only when it clearly predicts better.
+func leastPenalty(scores []cvScore, lambdas []float64, best int) int {
+	limit := scores[best].wape() + scores[best].se()
+	pick := best
+	for li, s := range scores {
+		if s.wape() <= limit && lambdas[li] < lambdas[pick] {
+			pick = li
+		}
+	}
+	return pick
+}
+
+// scoreForms finds each form's best candidate, spreading forms over workers.
+func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) ([]candidate, error) {
+	out := make([]candidate, len(forms))
+	errs := make([]error, len(forms))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = d.bestPair(forms[i], origins, gr)
+			}
+		}()
+	}
+	for i := range forms {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// search picks the form and penalties with the lowest rolling-origin WAPE.
+func (d *design) search(o *Options, origins []int) (candidate, error) {
+	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
+	scored, err := d.scoreForms(candidateForms(d.K, d.W, o.Decays), origins, gr, o.Workers)
+	if err != nil {
+		return candidate{}, err
+	}
+	best, bestAd := scored[0], -1
+	for i, c := range scored {
+		if c.score.wape() < best.score.wape() {
+			best = c
+		}
+		if c.f.method == MethodAdstock && (bestAd < 0 || c.score.wape() < scored[bestAd].score.wape()) {
+			bestAd = i
+		}
+	}
+	if bestAd >= 0 && d.K > 1 {
+		refined, err := d.refineDecays(scored[bestAd], o.Decays, origins)
+		if err != nil {
+			return candidate{}, err
+		}
+		if refined.score.wape() < best.score.wape() {
+			best = refined
+		}
+	}
+	return d.dropKinds(best, origins)
+}
+
+// dropKinds gives no effect to each kind whose inclusion does not cut the rolling-origin absolute errors by more
+// than one paired standard error, one kind at a time: an effect must earn its place out of sample.
+func (d *design) dropKinds(c candidate, origins []int) (candidate, error) {
+	actual, base, err := d.cvPairs(c, origins)
+	if err != nil {
+		return candidate{}, err
+	}
+	for k := range d.K {
+		trial := candidate{f: c.f.withoutKind(k), tau: c.tau, lambda: c.lambda}
+		_, fc, err := d.cvPairs(trial, origins)
+		if err != nil {
+			return candidate{}, err
+		}
+		if gain, se := pairedGain(actual, fc, base); gain <= se {
+			trial.score = scoreOf(actual, fc)
+			c, base = trial, fc
+		}
+	}
+	return c, nil
+}
+
+// pairedGain returns the mean of |A-F0| - |A-F1| and its standard error.
+func pairedGain(actual, f0, f1 []float64) (float64, float64) {
+	n := float64(len(actual))
+	if n < 2 {
+		return 0, 0
+	}
+	var s, ss float64
+	for i, a := range actual {
+		g := abs(a-f0[i]) - abs(a-f1[i])
+		s, ss = s+g, ss+g*g
+	}
+	mean := s / n
+	return mean, math.Sqrt(math.Max(ss/n-mean*mean, 0) / n)
+}
+
+// scoreOf scores a set of out-of-sample predictions.
+func scoreOf(actual, forecast []float64) cvScore {
+	var s cvScore
+	for i, a := range actual {
+		s.add(a, forecast[i])
+	}
+	return s
+}
+
+// refineDecays runs one coordinate sweep over each kind's adstock decay at fixed penalties.
+func (d *design) refineDecays(c candidate, decays []float64, origins []int) (candidate, error) {
+	gr := grid{taus: []float64{c.tau}, lambdas: []float64{c.lambda}}
+	for k := range d.K {
+		for _, th := range decays {
+			if th == c.f.decay[k] {
+				continue
+			}
+			dec := append([]float64(nil), c.f.decay...)
+			dec[k] = th
+			f := adstock(dec, d.W)
+			scores, err := d.crossValidate(f, origins, gr)
+			if err != nil {
+				return candidate{}, err
+			}
+			if scores[0].wape() < c.score.wape() {
+				c = candidate{f: f, tau: c.tau, lambda: c.lambda, score: scores[0]}
+			}
+		}
+	}
+	return c, nil
+}
+
+// repeat returns n copies of v.
+func repeat(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
