@@ -1,0 +1,200 @@
+package queries
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// Kind names what a load writes.
+type Kind string
+
+// The kinds of rows a firm loads.
+const (
+	KindReps       Kind = "reps"
+	KindQuotas     Kind = "quotas"
+	KindStages     Kind = "stages"
+	KindActivities Kind = "activities"
+	KindDeals      Kind = "deals"
+)
+
+// Kinds lists every kind in load order (reps first, so warnings about unknown reps are rare).
+func Kinds() []Kind {
+	return []Kind{KindReps, KindQuotas, KindStages, KindActivities, KindDeals}
+}
+
+// ParseKind checks a kind name.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds() {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown kind %q (want reps, quotas, stages, activities or deals)", s)
+}
+
+// flushRows is how many rows a load buffers before sending them to staging.
+const flushRows = 200_000
+
+// LoadResult counts what a committed load did.
+type LoadResult struct {
+	// Staged is the number of rows sent.
+	Staged int64
+	// Loaded is the number of rows that were new and are now stored.
+	Loaded int64
+	// Duplicates is the number of rows already stored, or repeated in the load.
+	Duplicates int64
+}
+
+// Load writes rows of one kind for one firm into a private staging table;
+// nothing is visible until Commit moves the new rows into place, and Abort
+// (or a failed Commit's retry) leaves no trace.
+type Load struct {
+	s        *Store
+	kind     Kind
+	firm     string
+	table    string
+	loadedAt time.Time
+	buf      columns
+	staged   int64
+}
+
+// BeginLoad creates the staging table of a new load.
+func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, error) {
+	if _, err := ParseKind(string(kind)); err != nil {
+		return nil, err
+	}
+	id, err := loadID()
+	if err != nil {
+		return nil, err
+	}
+	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + id,
+		loadedAt: s.now().UTC(), buf: newColumns(kind)}
+	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = MergeTree ORDER BY tuple()", quoteIdent(l.table), stagingColumns[kind])
+	if err := s.conn.Exec(ctx, ddl); err != nil {
+		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
+	}
+	return l, nil
+}
+
+// loadID returns a random id for a staging table.
+func loadID() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("load id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// LoadedAt is the version stamp this load writes.
+func (l *Load) LoadedAt() time.Time { return l.loadedAt }
+
+// Staged returns how many rows were appended so far.
+func (l *Load) Staged() int64 { return l.staged + int64(l.buf.rows()) }
+
+// maybeFlush sends the buffer to staging when it is full.
+func (l *Load) maybeFlush(ctx context.Context) error {
+	if l.buf.rows() < flushRows {
+		return nil
+	}
+	return l.flush(ctx)
+}
+
+// flush sends buffered rows to the staging table, column by column.
+func (l *Load) flush(ctx context.Context) error {
+	n := l.buf.rows()
+	if n == 0 {
+		return nil
+	}
+	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+quoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
+	if err != nil {
+		return fmt.Errorf("stage %s: %w", l.kind, err)
+	}
+	if err := l.buf.appendTo(batch, l.staged); err != nil {
+		_ = batch.Abort()
+		return fmt.Errorf("stage %s: %w", l.kind, err)
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("stage %s: %w", l.kind, err)
+	}
+	l.staged += int64(n)
+	l.buf.reset()
+	return nil
+}
+
+// Commit moves the staged rows that are new into the kind's table and drops
+// the staging table. Running the same load again stores nothing twice.
+func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
+	if err := l.flush(ctx); err != nil {
+		return LoadResult{}, err
+	}
+	res := LoadResult{Staged: l.staged}
+	parts, err := l.commitParts(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, p := range parts {
+		if err := l.s.conn.Exec(ctx, l.s.sql(string(l.kind)+"_commit"), l.params(p)...); err != nil {
+			return res, fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
+		}
+	}
+	var loaded uint64
+	if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
+		return res, fmt.Errorf("count stored %s: %w", l.kind, err)
+	}
+	res.Loaded = int64(loaded)
+	res.Duplicates = res.Staged - res.Loaded
+	return res, l.Abort(ctx)
+}
+
+// commitParts splits activities by month so each step's dedup set stays small;
+// other kinds commit in one statement.
+func (l *Load) commitParts(ctx context.Context) ([]*uint32, error) {
+	if l.kind != KindActivities {
+		return []*uint32{nil}, nil
+	}
+	rows, err := l.s.conn.Query(ctx, l.s.sql("activities_stage_months"), clickhouse.Named("stage", l.table))
+	if err != nil {
+		return nil, fmt.Errorf("list staged months: %w", err)
+	}
+	defer rows.Close()
+	var out []*uint32
+	for rows.Next() {
+		var m uint32
+		if err := rows.Scan(&m); err != nil {
+			return nil, fmt.Errorf("list staged months: %w", err)
+		}
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// params binds the firm, the load's stamp, its staging table and, for a part, the month.
+func (l *Load) params(month *uint32) []any {
+	args := []any{
+		clickhouse.Named("firm", l.firm),
+		clickhouse.Named("stage", l.table),
+		clickhouse.Named("loaded_at", l.loadedAt.Format("2006-01-02 15:04:05.000000")),
+	}
+	if month != nil {
+		args = append(args, clickhouse.Named("month", strconv.FormatUint(uint64(*month), 10)))
+	}
+	return args
+}
+
+// Abort drops the staging table; nothing of the load remains.
+func (l *Load) Abort(ctx context.Context) error {
+	if l.table == "" {
+		return nil
+	}
+	if err := l.s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(l.table)); err != nil {
+		return fmt.Errorf("drop staging table %s: %w", l.table, err)
+	}
+	l.table = ""
+	return nil
+}

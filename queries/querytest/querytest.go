@@ -1,0 +1,87 @@
+// Package querytest gives tests a fresh, migrated database on the real
+// embedded ClickHouse engine, dropped when the test ends.
+//
+// It is imported only by tests. It imports queries and queries/chdb.
+package querytest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
+)
+
+// Engine is the one embedded engine of a test binary: chDB opens one data
+// directory per process, so every test shares it and gets its own database.
+type Engine struct {
+	once sync.Once
+	e    *chdb.Engine
+	err  error
+}
+
+// LibraryPath is the libchdb.so tests load: $SALESRECIPE_CHDB_LIB or the Makefile's cache.
+func LibraryPath() string {
+	if p := os.Getenv("SALESRECIPE_CHDB_LIB"); p != "" {
+		return p
+	}
+	return chdb.DefaultLibraryPath(os.Getenv)
+}
+
+// Get opens the engine on first use, in a temporary directory, and fails the
+// test with the fetch instructions when the library is missing.
+func (s *Engine) Get(t testing.TB) *chdb.Engine {
+	t.Helper()
+	s.once.Do(func() {
+		dir, err := os.MkdirTemp("", "salesrecipe-test-")
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.e, s.err = chdb.Open(context.Background(), chdb.Config{LibraryPath: LibraryPath(), DataDir: filepath.Join(dir, "data")})
+	})
+	if s.err != nil {
+		t.Fatalf("embedded ClickHouse engine: %v", s.err)
+	}
+	return s.e
+}
+
+// Store returns a store on a new database of the shared engine, migrated,
+// and drops the database when the test ends.
+func (s *Engine) Store(t testing.TB, cfg queries.Config) *queries.Store {
+	t.Helper()
+	e := s.Get(t)
+	ctx := context.Background()
+	db := "t_" + randomHex(t)
+	if _, err := e.Query(ctx, chdb.Request{SQL: "CREATE DATABASE `" + db + "`"}); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	st, err := queries.OnEngine(ctx, e, db, cfg)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		if _, err := e.Query(context.Background(), chdb.Request{SQL: "DROP DATABASE IF EXISTS `" + db + "` SYNC"}); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
+}
+
+// randomHex returns 8 random hex characters.
+func randomHex(t testing.TB) string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,126 @@
+CREATE TABLE IF NOT EXISTS `schema_migrations`  (
+    version UInt32,
+    name String,
+    dirty UInt8,
+    at DateTime64(9, 'UTC')
+) ENGINE = MergeTree()
+ORDER BY (version, at);
+
+CREATE TABLE IF NOT EXISTS `firms`  (
+    firm LowCardinality(String),
+    name String,
+    currency LowCardinality(String),
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree(loaded_at)
+ORDER BY firm;
+
+CREATE TABLE IF NOT EXISTS `reps`  (
+    firm LowCardinality(String),
+    rep_id String,
+    name String,
+    email String,
+    team LowCardinality(String),
+    manager_id String,
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree(loaded_at)
+ORDER BY (firm, rep_id);
+
+CREATE TABLE IF NOT EXISTS `quotas`  (
+    firm LowCardinality(String),
+    rep_id String,
+    period LowCardinality(String),
+    period_start Date32,
+    amount Decimal(18, 2),
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree(loaded_at)
+ORDER BY (firm, rep_id, period, period_start);
+
+CREATE TABLE IF NOT EXISTS `stages`  (
+    firm LowCardinality(String),
+    stage String,
+    position UInt16,
+    probability Float64,
+    category LowCardinality(String),
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree(loaded_at)
+ORDER BY (firm, stage);
+
+CREATE TABLE IF NOT EXISTS `activities`  (
+    firm LowCardinality(String),
+    activity_id String,
+    rep_id String,
+    kind LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    account_id String,
+    deal_id String,
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (firm, rep_id, occurred_at, activity_id);
+
+CREATE TABLE IF NOT EXISTS `activity_daily`  (
+    firm LowCardinality(String),
+    rep_id String,
+    kind LowCardinality(String),
+    day Date32,
+    activities UInt64
+) ENGINE = SummingMergeTree(activities)
+PARTITION BY toYYYYMM(day)
+ORDER BY (firm, rep_id, kind, day);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS `activity_daily_mv`  TO `activity_daily` AS
+SELECT firm, rep_id, kind, toDate32(occurred_at) AS day, count() AS activities
+FROM `activities`
+GROUP BY firm, rep_id, kind, day;
+
+CREATE TABLE IF NOT EXISTS `deal_versions`  (
+    firm LowCardinality(String),
+    deal_id String,
+    updated_at DateTime64(3, 'UTC'),
+    rep_id String,
+    account_id String,
+    stage LowCardinality(String),
+    status LowCardinality(String),
+    amount Decimal(18, 2),
+    created_at DateTime64(3, 'UTC'),
+    close_date Date32,
+    closed_at Nullable(DateTime64(3, 'UTC')),
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, deal_id, updated_at);
+
+CREATE TABLE IF NOT EXISTS `recipes`  (
+    firm LowCardinality(String),
+    grain LowCardinality(String),
+    fitted_at DateTime64(3, 'UTC'),
+    as_of DateTime64(3, 'UTC'),
+    data_from Date32,
+    data_to Date32,
+    method String,
+    observations UInt32,
+    cv_wape Float64,
+    recipe String
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, grain, fitted_at);
+
+CREATE TABLE IF NOT EXISTS `forecast_snapshots`  (
+    firm LowCardinality(String),
+    period LowCardinality(String),
+    period_start Date32,
+    period_end Date32,
+    as_of DateTime64(3, 'UTC'),
+    created_at DateTime64(3, 'UTC'),
+    level LowCardinality(String),
+    key String,
+    name String,
+    team LowCardinality(String),
+    quota Float64,
+    closed_won Float64,
+    pipeline_open Float64,
+    pipeline_weighted Float64,
+    forecast Float64,
+    low Float64,
+    high Float64
+) ENGINE = ReplacingMergeTree(created_at)
+PARTITION BY toYYYYMM(period_start)
+ORDER BY (firm, period_start, level, key, as_of);
