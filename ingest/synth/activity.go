@@ -96,14 +96,13 @@ func (g *generator) drawAmount(mu float64) int64 {
 }
 
 func (g *generator) writeActivity(r *rep, kind string, at, account, deal int64) {
-	b := append(g.acts.buf, 'a')
-	b = appendPadded(b, g.nextAct, 8)
+	b := append(g.acts.buf, g.actID.next()...)
 	b = append(b, ',')
 	b = append(b, r.id...)
 	b = append(b, ',')
 	b = append(b, kind...)
 	b = append(b, ',')
-	b = appendTimestamp(b, at)
+	b = g.actTime.append(b, at)
 	b = append(b, ',', 'c')
 	b = appendPadded(b, account+1, 6)
 	b = append(b, ',')
@@ -113,7 +112,6 @@ func (g *generator) writeActivity(r *rep, kind string, at, account, deal int64) 
 	}
 	g.acts.buf = b
 	g.acts.endRow()
-	g.nextAct++
 	g.rows.Activities++
 }
 

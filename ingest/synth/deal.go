@@ -167,15 +167,15 @@ func (g *generator) writeDeal(id int64, d dealSpec, st *dealState, updated int64
 	b = append(b, ',')
 	b = appendCents(b, st.amount)
 	b = append(b, ',')
-	b = appendTimestamp(b, d.created)
+	b = g.dealTime.append(b, d.created)
 	b = append(b, ',')
 	b = appendDate(b, st.closeDay)
 	b = append(b, ',')
 	if st.closedAt != 0 {
-		b = appendTimestamp(b, st.closedAt)
+		b = g.dealTime.append(b, st.closedAt)
 	}
 	b = append(b, ',')
-	b = appendTimestamp(b, updated)
+	b = g.dealTime.append(b, updated)
 	g.deals.buf = b
 	g.deals.endRow()
 	g.rows.DealVersions++

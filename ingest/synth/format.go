@@ -2,6 +2,7 @@ package synth
 
 import (
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -34,25 +35,62 @@ func (s *sink) flush() {
 }
 
 func append2(b []byte, v int64) []byte {
-	return append(b, byte('0'+v/10), byte('0'+v%10))
+	return append(b, digitPairs[2*v], digitPairs[2*v+1])
 }
+
+// digitPairs holds "00" to "99" for formatting two digits at a time.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
 // appendPadded appends a non-negative v with at least width digits.
 func appendPadded(b []byte, v int64, width int) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for {
+	u, n := uint64(v), 1
+	for x := u; x >= 10; x /= 10 {
+		n++
+	}
+	n = max(n, width)
+	b = slices.Grow(b, n)
+	at := len(b)
+	b = b[:at+n]
+	i := at + n
+	for ; u >= 100; u /= 100 {
+		i -= 2
+		j := u % 100 * 2
+		b[i], b[i+1] = digitPairs[j], digitPairs[j+1]
+	}
+	if u >= 10 {
+		i -= 2
+		b[i], b[i+1] = digitPairs[2*u], digitPairs[2*u+1]
+	} else {
 		i--
-		tmp[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
+		b[i] = byte('0' + u)
+	}
+	for i > at {
+		i--
+		b[i] = '0'
+	}
+	return b
+}
+
+// counter is a decimal id kept as text and incremented in place.
+type counter struct {
+	text []byte
+}
+
+func newCounter(prefix byte, width int) counter {
+	return counter{text: appendPadded([]byte{prefix}, 0, width)}
+}
+
+// next increments the id and returns its text, valid until the next call.
+func (c *counter) next() []byte {
+	for i := len(c.text) - 1; i >= 1; i-- {
+		if c.text[i] < '9' {
+			c.text[i]++
+			return c.text
 		}
+		c.text[i] = '0'
 	}
-	for n := len(tmp) - i; n < width; n++ {
-		b = append(b, '0')
-	}
-	return append(b, tmp[i:]...)
+	c.text = append(c.text[:1], append([]byte{'1'}, c.text[1:]...)...)
+	return c.text
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
@@ -87,8 +125,23 @@ func appendDate(b []byte, unix int64) []byte {
 
 // appendTimestamp appends unix as RFC 3339 UTC with second precision.
 func appendTimestamp(b []byte, unix int64) []byte {
-	b = appendDate(b, unix)
-	s := unix - dayStart(unix)
+	var c stamper
+	return c.append(b, unix)
+}
+
+// stamper formats RFC 3339 timestamps, remembering the last date, since consecutive rows mostly share it.
+type stamper struct {
+	day  int64
+	date []byte
+}
+
+func (c *stamper) append(b []byte, unix int64) []byte {
+	day := floorDiv(unix, daySec)
+	if c.date == nil || day != c.day {
+		c.day, c.date = day, appendDate(c.date[:0], unix)
+	}
+	b = append(b, c.date...)
+	s := unix - day*daySec
 	b = append(b, 'T')
 	b = append2(b, s/3600)
 	b = append(b, ':')

@@ -28,10 +28,12 @@ type generator struct {
 	kindRate []float64   // per history month, summed volume share of the active kinds
 	acts     *sink
 	deals    *sink
-	nextAct  int64
+	actID    counter
 	nextDeal int64
 	rows     RowCounts
 	ev       []event
+	actTime  stamper
+	dealTime stamper
 }
 
 // Generate streams the firm described by cfg into w and returns its recipe; the same config always yields the same bytes.
@@ -55,7 +57,7 @@ func Generate(ctx context.Context, cfg Config, w Writers) (Truth, error) {
 
 func newGenerator(cfg Config) *generator {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a1e5))
-	g := &generator{cfg: cfg, rng: rng, stages: stageNames(), nextAct: 1, nextDeal: 1}
+	g := &generator{cfg: cfg, rng: rng, stages: stageNames(), actID: newCounter('a', 8), nextDeal: 1}
 	g.firm = drawFirm(rng, cfg.Kinds)
 	g.cal = newCalendar(cfg.Start(), cfg.Months, g.firm.maxLag+2, cfg.End.Unix())
 	g.reps = drawReps(rng, cfg, &g.firm)

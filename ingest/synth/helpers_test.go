@@ -12,7 +12,7 @@ import (
 
 // output is one generated firm held in memory.
 type output struct {
-	truth                              Truth
+	truth                             Truth
 	reps, quotas, stages, acts, deals bytes.Buffer
 }
 
@@ -92,7 +92,7 @@ func parseAmount(t testing.TB, s string) float64 {
 }
 
 func (o *output) activities(t testing.TB) []activityRow {
-	recs := readCSV(t, bytes.NewReader(o.acts.Bytes()), activitiesHeader)
+	recs := readCSV(t, bytesReader(&o.acts), activitiesHeader)
 	rows := make([]activityRow, len(recs))
 	for i, r := range recs {
 		rows[i] = activityRow{id: r[0], rep: r[1], kind: r[2], at: parseTime(t, r[3]), account: r[4], deal: r[5]}
@@ -101,7 +101,7 @@ func (o *output) activities(t testing.TB) []activityRow {
 }
 
 func (o *output) dealRows(t testing.TB) []dealRow {
-	recs := readCSV(t, bytes.NewReader(o.deals.Bytes()), dealsHeader)
+	recs := readCSV(t, bytesReader(&o.deals), dealsHeader)
 	rows := make([]dealRow, len(recs))
 	for i, r := range recs {
 		rows[i] = dealRow{id: r[0], rep: r[1], account: r[2], stage: r[3], status: r[4], amount: parseAmount(t, r[5]),
@@ -122,4 +122,8 @@ func finals(rows []dealRow) map[string]dealRow {
 // monthIndex is the 0-based history month of ts.
 func monthIndex(start, ts time.Time) int {
 	return (ts.Year()-start.Year())*12 + int(ts.Month()) - int(start.Month())
+}
+
+func bytesReader(b *bytes.Buffer) io.Reader {
+	return bytes.NewReader(b.Bytes())
 }

@@ -139,7 +139,10 @@ func (f *firm) solveValues(counts [][]float64, reps []rep) {
 			num += counts[i][k] * f.winFrom(km.entry, reps[i].skill)
 			den += counts[i][k]
 		}
-		if den == 0 {
+		switch {
+		case km.p == 0:
+			num, den = 0, 1
+		case den == 0:
 			num, den = f.meanWin(km.entry, reps), 1
 		}
 		km.win = num / den

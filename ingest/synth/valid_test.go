@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"bytes"
 	"testing"
 	"time"
 )
@@ -40,7 +39,7 @@ func TestRowsAreCanonical(t *testing.T) {
 }
 
 func checkReps(t *testing.T, o *output) map[string]bool {
-	recs := readCSV(t, bytes.NewReader(o.reps.Bytes()), repsHeader)
+	recs := readCSV(t, bytesReader(&o.reps), repsHeader)
 	reps := make(map[string]bool, len(recs))
 	for _, r := range recs {
 		if reps[r[0]] || r[1] == "" || r[2] == "" || r[3] == "" {
@@ -61,7 +60,7 @@ func checkReps(t *testing.T, o *output) map[string]bool {
 
 func checkQuotas(t *testing.T, o *output, reps map[string]bool) {
 	seen := map[string]bool{}
-	for _, r := range readCSV(t, bytes.NewReader(o.quotas.Bytes()), quotasHeader) {
+	for _, r := range readCSV(t, bytesReader(&o.quotas), quotasHeader) {
 		d, err := time.Parse(time.DateOnly, r[1])
 		switch {
 		case err != nil || d.Day() != 1 || d.Before(o.truth.Start) || !d.Before(o.truth.End):
@@ -75,7 +74,7 @@ func checkQuotas(t *testing.T, o *output, reps map[string]bool) {
 
 func checkStages(t *testing.T, o *output) {
 	cats := map[string]bool{"pipeline": true, "best_case": true, "commit": true, "closed": true, "omitted": true}
-	recs := readCSV(t, bytes.NewReader(o.stages.Bytes()), stagesHeader)
+	recs := readCSV(t, bytesReader(&o.stages), stagesHeader)
 	if len(recs) != nStages {
 		t.Fatalf("%d stages, want %d", len(recs), nStages)
 	}
