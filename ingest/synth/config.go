@@ -30,7 +30,7 @@ type Kind struct {
 type Config struct {
 	Reps             int       `json:"reps"`
 	Months           int       `json:"months"`
-	End              time.Time `json:"end"` // exclusive; to start at a date use start.AddDate(0, Months, 0)
+	End              time.Time `json:"end"` // exclusive; to begin on the first day of a month use that day.AddDate(0, Months, 0)
 	Seed             int64     `json:"seed"`
 	ActivitiesPerDay float64   `json:"activities_per_day"` // firm mean per rep and working day
 	Kinds            []Kind    `json:"kinds"`

@@ -15,6 +15,11 @@
 // averaged over the firm's expected activities of kind k (so it is the firm average, not any
 // one rep's value). Other activities may touch an open deal (deal_id set, occurred_at after
 // created_at) without changing it. Inbound deals with no sourcing activity close every month a
-// rep is employed and form the rep's baseline. All rows are streamed: memory grows with the
-// number of reps and months, never with the number of activities or deals.
+// rep is employed and form the rep's baseline.
+//
+// Conventions: managers are reps too (the first rep of each team leads it, has an empty
+// manager_id and never joins late or leaves); a rep who leaves keeps the deals they sourced,
+// which still close under their rep_id; when End is not a month boundary the last month is
+// partial and closes planned after End stay open; won deals are never refunded. All rows are
+// streamed: memory grows with the number of reps and months, never with activities or deals.
 package synth
