@@ -85,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.slots <- nil
 	}
 	e.version = goString(lib.version())
-	e.log.InfoContext(ctx, "embedded clickhouse engine open", "dir", dir, "chdb", e.version, "sessions", cfg.Sessions)
+	e.log.DebugContext(ctx, "embedded clickhouse engine open", "dir", dir, "chdb", e.version, "sessions", cfg.Sessions)
 	return e, nil
 }
 

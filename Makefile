@@ -1,0 +1,59 @@
+# salesrecipe: `make demo` runs the product on a demo firm; `make test` runs every test.
+# Both fetch what is missing first.
+
+SHELL := /bin/bash
+GO ?= go
+CHDB_VERSION := 26.7.3
+CACHE_HOME := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)
+CHDB_DIR := $(CACHE_HOME)/salesrecipe/chdb/$(CHDB_VERSION)
+CHDB_LIB := $(CHDB_DIR)/libchdb.so
+export SALESRECIPE_CHDB_LIB ?= $(CHDB_LIB)
+
+BIN := bin
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(BIN)/staticcheck-$(STATICCHECK_VERSION)
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+DEMO_ADDR ?= 127.0.0.1:8080
+DEMO_DATA ?= ./salesrecipe-data
+
+.PHONY: all build chdb test vet staticcheck gotest demo clean help
+
+all: build
+
+help:
+	@echo "make demo   fetch what is missing, build, and serve the demo on http://$(DEMO_ADDR)"
+	@echo "make test   fetch what is missing, vet, staticcheck, and run every test with -race"
+	@echo "make build  build bin/salesrecipe"
+	@echo "make chdb   fetch the embedded ClickHouse engine (libchdb.so) into $(CHDB_DIR)"
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/salesrecipe ./cmd/salesrecipe
+
+chdb: $(CHDB_LIB)
+
+$(CHDB_LIB):
+	scripts/fetch-chdb.sh $(CHDB_DIR)
+
+$(STATICCHECK):
+	mkdir -p $(BIN)
+	GOBIN=$(CURDIR)/$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(BIN)/staticcheck $(STATICCHECK)
+
+vet:
+	$(GO) vet ./...
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+gotest: chdb
+	$(GO) test -race -timeout 30m ./...
+
+test: chdb vet staticcheck gotest
+
+demo: chdb build
+	$(BIN)/salesrecipe serve --data $(DEMO_DATA) --addr $(DEMO_ADDR)
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
+)
+
+// engine is this test binary's embedded engine, for the tests that need a ClickHouse "server".
+var engine querytest.Engine
+
+// runCmd drives the real command wiring and returns stdout, stderr and the error.
+func runCmd(t *testing.T, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	err := run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	return out.String(), errb.String(), err
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	out, _, err := runCmd(t, nil, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range commands() {
+		if !strings.Contains(out, "  "+name+" ") {
+			t.Errorf("help does not list %s:\n%s", name, out)
+		}
+		h, _, err := runCmd(t, nil, name, "-h")
+		if err != nil || !strings.Contains(h, "Usage: salesrecipe "+name) {
+			t.Errorf("%s -h: %v\n%s", name, err, h)
+		}
+	}
+	for _, env := range []string{"SALESRECIPE_CLICKHOUSE", "SALESRECIPE_DATA", "SALESRECIPE_CHDB_LIB"} {
+		if !strings.Contains(out, env) {
+			t.Errorf("help does not mention %s", env)
+		}
+	}
+}
+
+func TestUnknownCommandIsAUsageError(t *testing.T) {
+	_, stderr, err := runCmd(t, nil, "frobnicate")
+	if !errors.Is(err, errUsage) || exitCode(err) != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
+		t.Fatalf("err %v, stderr %s", err, stderr)
+	}
+}
+
+func TestServeRefusesUnprotectedEngine(t *testing.T) {
+	_, stderr, err := runCmd(t, nil, "serve", "--clickhouse-listen", "127.0.0.1:0")
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr, "needs --clickhouse-password") {
+		t.Fatalf("err %v, stderr %s", err, stderr)
+	}
+}
+
+// binary builds the salesrecipe binary once per test run.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "salesrecipe-bin-")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "salesrecipe")
+	out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return path, nil
+})
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freeAddr returns a loopback address with a free port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitFor polls url until it answers want or the deadline passes.
+func waitFor(t *testing.T, url string, want int) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == want {
+				return string(b)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered %d", url, want)
+	return ""
+}
+
+func TestBinaryWithoutLibraryServesFromAServer(t *testing.T) {
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A real ClickHouse engine exposed over HTTP plays the server.
+	e := engine.Get(t)
+	if _, err := e.Query(context.Background(), chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS srv"}); err != nil {
+		t.Fatal(err)
+	}
+	srvAddr := freeAddr(t)
+	srv := &http.Server{Addr: srvAddr, Handler: e.Handler(chdb.HandlerOptions{Password: "pw"}), ReadHeaderTimeout: time.Second}
+	go srv.ListenAndServe()
+	t.Cleanup(func() { srv.Close() })
+
+	missing := filepath.Join(t.TempDir(), "no", "libchdb.so")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--clickhouse", "http://default:pw@"+srvAddr+"/srv")
+	cmd.Env = append(os.Environ(), "SALESRECIPE_CHDB_LIB="+missing)
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	waitFor(t, "http://"+addr+"/healthz", 200)
+	if body := waitFor(t, "http://"+addr+"/readyz", 200); !strings.Contains(body, "ready") {
+		t.Fatalf("readyz: %s", body)
+	}
+	if strings.Contains(logs.String(), "pw@") {
+		t.Errorf("the password was logged:\n%s", logs.String())
+	}
+
+	// The embedded path, without the library, says how to fetch it.
+	out, err := exec.Command(bin, "migrate", "--data", t.TempDir(), "--chdb-lib", missing).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "make chdb") || !strings.Contains(string(out), "npm pack") {
+		t.Fatalf("embedded without library: %v\n%s", err, out)
+	}
+	// version still prints the program version.
+	out, err = exec.Command(bin, "version", "--chdb-lib", missing, "--data", t.TempDir()).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "salesrecipe ") || !strings.Contains(string(out), "unavailable") {
+		t.Fatalf("version: %v\n%s", err, out)
+	}
+}
+
+func TestServeGracefulShutdownAndQuery(t *testing.T) {
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data)
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "http://"+addr+"/readyz", 200)
+	// A second process on the same data directory is told who holds it.
+	out, err := exec.Command(bin, "query", "--data", data, "SELECT 1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), fmt.Sprintf("pid %d", cmd.Process.Pid)) && !strings.Contains(string(out), fmt.Sprintf("process %d", cmd.Process.Pid)) {
+		t.Fatalf("second process: %v\n%s", err, out)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve exited with %v after SIGINT:\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown log:\n%s", logs.String())
+	}
+	// After shutdown the directory is free; query reads and refuses writes.
+	out, err = exec.Command(bin, "query", "--data", data, "--format", "tsv", "SELECT count() AS n FROM system.tables WHERE database = 'salesrecipe' AND name = 'activities'").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "n\n1\n") {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "query", "--data", data, "DROP TABLE activities").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "READONLY") {
+		t.Fatalf("write statement not refused: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "version", "--data", data).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "clickhouse: 26.") {
+		t.Fatalf("version: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
+)
+
+// serveConfig is the configuration of `salesrecipe serve`.
+type serveConfig struct {
+	store      storeConfig
+	addr       string
+	chListen   string
+	chPassword string
+}
+
+// runServe serves HTTP until the context ends, then shuts down gracefully.
+func runServe(ctx context.Context, e *env, args []string) error {
+	var c serveConfig
+	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--clickhouse-listen HOST:PORT --clickhouse-password P] [store flags]",
+		"Serves the dashboards, the JSON API and the health checks /healthz (the process is up) and\n"+
+			"/readyz (the store answers). With the embedded engine, --clickhouse-listen also exposes the engine\n"+
+			"over the ClickHouse HTTP interface, so Grafana's ClickHouse data source or another salesrecipe\n"+
+			"process (--clickhouse http://default:P@HOST:PORT) can reach it; it requires a password.")
+	c.store.register(fs, e.getenv)
+	fs.StringVar(&c.addr, "addr", orDefault(e.getenv("SALESRECIPE_ADDR"), "127.0.0.1:8080"), "address to serve HTTP on (env SALESRECIPE_ADDR)")
+	fs.StringVar(&c.chListen, "clickhouse-listen", e.getenv("SALESRECIPE_CLICKHOUSE_LISTEN"), "also expose the embedded engine's ClickHouse HTTP interface on this address (env SALESRECIPE_CLICKHOUSE_LISTEN)")
+	fs.StringVar(&c.chPassword, "clickhouse-password", e.getenv("SALESRECIPE_CLICKHOUSE_PASSWORD"), "password of user default on --clickhouse-listen (env SALESRECIPE_CLICKHOUSE_PASSWORD)")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	if err := c.check(); err != nil {
+		fmt.Fprintln(e.stderr, "salesrecipe serve:", err)
+		return errUsage
+	}
+	log, err := c.store.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	c.store.logStart(ctx, log, "serve")
+	st, err := c.store.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, log, c, st)
+}
+
+// check refuses configurations that cannot work.
+func (c serveConfig) check() error {
+	if c.chListen == "" {
+		return nil
+	}
+	if c.store.dsn != "" {
+		return errors.New("--clickhouse-listen exposes the embedded engine; it cannot be used with --clickhouse")
+	}
+	if c.chPassword == "" {
+		return errors.New("--clickhouse-listen needs --clickhouse-password: the engine is never exposed without one")
+	}
+	return nil
+}
+
+// serve runs the HTTP servers until ctx ends.
+func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store) error {
+	servers := []*http.Server{{Addr: c.addr, Handler: newMux(st), ReadHeaderTimeout: 10 * time.Second}}
+	if c.chListen != "" {
+		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
+		servers = append(servers, &http.Server{Addr: c.chListen, Handler: h, ReadHeaderTimeout: 10 * time.Second})
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			shutdown(log, servers)
+			return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+		}
+		log.InfoContext(ctx, "listening", "addr", "http://"+ln.Addr().String())
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return shutdown(log, servers)
+	case err := <-errc:
+		shutdown(log, servers)
+		return fmt.Errorf("http server: %w", err)
+	}
+}
+
+// shutdown stops the servers, letting requests in flight finish for up to 10 s.
+func shutdown(log *slog.Logger, servers []*http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Error("shutdown", "addr", srv.Addr, "err", err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// newMux routes the server's endpoints.
+func newMux(st *queries.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			http.Error(w, "store unavailable: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
