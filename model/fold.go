@@ -86,15 +86,6 @@ func (fs *foldStats) repEffect(r int, beta []float64, tau float64) float64 {
 	return (fs.sy[r] - dot(fs.s[r], beta)) / (fs.n[r] + tau)
 }
 
-// symmetrize copies the upper triangle of the p*p matrix g onto its lower triangle.
-func symmetrize(g []float64, p int) {
-	for i := range p {
-		for j := i + 1; j < p; j++ {
-			g[j*p+i] = g[i*p+j]
-		}
-	}
-}
-
 // solvePenalized solves the NNLS problem with a ridge penalty lambda relative to each column's sum of squares.
 func solvePenalized(g, h []float64, lambda float64) ([]float64, error) {
 	q := len(h)
