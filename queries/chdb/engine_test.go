@@ -141,6 +141,22 @@ func TestClickHouseGoRoundTrip(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	// A result of several Native blocks arrives whole.
+	rows, err = c.Query(ctx, "SELECT 'a' AS k UNION ALL SELECT 'b' UNION ALL SELECT 'c'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ks []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) != 3 {
+		t.Fatalf("union of 3 blocks gave %v", ks)
+	}
 	err = c.Exec(ctx, "SELECT * FROM missing_table")
 	var ex *clickhouse.Exception
 	if !errors.As(err, &ex) || ex.Code != 60 {

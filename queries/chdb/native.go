@@ -26,10 +26,10 @@ func transcodeNative(dst io.Writer, src []byte, revision uint64) error {
 	r := chproto.NewReader(rd)
 	ctx := &column.ServerContext{Revision: revision, VersionMajor: 26, VersionMinor: 7, Timezone: time.UTC}
 	var buf chproto.Buffer
-	for rd.Len() > 0 {
+	for {
 		block := proto.Block{ServerContext: ctx}
 		if err := block.Decode(r, 0); err != nil {
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil
 			}
 			return fmt.Errorf("chdb: decode native block: %w", err)
@@ -42,5 +42,4 @@ func transcodeNative(dst io.Writer, src []byte, revision uint64) error {
 			return err
 		}
 	}
-	return nil
 }
