@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // errUsage marks a command-line mistake; the usage has been printed.
@@ -18,6 +19,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	now            func() time.Time
 }
 
 // command is one subcommand.
@@ -33,12 +35,14 @@ func commands() map[string]command {
 		"migrate": {"create or update the ClickHouse schema", runMigrate},
 		"query":   {"run read-only SQL against the store and print the result", runQuery},
 		"version": {"print the program version and the ClickHouse engine version", runVersion},
+		"status":  {"print the stored rows and time range of each kind", runStatus},
+		"synth":   {"write a realistic synthetic firm with a known recipe as CSV files", runSynth},
 	}
 }
 
 // run dispatches to a subcommand; it is main without the process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	if len(args) == 0 {
 		usage(stderr, getenv)
 		return errUsage

@@ -1,0 +1,195 @@
+package dashboards
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The roles of the users file.
+const (
+	RoleAdmin   Role = "admin"
+	RoleManager Role = "manager"
+	RoleRep     Role = "rep"
+	RoleIngest  Role = "ingest"
+)
+
+// User is one entry of the users file.
+type User struct {
+	// Name is shown on pages.
+	Name string `yaml:"name"`
+	// Email maps a reverse proxy's header to the user.
+	Email string `yaml:"email"`
+	// Token is the secret in clear; TokenSHA256 is its sha256 in hex. One of them is set.
+	Token string `yaml:"token"`
+	// TokenSHA256 is the hex sha256 of the secret.
+	TokenSHA256 string `yaml:"token_sha256"`
+	// Role is admin, manager, rep or ingest.
+	Role Role `yaml:"role"`
+	// Firm is the one firm the user belongs to.
+	Firm string `yaml:"firm"`
+	// Teams limits a manager to these teams; empty means the whole firm.
+	Teams []string `yaml:"teams"`
+	// RepID is a rep's own id.
+	RepID string `yaml:"rep_id"`
+
+	hash [32]byte
+}
+
+// Users is a loaded users file.
+type Users struct {
+	list    []*User
+	byHash  map[[32]byte]*User
+	byEmail map[string]*User
+}
+
+// ErrUnauthenticated reports a request with no valid credentials.
+var ErrUnauthenticated = errors.New("missing or unknown token")
+
+// LoadUsers reads and checks a users file.
+func LoadUsers(path string) (*Users, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("users file: %w", err)
+	}
+	return ParseUsers(b, path)
+}
+
+// ParseUsers checks a users file's content; errors name the entry and field.
+func ParseUsers(data []byte, source string) (*Users, error) {
+	var file struct {
+		Users []*User `yaml:"users"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	us := &Users{byHash: map[[32]byte]*User{}, byEmail: map[string]*User{}}
+	var errs []error
+	for i, u := range file.Users {
+		if err := us.add(u); err != nil {
+			errs = append(errs, fmt.Errorf("%s: users[%d] (%s): %w", source, i, u.Name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return us, nil
+}
+
+// add checks one user and indexes it.
+func (us *Users) add(u *User) error {
+	if u.Firm == "" {
+		u.Firm = "default"
+	}
+	if err := u.check(); err != nil {
+		return err
+	}
+	h, err := u.tokenHash()
+	if err != nil {
+		return err
+	}
+	if _, dup := us.byHash[h]; dup {
+		return errors.New("token: the same token is given to another user")
+	}
+	u.hash = h
+	us.byHash[h] = u
+	if u.Email != "" {
+		us.byEmail[strings.ToLower(u.Email)] = u
+	}
+	us.list = append(us.list, u)
+	return nil
+}
+
+// check validates the role's fields.
+func (u *User) check() error {
+	switch u.Role {
+	case RoleAdmin, RoleIngest:
+	case RoleManager:
+	case RoleRep:
+		if u.RepID == "" {
+			return errors.New("rep_id: required for role rep")
+		}
+	default:
+		return fmt.Errorf("role: %q is not admin, manager, rep or ingest", u.Role)
+	}
+	if u.Role != RoleManager && len(u.Teams) > 0 {
+		return errors.New("teams: only managers have teams")
+	}
+	return nil
+}
+
+// tokenHash returns the sha256 of the user's token.
+func (u *User) tokenHash() ([32]byte, error) {
+	var h [32]byte
+	switch {
+	case u.Token != "" && u.TokenSHA256 != "":
+		return h, errors.New("token: give token or token_sha256, not both")
+	case u.Token != "":
+		if len(u.Token) < 16 {
+			return h, errors.New("token: must be at least 16 characters")
+		}
+		return sha256.Sum256([]byte(u.Token)), nil
+	case u.TokenSHA256 != "":
+		b, err := hex.DecodeString(u.TokenSHA256)
+		if err != nil || len(b) != 32 {
+			return h, errors.New("token_sha256: want 64 hex digits (sha256sum of the token)")
+		}
+		copy(h[:], b)
+		return h, nil
+	}
+	if u.Email == "" {
+		return h, errors.New("token: give token, token_sha256 or an email for --auth-proxy-header")
+	}
+	return sha256.Sum256([]byte("\x00no-token\x00" + u.Email)), nil
+}
+
+// ByToken returns the user whose token this is.
+func (us *Users) ByToken(token string) (*User, bool) {
+	if token == "" {
+		return nil, false
+	}
+	u, ok := us.byHash[sha256.Sum256([]byte(token))]
+	return u, ok
+}
+
+// ByEmail returns the user with this e-mail, case-insensitively.
+func (us *Users) ByEmail(email string) (*User, bool) {
+	u, ok := us.byEmail[strings.ToLower(strings.TrimSpace(email))]
+	return u, ok
+}
+
+// Bearer returns the user of a request's `Authorization: Bearer` token.
+func (us *Users) Bearer(r *http.Request) (*User, error) {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return nil, ErrUnauthenticated
+	}
+	u, ok := us.ByToken(strings.TrimSpace(token))
+	if !ok {
+		return nil, ErrUnauthenticated
+	}
+	return u, nil
+}
+
+// CanIngest reports whether the user may load data into firm.
+func (u *User) CanIngest(firm string) bool {
+	return u.Firm == firm && (u.Role == RoleIngest || u.Role == RoleAdmin)
+}
+
+// ManagesTeam reports whether a manager's teams include team (no teams: the whole firm).
+func (u *User) ManagesTeam(team string) bool {
+	return u.Role == RoleAdmin || (u.Role == RoleManager && (len(u.Teams) == 0 || slices.Contains(u.Teams, team)))
+}

@@ -1,0 +1,89 @@
+package dashboards
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+const goodUsers = `
+users:
+  - name: Ann Lee
+    token: "manager-token-0123456789"
+    role: manager
+    firm: acme
+    teams: [East]
+  - name: Bob Ray
+    token_sha256: "%s"
+    role: rep
+    firm: acme
+    rep_id: r0001
+  - name: Loader
+    token: "ingest-token-0123456789"
+    role: ingest
+    firm: acme
+  - name: Proxy Admin
+    email: Admin@Example.com
+    role: admin
+`
+
+func TestParseUsers(t *testing.T) {
+	sum := sha256.Sum256([]byte("rep-token-0123456789"))
+	us, err := ParseUsers([]byte(strings.Replace(goodUsers, "%s", hex.EncodeToString(sum[:]), 1)), "users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		token, name string
+		ok          bool
+	}{
+		{"manager-token-0123456789", "Ann Lee", true},
+		{"rep-token-0123456789", "Bob Ray", true},
+		{"ingest-token-0123456789", "Loader", true},
+		{"wrong-token-0123456789", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		u, ok := us.ByToken(tt.token)
+		if ok != tt.ok || (ok && u.Name != tt.name) {
+			t.Errorf("ByToken(%q) = %v, %v", tt.token, u, ok)
+		}
+	}
+	if u, ok := us.ByEmail("admin@example.com"); !ok || u.Role != RoleAdmin || u.Firm != "default" {
+		t.Errorf("ByEmail: %+v %v", u, ok)
+	}
+	r := httptest.NewRequest("POST", "/", nil)
+	r.Header.Set("Authorization", "Bearer ingest-token-0123456789")
+	if u, err := us.Bearer(r); err != nil || !u.CanIngest("acme") || u.CanIngest("other") {
+		t.Errorf("Bearer: %+v %v", u, err)
+	}
+	ann, _ := us.ByToken("manager-token-0123456789")
+	if !ann.ManagesTeam("East") || ann.ManagesTeam("West") || ann.CanIngest("acme") {
+		t.Errorf("manager rights wrong: %+v", ann)
+	}
+}
+
+func TestParseUsersErrorsNameEntryAndField(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown role", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: boss\n", `users[0] (X): role: "boss"`},
+		{"rep without id", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: rep\n", "users[0] (X): rep_id: required"},
+		{"short token", "users:\n  - name: X\n    token: \"short\"\n    role: admin\n", "token: must be at least 16"},
+		{"bad hash", "users:\n  - name: X\n    token_sha256: \"zz\"\n    role: admin\n", "token_sha256: want 64 hex"},
+		{"both", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    token_sha256: \"00\"\n    role: admin\n", "not both"},
+		{"duplicate", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: admin\n  - name: Y\n    token: \"0123456789abcdefgh\"\n    role: admin\n", "users[1] (Y): token: the same token"},
+		{"unknown field", "users:\n  - name: X\n    tokn: \"0123456789abcdefgh\"\n    role: admin\n", "field tokn not found"},
+		{"teams on rep", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: rep\n    rep_id: r1\n    teams: [A]\n", "teams: only managers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseUsers([]byte(tt.yaml), "users.yaml")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
