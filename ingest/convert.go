@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,6 +96,7 @@ func (c *Converter[T]) Convert(rec *Record) (T, error) {
 	if len(r.errs) > 0 {
 		var zero T
 		fields := append([]salesrecipe.FieldError(nil), r.errs...)
+		slices.SortStableFunc(fields, func(a, b salesrecipe.FieldError) int { return r.column(a.Field) - r.column(b.Field) })
 		return zero, &RowError{Position: rec.Position, Raw: rec.Raw, Fields: fields}
 	}
 	return v, nil

@@ -35,12 +35,12 @@ func (e *RowError) Error() string {
 		return e.Position.String() + ": " + e.Reason
 	}
 	var b strings.Builder
-	b.WriteString(e.Position.String())
+	b.WriteString(e.Position.String() + ": ")
 	for i, f := range e.Fields {
 		if i > 0 {
-			b.WriteByte(';')
+			b.WriteString("; ")
 		}
-		b.WriteString(": " + e.fieldWord() + " " + f.Error())
+		b.WriteString(e.fieldWord() + " " + f.Error())
 	}
 	return b.String()
 }

@@ -207,6 +207,9 @@ func (r *Reader) readLine() ([]byte, bool, error) {
 	}
 	if err == bufio.ErrBufferFull {
 		line, err = r.readLongLine(line)
+		if err == errLineTooLong {
+			return nil, false, r.tooLong(r.line + 1)
+		}
 		if err == nil {
 			return line[:len(line)-1], true, nil
 		}
@@ -224,7 +227,7 @@ func (r *Reader) readLongLine(first []byte) ([]byte, error) {
 	r.long = append(r.long[:0], first...)
 	for {
 		if len(r.long) > r.opts.MaxRecordBytes {
-			return nil, r.tooLong(r.line + 1)
+			return nil, errLineTooLong
 		}
 		more, err := r.br.ReadSlice('\n')
 		r.long = append(r.long, more...)
@@ -250,7 +253,10 @@ type countingReader struct {
 	limit int
 }
 
-var errElementTooLarge = errors.New("element too large")
+var (
+	errElementTooLarge = errors.New("element too large")
+	errLineTooLong     = errors.New("line too long")
+)
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if c.n > c.limit {

@@ -10,7 +10,7 @@ const notATime = "not a date (want RFC 3339, YYYY-MM-DD HH:MM:SS, YYYY-MM-DD or 
 // ParseTime reads RFC 3339, "YYYY-MM-DD HH:MM[:SS[.frac]]", "YYYY-MM-DDTHH:MM:SS" without
 // offset, "YYYY-MM-DD", or Unix seconds or milliseconds (digits only, told apart by magnitude).
 //
-// Times without an offset are read in loc (UTC when nil). Errors are *ValueError.
+// Times without an offset are read in loc (UTC when nil); the result is in UTC. Errors are *ValueError.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -26,7 +26,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	if !ok {
 		return time.Time{}, &ValueError{What: "time", Value: s, Reason: notATime}
 	}
-	return t, nil
+	return t.UTC(), nil
 }
 
 // ParseDate reads a value as ParseTime does and returns UTC midnight of its calendar day in loc.
