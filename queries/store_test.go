@@ -135,8 +135,8 @@ func expectedCounts(n int) map[string]uint64 {
 // storedCounts reads the rollup per rep x month x kind.
 func storedCounts(t testing.TB, st *queries.Store, firm string) map[string]uint64 {
 	t.Helper()
-	got, err := st.MonthlyActivityCounts(context.Background(), firm,
-		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	got, err := st.ActivityCounts(context.Background(), firm, salesrecipe.GrainMonth,
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
