@@ -309,7 +309,7 @@ func (m *Mapping) missing(h *Header) []string {
 			continue
 		}
 		if !slices.ContainsFunc(r.sources, func(s string) bool { return h.Index(s) >= 0 }) {
-			out = append(out, strconv.Quote(strings.Join(r.names, `" or "`))+" (for "+r.target+")")
+			out = append(out, `"`+strings.Join(r.names, `" or "`)+`" (for `+r.target+")")
 		}
 	}
 	if m.keep != nil && h.Index(m.keep.column) < 0 {
