@@ -125,37 +125,37 @@ func (r *MappedReader) relabel(e *RowError) {
 }
 
 // apply computes one canonical value from a source record.
-func (f *fieldRule) apply(src *Record, idx []int, loc *time.Location) (string, *salesrecipe.FieldError) {
-	v := trimSpace(f.pick(src, idx))
-	if f.split != "" {
-		v = firstPart(v, f.split)
+func (r *fieldRule) apply(src *Record, idx []int, loc *time.Location) (string, *salesrecipe.FieldError) {
+	v := trimSpace(r.pick(src, idx))
+	if r.split != "" {
+		v = firstPart(v, r.split)
 	}
-	if f.pattern != nil && v != "" && !f.pattern.MatchString(v) {
+	if r.pattern != nil && v != "" && !r.pattern.MatchString(v) {
 		v = ""
 	}
 	if v == "" {
-		if f.ifEmpty != nil {
-			return *f.ifEmpty, nil
+		if r.ifEmpty != nil {
+			return *r.ifEmpty, nil
 		}
 		return "", nil
 	}
-	v = f.translate(v)
-	if len(f.formats) == 0 {
+	v = r.translate(v)
+	if len(r.formats) == 0 {
 		return v, nil
 	}
-	t, ok := parseFormats(v, f.formats, loc)
+	t, ok := parseFormats(v, r.formats, loc)
 	if !ok {
-		return "", &salesrecipe.FieldError{Field: f.label, Value: v,
-			Reason: "not a date in format " + strings.Join(f.formats, " or ")}
+		return "", &salesrecipe.FieldError{Field: r.label, Value: v,
+			Reason: "not a date in format " + strings.Join(r.formats, " or ")}
 	}
 	return t.Format(time.RFC3339Nano), nil
 }
 
-func (f *fieldRule) pick(src *Record, idx []int) string {
+func (r *fieldRule) pick(src *Record, idx []int) string {
 	switch {
-	case f.isConst:
-		return f.konst
-	case f.join:
+	case r.isConst:
+		return r.konst
+	case r.join:
 		parts := make([]string, len(idx))
 		empty := true
 		for i, j := range idx {
@@ -166,7 +166,7 @@ func (f *fieldRule) pick(src *Record, idx []int) string {
 		if empty {
 			return ""
 		}
-		return strings.Join(parts, f.sep)
+		return strings.Join(parts, r.sep)
 	}
 	for _, j := range idx {
 		if v, _ := src.Value(j); trimSpace(v) != "" {
@@ -176,15 +176,15 @@ func (f *fieldRule) pick(src *Record, idx []int) string {
 	return ""
 }
 
-func (f *fieldRule) translate(v string) string {
-	if f.values != nil {
-		if t, ok := f.values[strings.ToLower(v)]; ok {
+func (r *fieldRule) translate(v string) string {
+	if r.values != nil {
+		if t, ok := r.values[strings.ToLower(v)]; ok {
 			v = t
-		} else if f.deflt != nil {
-			v = *f.deflt
+		} else if r.deflt != nil {
+			v = *r.deflt
 		}
 	}
-	if f.word {
+	if r.word {
 		v = toWord(v)
 	}
 	return v

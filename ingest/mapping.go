@@ -62,6 +62,7 @@ type fieldSpec struct {
 // stringList reads a YAML scalar or sequence of strings.
 type stringList []string
 
+// UnmarshalYAML accepts one string or a list of strings.
 func (l *stringList) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		*l = stringList{n.Value}

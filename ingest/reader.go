@@ -258,6 +258,7 @@ var (
 	errLineTooLong     = errors.New("line too long")
 )
 
+// Read passes reads through, failing once the bytes since the last reset pass the limit.
 func (c *countingReader) Read(p []byte) (int, error) {
 	if c.n > c.limit {
 		return 0, errElementTooLarge
