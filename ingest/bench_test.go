@@ -81,3 +81,33 @@ func BenchmarkParseActivity(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 }
+
+func BenchmarkReadNDJSON(b *testing.B) {
+	const rows = 20_000
+	var buf bytes.Buffer
+	for i := range rows {
+		fmt.Fprintf(&buf, `{"activity_id":"act-%08d","rep_id":"rep-%03d","kind":"call","occurred_at":"2026-01-05 08:00:00","account_id":"acc-%05d","deal_id":null}`+"\n", i, i%120, i%9000)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rd, err := NewReader(bytes.NewReader(data), "activities.ndjson", Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			if _, err := rd.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != rows {
+			b.Fatalf("read %d rows, want %d", n, rows)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+}

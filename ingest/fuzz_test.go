@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -103,13 +104,41 @@ func FuzzReadNDJSON(f *testing.F) {
 			t.Fatalf("%d records from %d lines", len(got), strings.Count(string(data), "\n")+1)
 		}
 		line := bytes.TrimSpace(data)
-		var obj map[string]any
+		var obj map[string]json.RawMessage
 		if bytes.IndexByte(line, '\n') < 0 && json.Unmarshal(line, &obj) == nil && obj != nil && len(line) < 4000 {
 			if len(got) != 1 {
 				t.Fatalf("one valid object %q gave %d records", line, len(got))
 			}
+			sameAsEncodingJSON(t, line, obj)
 		}
 	})
+}
+
+// sameAsEncodingJSON checks the reader's fields against encoding/json's reading of one object
+// whose keys stay distinct once normalised.
+func sameAsEncodingJSON(t *testing.T, line []byte, obj map[string]json.RawMessage) {
+	want := map[string]string{}
+	for k, raw := range obj {
+		v, err := jsonText(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[NormalizeName(k)] = v
+	}
+	if len(want) != len(obj) {
+		return
+	}
+	rd, err := NewReader(bytes.NewReader(line), "fuzz", Options{Format: FormatNDJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := rd.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Fields(); !maps.Equal(got, want) {
+		t.Fatalf("%s: read %q, encoding/json says %q", line, got, want)
+	}
 }
 
 func FuzzReadJSON(f *testing.F) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // maxJSONFields bounds how many distinct keys a JSON source may bring, keeping the header small.
@@ -82,6 +84,7 @@ func (r *Reader) endArray() error {
 }
 
 // fillObject sets the record's values from one JSON object; anything else rejects the record.
+// Flat objects, the common case, are read without allocating; others go through encoding/json.
 func (r *Reader) fillObject(body []byte) error {
 	if body[0] != '{' {
 		if !json.Valid(body) {
@@ -89,6 +92,91 @@ func (r *Reader) fillObject(body []byte) error {
 		}
 		return r.rowError(r.rec.Line, r.rec.Raw, "want a JSON object, got "+jsonKind(body[0]))
 	}
+	if !utf8.Valid(body) {
+		return r.rowError(r.rec.Line, r.rec.Raw, "not valid UTF-8: save the file as UTF-8")
+	}
+	if !json.Valid(body) {
+		var probe map[string]json.RawMessage
+		err := json.Unmarshal(body, &probe)
+		return r.rowError(r.rec.Line, r.rec.Raw, "invalid JSON: "+err.Error())
+	}
+	r.rec.header = r.header
+	if r.fillFlat(strings.TrimSpace(r.rec.Raw)) { // trimmed as body was
+		return nil
+	}
+	return r.fillNested(body)
+}
+
+// fillFlat reads a valid JSON object whose values are all scalars and whose keys have no
+// escapes, taking values as substrings of the raw text; it reports false for anything else.
+func (r *Reader) fillFlat(s string) bool {
+	r.reset()
+	i := 1
+	for {
+		i = skipSpace(s, i)
+		if s[i] == '}' {
+			return true
+		}
+		if s[i] == ',' {
+			i = skipSpace(s, i+1)
+		}
+		end := strings.IndexByte(s[i+1:], '"') + i + 1
+		key := s[i+1 : end]
+		if strings.IndexByte(key, '\\') >= 0 {
+			return false
+		}
+		i = skipSpace(s, skipSpace(s, end+1)+1) // past the ':'
+		val, next, ok := flatValue(s, i)
+		if !ok {
+			return false
+		}
+		if err := r.set(key, val); err != nil {
+			return false
+		}
+		i = next
+	}
+}
+
+// flatValue reads the scalar at s[i] of a valid JSON text and returns it as a field value and
+// the index after it; objects and arrays report false.
+func flatValue(s string, i int) (string, int, bool) {
+	switch s[i] {
+	case '{', '[':
+		return "", i, false
+	case '"':
+		j, escaped := i+1, false
+		for s[j] != '"' {
+			if s[j] == '\\' {
+				escaped = true
+				j++
+			}
+			j++
+		}
+		if !escaped {
+			return s[i+1 : j], j + 1, true
+		}
+		var v string
+		err := json.Unmarshal([]byte(s[i:j+1]), &v)
+		return v, j + 1, err == nil
+	case 'n':
+		return "", i + 4, true
+	}
+	j := i
+	for j < len(s) && !isSpace(s[j]) && s[j] != ',' && s[j] != '}' {
+		j++
+	}
+	return s[i:j], j, true
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// fillNested reads an object with nested values through encoding/json.
+func (r *Reader) fillNested(body []byte) error {
 	clear(r.obj)
 	if r.obj == nil {
 		r.obj = map[string]json.RawMessage{}
@@ -96,19 +184,30 @@ func (r *Reader) fillObject(body []byte) error {
 	if err := json.Unmarshal(body, &r.obj); err != nil {
 		return r.rowError(r.rec.Line, r.rec.Raw, "invalid JSON: "+err.Error())
 	}
-	r.rec.header = r.header
 	if err := r.learnKeys(); err != nil {
 		return err
 	}
 	r.reset()
 	for key, val := range r.obj {
-		i := r.header.lookupOrAdd(key)
 		text, err := jsonText(val)
 		if err != nil {
 			return r.rowError(r.rec.Line, r.rec.Raw, "key "+strconv.Quote(key)+": "+err.Error())
 		}
-		r.rec.values[i], r.rec.present[i] = text, true
+		if err := r.set(key, text); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// set stores a value under a JSON key, growing the header when the key is new.
+func (r *Reader) set(key, val string) error {
+	i := r.header.lookupOrAdd(key)
+	if r.header.Len() > maxJSONFields {
+		return fmt.Errorf("%s: more than %d distinct keys", r.rec.Position, maxJSONFields)
+	}
+	r.grow()
+	r.rec.values[i], r.rec.present[i] = val, true
 	return nil
 }
 
@@ -133,12 +232,17 @@ func (r *Reader) learnKeys() error {
 
 // reset sizes the value slices to the header and marks every value absent.
 func (r *Reader) reset() {
+	for i := range r.rec.values {
+		r.rec.values[i], r.rec.present[i] = "", false
+	}
+	r.grow()
+}
+
+// grow adds absent values for keys the header learnt since the last record.
+func (r *Reader) grow() {
 	for len(r.rec.values) < r.header.Len() {
 		r.rec.values = append(r.rec.values, "")
 		r.rec.present = append(r.rec.present, false)
-	}
-	for i := range r.rec.values {
-		r.rec.values[i], r.rec.present[i] = "", false
 	}
 }
 

@@ -101,6 +101,7 @@ func TestReader(t *testing.T) {
 			`reject: in:4: invalid JSON: want an object starting with { raw="not json"`,
 			`reject: in:5: want a JSON object, got an array raw="[1]"`,
 			`in:6 {a="2"} raw="{\"a\": 2}"`}},
+		{"ndjson latin-1", "{\"a\": \"caf\xe9\"}\n", Options{}, []string{`reject: in:1: not valid UTF-8: save the file as UTF-8 raw="{\"a\": \"caf\xe9\"}"`}},
 		{"ndjson broken object", "{\"a\": 1\n{\"a\": 2}\n", Options{}, []string{
 			`reject: in:1: invalid JSON: unexpected end of JSON input raw="{\"a\": 1"`, `in:2 {a="2"} raw="{\"a\": 2}"`}},
 		{"json array", " [ {\"amount\": 1200.50, \"won\": false},\n 7, {\"amount\": \"1e3\"} ] \n", Options{}, []string{

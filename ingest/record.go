@@ -102,6 +102,7 @@ func (h *Header) lookupOrAdd(key string) int {
 	if i, ok := h.aliases[key]; ok {
 		return i
 	}
+	key = strings.Clone(key) // keys may point into a record's raw text
 	i, ok := h.index[NormalizeName(key)]
 	if !ok {
 		i = h.add(key)
