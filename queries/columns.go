@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -144,7 +143,7 @@ func (c *columns) appendTo(b driver.Batch, first int64) error {
 func money(x float64) decimal.Decimal { return decimal.NewFromFloat(x).Round(2) }
 
 // AddRep stages a rep.
-func (l *Load) AddRep(ctx context.Context, r salesrecipe.Rep) error {
+func (l *Load) AddRep(r salesrecipe.Rep) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], r.ID)
 	c.strs[1] = append(c.strs[1], r.Name)
@@ -152,33 +151,30 @@ func (l *Load) AddRep(ctx context.Context, r salesrecipe.Rep) error {
 	c.strs[3] = append(c.strs[3], r.Team)
 	c.strs[4] = append(c.strs[4], r.ManagerID)
 	c.n++
-	return l.maybeFlush(ctx)
 }
 
 // AddQuota stages a quota.
-func (l *Load) AddQuota(ctx context.Context, q salesrecipe.Quota) error {
+func (l *Load) AddQuota(q salesrecipe.Quota) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], q.RepID)
 	c.strs[1] = append(c.strs[1], string(q.Period))
 	c.times[0] = append(c.times[0], q.PeriodStart)
 	c.decs[0] = append(c.decs[0], money(q.Amount))
 	c.n++
-	return l.maybeFlush(ctx)
 }
 
 // AddStage stages a stage.
-func (l *Load) AddStage(ctx context.Context, s salesrecipe.Stage) error {
+func (l *Load) AddStage(s salesrecipe.Stage) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], s.Name)
 	c.u16 = append(c.u16, uint16(s.Position))
 	c.f64 = append(c.f64, s.Probability)
 	c.strs[1] = append(c.strs[1], string(s.Category))
 	c.n++
-	return l.maybeFlush(ctx)
 }
 
 // AddActivity stages an activity.
-func (l *Load) AddActivity(ctx context.Context, a salesrecipe.Activity) error {
+func (l *Load) AddActivity(a salesrecipe.Activity) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], a.ID)
 	c.strs[1] = append(c.strs[1], a.RepID)
@@ -187,11 +183,10 @@ func (l *Load) AddActivity(ctx context.Context, a salesrecipe.Activity) error {
 	c.strs[3] = append(c.strs[3], a.AccountID)
 	c.strs[4] = append(c.strs[4], a.DealID)
 	c.n++
-	return l.maybeFlush(ctx)
 }
 
 // AddDeal stages a deal version.
-func (l *Load) AddDeal(ctx context.Context, d salesrecipe.Deal) error {
+func (l *Load) AddDeal(d salesrecipe.Deal) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], d.ID)
 	c.times[0] = append(c.times[0], d.UpdatedAt)
@@ -209,5 +204,4 @@ func (l *Load) AddDeal(ctx context.Context, d salesrecipe.Deal) error {
 	}
 	c.nulls[0] = append(c.nulls[0], closed)
 	c.n++
-	return l.maybeFlush(ctx)
 }

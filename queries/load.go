@@ -97,16 +97,12 @@ func (l *Load) LoadedAt() time.Time { return l.loadedAt }
 // Staged returns how many rows were appended so far.
 func (l *Load) Staged() int64 { return l.staged + int64(l.buf.rows()) }
 
-// maybeFlush sends the buffer to staging when it is full.
-func (l *Load) maybeFlush(ctx context.Context) error {
-	if l.buf.rows() < flushRows {
-		return nil
-	}
-	return l.flush(ctx)
-}
+// Full reports whether the buffer holds enough rows to Flush.
+func (l *Load) Full() bool { return l.buf.rows() >= flushRows }
 
-// flush sends buffered rows to the staging table, column by column.
-func (l *Load) flush(ctx context.Context) error {
+// Flush sends buffered rows to the staging table, column by column; after an
+// error the rows stay buffered, so calling Flush again retries them.
+func (l *Load) Flush(ctx context.Context) error {
 	n := l.buf.rows()
 	if n == 0 {
 		return nil
@@ -130,7 +126,7 @@ func (l *Load) flush(ctx context.Context) error {
 // Commit moves the staged rows that are new into the kind's table and drops
 // the staging table. Running the same load again stores nothing twice.
 func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
-	if err := l.flush(ctx); err != nil {
+	if err := l.Flush(ctx); err != nil {
 		return LoadResult{}, err
 	}
 	res := LoadResult{Staged: l.staged}
@@ -197,4 +193,20 @@ func (l *Load) Abort(ctx context.Context) error {
 	}
 	l.table = ""
 	return nil
+}
+
+// UnknownReps counts the staged rows, and distinct reps, whose rep_id no
+// loaded reps file names (reps may arrive later, so this is a warning).
+func (l *Load) UnknownReps(ctx context.Context) (rows, reps uint64, err error) {
+	if l.kind != KindActivities && l.kind != KindDeals && l.kind != KindQuotas {
+		return 0, 0, nil
+	}
+	if err := l.Flush(ctx); err != nil {
+		return 0, 0, err
+	}
+	err = l.s.conn.QueryRow(ctx, l.s.sql("unknown_reps"), l.params(nil)...).Scan(&rows, &reps)
+	if err != nil {
+		return 0, 0, fmt.Errorf("check reps of staged %s: %w", l.kind, err)
+	}
+	return rows, reps, nil
 }

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,16 +47,13 @@ func TestPointInTimeReads(t *testing.T) {
 		{ID: "a3", RepID: "r1", Kind: "call", OccurredAt: day(3, 10, 15)}, // as_of's day, after as_of
 	}
 	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error {
-		if err := l.AddDeal(ctx, deal); err != nil {
-			return err
-		}
-		return l.AddDeal(ctx, won)
+		l.AddDeal(deal)
+		l.AddDeal(won)
+		return nil
 	})
 	commit(t, st, queries.KindActivities, func(ctx context.Context, l *queries.Load) error {
 		for _, a := range acts {
-			if err := l.AddActivity(ctx, a); err != nil {
-				return err
-			}
+			l.AddActivity(a)
 		}
 		return nil
 	})
@@ -89,9 +87,10 @@ func TestPointInTimeReads(t *testing.T) {
 	// Data from after as_of (a refund, more activity) changes nothing as of then.
 	lost := won
 	lost.Status, lost.Stage, lost.UpdatedAt, lost.ClosedAt = salesrecipe.StatusLost, "closed_lost", day(4, 2, 0), day(4, 2, 0)
-	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error { return l.AddDeal(ctx, lost) })
+	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error { l.AddDeal(lost); return nil })
 	commit(t, st, queries.KindActivities, func(ctx context.Context, l *queries.Load) error {
-		return l.AddActivity(ctx, salesrecipe.Activity{ID: "a4", RepID: "r1", Kind: "demo", OccurredAt: day(3, 11, 9)})
+		l.AddActivity(salesrecipe.Activity{ID: "a4", RepID: "r1", Kind: "demo", OccurredAt: day(3, 11, 9)})
+		return nil
 	})
 	if rev2, n2, status2 := read(); rev2 != rev || n2 != n || status2 != status {
 		t.Fatalf("later data changed the past: revenue %v->%v, activities %d->%d, status %s->%s", rev, rev2, n, n2, status, status2)
@@ -110,30 +109,51 @@ func TestRepsQuotasStagesLatestWins(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
 	rep := salesrecipe.Rep{ID: "r1", Name: "Ann", Team: "East"}
-	res := commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { return l.AddRep(ctx, rep) })
+	res := commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { l.AddRep(rep); return nil })
 	if res.Loaded != 1 {
 		t.Fatalf("%+v", res)
 	}
-	res = commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { return l.AddRep(ctx, rep) })
+	res = commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { l.AddRep(rep); return nil })
 	if res.Loaded != 0 || res.Duplicates != 1 {
 		t.Fatalf("same rep again: %+v", res)
 	}
 	rep.Team = "West"
-	commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { return l.AddRep(ctx, rep) })
+	commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error { l.AddRep(rep); return nil })
 	reps, err := st.Reps(ctx, "acme")
 	if err != nil || len(reps) != 1 || reps[0].Team != "West" {
 		t.Fatalf("reps %+v %v", reps, err)
 	}
 	q := salesrecipe.Quota{RepID: "r1", Period: salesrecipe.GrainMonth, PeriodStart: day(3, 1, 0), Amount: 50000}
-	commit(t, st, queries.KindQuotas, func(ctx context.Context, l *queries.Load) error { return l.AddQuota(ctx, q) })
+	commit(t, st, queries.KindQuotas, func(ctx context.Context, l *queries.Load) error { l.AddQuota(q); return nil })
 	quotas, err := st.Quotas(ctx, "acme", day(1, 1, 0), day(12, 1, 0))
 	if err != nil || len(quotas) != 1 || quotas[0].Amount != 50000 || !quotas[0].PeriodStart.Equal(q.PeriodStart) {
 		t.Fatalf("quotas %+v %v", quotas, err)
 	}
 	stage := salesrecipe.Stage{Name: "proposal", Position: 3, Probability: 0.5, Category: salesrecipe.CategoryBestCase}
-	commit(t, st, queries.KindStages, func(ctx context.Context, l *queries.Load) error { return l.AddStage(ctx, stage) })
+	commit(t, st, queries.KindStages, func(ctx context.Context, l *queries.Load) error { l.AddStage(stage); return nil })
 	stages, err := st.Stages(ctx, "acme")
 	if err != nil || len(stages) != 1 || stages[0] != stage {
 		t.Fatalf("stages %+v %v", stages, err)
+	}
+}
+
+func TestUnknownRepsAreCounted(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	commit(t, st, queries.KindReps, func(ctx context.Context, l *queries.Load) error {
+		l.AddRep(salesrecipe.Rep{ID: "r1", Name: "Ann"})
+		return nil
+	})
+	l, err := st.BeginLoad(ctx, queries.KindActivities, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Abort(ctx)
+	for i, rep := range []string{"r1", "r2", "r2", "r3"} {
+		l.AddActivity(salesrecipe.Activity{ID: fmt.Sprint("a", i), RepID: rep, Kind: "call", OccurredAt: day(3, 1, 9)})
+	}
+	rows, reps, err := l.UnknownReps(ctx)
+	if err != nil || rows != 3 || reps != 2 {
+		t.Fatalf("unknown reps: %d rows, %d reps, %v", rows, reps, err)
 	}
 }

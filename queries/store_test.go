@@ -108,8 +108,11 @@ func loadActivities(t testing.TB, st *queries.Store, firm string, n int) queries
 			Kind:       kinds[i%len(kinds)],
 			OccurredAt: start.Add(time.Duration(i%(365*24)) * time.Hour),
 		}
-		if err := l.AddActivity(ctx, a); err != nil {
-			t.Fatal(err)
+		l.AddActivity(a)
+		if l.Full() {
+			if err := l.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	res, err := l.Commit(ctx)

@@ -1,0 +1,4 @@
+-- Staged rows, and distinct reps, whose rep_id is not among the firm's loaded reps.
+SELECT count(), uniqExact(rep_id)
+FROM {stage:Identifier}
+WHERE rep_id NOT IN (SELECT rep_id FROM reps WHERE firm = {firm:String})
