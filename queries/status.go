@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -37,5 +38,6 @@ func (s *Store) Status(ctx context.Context, firm string) ([]KindStatus, error) {
 		ks.Kind = Kind(kind)
 		out = append(out, ks)
 	}
+	slices.SortFunc(out, func(a, b KindStatus) int { return slices.Index(Kinds(), a.Kind) - slices.Index(Kinds(), b.Kind) })
 	return out, rows.Err()
 }

@@ -45,9 +45,9 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote a firm of %d reps over %d months (%s to %s) to %s: %d activities, %d deal versions\n",
+	fmt.Fprintf(e.stdout, "wrote a firm of %d reps over %d months (%s to %s) to %s: %d activities, %d deals (%d deal versions)\n",
 		cfg.Reps, cfg.Months, cfg.Start().Format(time.DateOnly), end.Format(time.DateOnly), *out,
-		truth.Rows.Activities, truth.Rows.Deals)
+		truth.Rows.Activities, truth.Rows.Deals, truth.Rows.DealVersions)
 	return nil
 }
 

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/ingest"
+)
+
+// runIngest loads files of one kind into the store, all or nothing.
+func runIngest(ctx context.Context, e *env, args []string) error {
+	var c storeConfig
+	fs := newFlagSet(e, "ingest", "ingest --kind reps|quotas|stages|activities|deals [--firm F] [--mapping NAME|FILE] [--format auto|csv|ndjson|json] [--timezone TZ] [--skip-invalid --rejects FILE] [store flags] FILE... | -",
+		"Loads reps, quotas, stages, activities or deals from CSV, NDJSON or JSON files (optionally gzipped),\n"+
+			"or from standard input with -. Every row is checked first: by default one invalid row means nothing\n"+
+			"is written and the errors name file, line, column, value and reason. With --skip-invalid the valid\n"+
+			"rows load and each invalid row goes to --rejects as a JSON line {source, line, reason, raw}.\n"+
+			"Loading the same rows again changes nothing. --mapping reads CRM exports: salesforce, hubspot, a\n"+
+			"built-in mapping name such as hubspot-deals, or a YAML mapping file (see ingest/mappings/README.md).")
+	c.register(fs, e.getenv)
+	firm := fs.String("firm", "default", "firm the rows belong to")
+	kind := fs.String("kind", "", "what the files hold: reps, quotas, stages, activities or deals")
+	mapping := fs.String("mapping", "", "mapping of a CRM export: salesforce, hubspot, a built-in name, or a YAML file")
+	format := fs.String("format", "auto", "input format: auto, csv, ndjson or json")
+	tz := fs.String("timezone", "UTC", "time zone of times written without one")
+	skip := fs.Bool("skip-invalid", false, "load the valid rows and write the invalid ones to --rejects")
+	rejects := fs.String("rejects", "", "file that receives invalid rows with --skip-invalid")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	job, err := ingestJob(*firm, *kind, *mapping, *format, *tz, *skip, *rejects, fs.NArg())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "salesrecipe ingest:", err)
+		return errUsage
+	}
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	inputs, closeAll, err := openInputs(e, fs.Args())
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if *rejects != "" {
+		f, err := os.Create(*rejects)
+		if err != nil {
+			return fmt.Errorf("--rejects: %w", err)
+		}
+		defer f.Close()
+		job.Rejects = f
+	}
+	st, err := c.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bar := newProgressBar(e.stderr)
+	job.Progress = bar.update
+	res, err := ingest.Run(ctx, st, job, inputs)
+	bar.done()
+	printIngestSummary(e, job, res)
+	if errors.Is(err, ingest.ErrInvalid) {
+		fmt.Fprintln(e.stderr, err)
+		return exitError{code: 1}
+	}
+	return err
+}
+
+// ingestJob checks the flags and builds the job.
+func ingestJob(firm, kind, mapping, format, tz string, skip bool, rejects string, nargs int) (ingest.Job, error) {
+	var job ingest.Job
+	k, err := ingest.ParseKind(kind)
+	if err != nil {
+		return job, fmt.Errorf("--kind: %w", err)
+	}
+	f, err := ingest.ParseFormat(format)
+	if err != nil {
+		return job, fmt.Errorf("--format: %w", err)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return job, fmt.Errorf("--timezone %q: %w", tz, err)
+	}
+	switch {
+	case nargs == 0:
+		return job, errors.New("give one or more files, or - for standard input")
+	case rejects != "" && !skip:
+		return job, errors.New("--rejects goes with --skip-invalid")
+	case skip && rejects == "":
+		return job, errors.New("--skip-invalid needs --rejects FILE, so no row is lost")
+	case firm == "":
+		return job, errors.New("--firm must not be empty")
+	}
+	return ingest.Job{Firm: firm, Kind: k, Mapping: mapping, Format: f, Location: loc, SkipInvalid: skip}, nil
+}
+
+// openInputs opens the named files, or standard input for "-".
+func openInputs(e *env, names []string) ([]ingest.Input, func(), error) {
+	var inputs []ingest.Input
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, name := range names {
+		if name == "-" {
+			inputs = append(inputs, ingest.Input{Name: "stdin", R: e.stdin})
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		files = append(files, f)
+		var size int64
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		inputs = append(inputs, ingest.Input{Name: name, R: f, Size: size})
+	}
+	return inputs, closeAll, nil
+}
+
+// printIngestSummary writes the one-line summary and any warning.
+func printIngestSummary(e *env, job ingest.Job, res ingest.Result) {
+	secs := res.Elapsed.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(res.Read) / secs
+	}
+	fmt.Fprintf(e.stdout, "%s: read %s, loaded %s, rejected %s, duplicates %s in %.1f s (%s rows/s)\n",
+		job.Kind, thousands(res.Read), thousands(res.Loaded), thousands(res.Rejected), thousands(res.Duplicates),
+		secs, thousands(int64(rate)))
+	if res.UnknownRepRows > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s %s belong to %s reps that no reps file names; they are loaded (reps may arrive later)\n",
+			thousands(res.UnknownRepRows), job.Kind, thousands(res.UnknownReps))
+	}
+}
+
+// thousands formats n with commas.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// progressBar draws load progress on a terminal and nothing elsewhere.
+type progressBar struct {
+	w     io.Writer
+	on    bool
+	drawn bool
+}
+
+// newProgressBar draws only when w is a terminal.
+func newProgressBar(w io.Writer) *progressBar {
+	f, ok := w.(*os.File)
+	on := false
+	if ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progressBar{w: w, on: on}
+}
+
+// update redraws the bar: rows, rows/s, bytes and the time left when the size is known.
+func (p *progressBar) update(pr ingest.Progress) {
+	if !p.on {
+		return
+	}
+	secs := pr.Elapsed.Seconds()
+	line := fmt.Sprintf("\r%s rows  %s rows/s  %.1f MB", thousands(pr.Rows), thousands(int64(float64(pr.Rows)/max(secs, 0.001))), float64(pr.Bytes)/1e6)
+	if pr.TotalBytes > 0 && pr.Bytes > 0 {
+		frac := min(float64(pr.Bytes)/float64(pr.TotalBytes), 1)
+		eta := time.Duration(secs/frac*(1-frac)) * time.Second
+		line += fmt.Sprintf(" of %.1f MB  %3.0f%%  ETA %s", float64(pr.TotalBytes)/1e6, 100*frac, eta.Round(time.Second))
+	}
+	fmt.Fprintf(p.w, "%-100s", line)
+	p.drawn = true
+}
+
+// done ends the bar's line.
+func (p *progressBar) done() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// The authorization outcomes a Handler maps to HTTP statuses.
+var (
+	// ErrUnauthenticated means no valid credentials: 401.
+	ErrUnauthenticated = errors.New("missing or unknown token")
+	// ErrForbidden means valid credentials without the right: 403.
+	ErrForbidden = errors.New("this token may not load data into this firm")
+)
+
+// HandlerConfig wires the ingest HTTP API.
+type HandlerConfig struct {
+	// Store receives the rows.
+	Store *queries.Store
+	// Authorize returns the firm the request may load into, or an error wrapping
+	// ErrUnauthenticated or ErrForbidden; requested is the ?firm= parameter or "".
+	Authorize func(r *http.Request, requested string) (firm string, err error)
+	// MaxBodyBytes bounds a request body (default 256 MiB).
+	MaxBodyBytes int64
+	// Backoff governs storage retries within a request (default: 3 tries from 200 ms).
+	Backoff Backoff
+	// Logger receives failed loads; nil discards them.
+	Logger *slog.Logger
+	// Observe, when set, is told of every finished load (for metrics).
+	Observe func(kind Kind, res Result, err error)
+}
+
+// handler serves POST /api/v1/ingest/{kind}.
+type handler struct{ cfg HandlerConfig }
+
+// NewHandler returns the handler of `POST /api/v1/ingest/{kind}`: each
+// request is one all-or-nothing load of one kind.
+func NewHandler(cfg HandlerConfig) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 256 << 20
+	}
+	if cfg.Backoff.Attempts == 0 {
+		cfg.Backoff = Backoff{Attempts: 3, First: 200 * time.Millisecond, Max: time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &handler{cfg: cfg}
+}
+
+// apiError is one problem of a rejected request.
+type apiError struct {
+	Row    int    `json:"row"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// ServeHTTP loads the body.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind, err := ParseKind(r.PathValue("kind"))
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		return
+	}
+	firm, err := h.cfg.Authorize(r, r.URL.Query().Get("firm"))
+	if err != nil {
+		status := http.StatusForbidden
+		if errors.Is(err, ErrUnauthenticated) {
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Bearer realm="salesrecipe"`)
+		}
+		writeJSON(w, status, map[string]string{"error": err.Error()})
+		return
+	}
+	format, err := requestFormat(r)
+	if err != nil {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": err.Error()})
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	job := Job{Firm: firm, Kind: kind, Format: format, Backoff: h.cfg.Backoff}
+	res, err := Run(r.Context(), h.cfg.Store, job, []Input{{Name: "body", R: body}})
+	if h.cfg.Observe != nil {
+		h.cfg.Observe(kind, res, err)
+	}
+	h.answer(w, r, kind, res, err)
+}
+
+// answer maps a load's outcome to the response.
+func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res Result, err error) {
+	var tooBig *http.MaxBytesError
+	var list *ErrorList
+	var storeErr *StoreError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]int64{"rows": res.Read, "loaded": res.Loaded, "duplicates": res.Duplicates})
+	case errors.As(err, &tooBig):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes; split the load"})
+	case errors.As(err, &list):
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More})
+	case errors.As(err, &storeErr):
+		h.cfg.Logger.ErrorContext(r.Context(), "ingest: storage unavailable", "kind", kind, "err", err)
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": storeErr.Error()})
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []apiError{{Reason: err.Error()}}})
+	}
+}
+
+// apiErrors flattens row errors into one entry per field.
+func apiErrors(list *ErrorList) []apiError {
+	var out []apiError
+	for _, e := range list.Errors {
+		var re *RowError
+		if !errors.As(e, &re) {
+			out = append(out, apiError{Reason: e.Error()})
+			continue
+		}
+		if len(re.Fields) == 0 {
+			out = append(out, apiError{Row: re.Line, Reason: re.Reason})
+		}
+		for _, f := range re.Fields {
+			out = append(out, apiError{Row: re.Line, Field: f.Field, Reason: f.Reason})
+		}
+	}
+	return out
+}
+
+// requestFormat maps Content-Type (and Content-Encoding) to an input format.
+func requestFormat(r *http.Request) (Format, error) {
+	if enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc != "" && enc != "gzip" && enc != "identity" {
+		return "", errors.New("Content-Encoding " + enc + " is not supported; send gzip or plain")
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return "", errors.New("Content-Type is required: text/csv, application/x-ndjson or application/json")
+	}
+	switch mt {
+	case "text/csv":
+		return FormatCSV, nil
+	case "application/x-ndjson", "application/ndjson", "application/jsonl":
+		return FormatNDJSON, nil
+	case "application/json":
+		return FormatJSON, nil
+	}
+	return "", errors.New("Content-Type " + mt + " is not supported: send text/csv, application/x-ndjson or application/json")
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

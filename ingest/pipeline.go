@@ -1,0 +1,329 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// Job says what to load and how strictly.
+type Job struct {
+	// Firm receives the rows.
+	Firm string
+	// Kind is what every input holds.
+	Kind Kind
+	// Mapping names a built-in mapping ("salesforce", "hubspot-deals") or a YAML file; empty means canonical columns.
+	Mapping string
+	// Format is the input format; auto-detected when empty.
+	Format Format
+	// Location reads naive times; nil means UTC.
+	Location *time.Location
+	// SkipInvalid loads the valid rows and sends invalid ones to Rejects; otherwise one invalid row stops the load.
+	SkipInvalid bool
+	// Rejects receives each invalid row as a JSON line {source, line, reason, raw}.
+	Rejects io.Writer
+	// MaxErrors bounds the errors a strict load reports (DefaultMaxErrors when 0).
+	MaxErrors int
+	// Backoff governs retries of storage writes; the zero value means DefaultBackoff.
+	Backoff Backoff
+	// Progress, when set, is called about every 250 ms while reading.
+	Progress func(Progress)
+	// Now is the clock for timings; nil means time.Now.
+	Now func() time.Time
+}
+
+// Input is one named stream of records.
+type Input struct {
+	// Name is what errors call the input, such as the file name.
+	Name string
+	// R is the data, possibly gzip-compressed.
+	R io.Reader
+	// Size is the byte size when known (for progress), else 0.
+	Size int64
+}
+
+// Progress is how far a load has come.
+type Progress struct {
+	// Rows read so far, valid or not.
+	Rows int64
+	// Bytes read so far, and the total when known.
+	Bytes, TotalBytes int64
+	// Elapsed is the time since the start.
+	Elapsed time.Duration
+}
+
+// Result says what a load did.
+type Result struct {
+	// Read counts records read; Loaded those that were new; Rejected the invalid ones;
+	// Duplicates the valid ones already stored or repeated in the input.
+	Read, Loaded, Rejected, Duplicates int64
+	// UnknownRepRows and UnknownReps count rows whose rep no reps file named.
+	UnknownRepRows, UnknownReps int64
+	// Elapsed is the whole load's time.
+	Elapsed time.Duration
+}
+
+// ErrInvalid marks a strict load stopped by invalid rows; nothing was written.
+var ErrInvalid = errors.New("invalid rows; nothing was loaded")
+
+// StoreError is a storage failure that outlasted the retries.
+type StoreError struct {
+	// Committing is true when the failure came while moving staged rows into
+	// place, so part of them may already be stored.
+	Committing bool
+	// Err is the last failure.
+	Err error
+}
+
+// Error says what happened and that re-running is safe.
+func (e *StoreError) Error() string {
+	if e.Committing {
+		return fmt.Sprintf("storage failed while storing the rows, so some of them may already be stored "+
+			"(see `salesrecipe status`); re-running the same load is safe: rows already stored are recognised "+
+			"and not counted twice: %v", e.Err)
+	}
+	return fmt.Sprintf("storage failed before anything was stored; re-running the same load is safe: %v", e.Err)
+}
+
+// Unwrap returns the storage error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// Run loads every input into the store as one all-or-nothing load.
+func Run(ctx context.Context, st *queries.Store, job Job, inputs []Input) (Result, error) {
+	r := &runner{job: job, st: st, errs: NewCollector(job.MaxErrors)}
+	if r.job.Backoff.Attempts == 0 {
+		r.job.Backoff = DefaultBackoff()
+	}
+	if r.job.Now == nil {
+		r.job.Now = time.Now
+	}
+	if r.job.Location == nil {
+		r.job.Location = time.UTC
+	}
+	return r.run(ctx, inputs)
+}
+
+// runner is the state of one Run.
+type runner struct {
+	job    Job
+	st     *queries.Store
+	load   *queries.Load
+	errs   *Collector
+	res    Result
+	start  time.Time
+	bytes  atomic.Int64
+	total  int64
+	lastPr time.Time
+	seen   int64
+}
+
+// run stages every input, then commits or aborts.
+func (r *runner) run(ctx context.Context, inputs []Input) (Result, error) {
+	r.start = r.job.Now()
+	for _, in := range inputs {
+		r.total += in.Size
+	}
+	err := r.job.Backoff.do(ctx, func() error {
+		var err error
+		r.load, err = r.st.BeginLoad(ctx, queries.Kind(r.job.Kind), r.job.Firm)
+		return err
+	})
+	if err != nil {
+		return r.res, &StoreError{Err: err}
+	}
+	if err := r.stageAll(ctx, inputs); err != nil {
+		r.abort()
+		return r.finish(), err
+	}
+	return r.commit(ctx)
+}
+
+// stageAll reads every input into the staging table.
+func (r *runner) stageAll(ctx context.Context, inputs []Input) error {
+	for _, in := range inputs {
+		if err := r.stage(ctx, in); err != nil {
+			return err
+		}
+	}
+	if r.errs.Len() > 0 && !r.job.SkipInvalid {
+		return fmt.Errorf("%w:\n%w", ErrInvalid, r.errs.Err())
+	}
+	return r.flush(ctx)
+}
+
+// stage reads one input through its mapping and converter.
+func (r *runner) stage(ctx context.Context, in Input) error {
+	src, err := r.source(in)
+	if err != nil {
+		return err
+	}
+	var st Stats
+	switch r.job.Kind {
+	case KindReps:
+		st, err = Load(ctx, src, NewRepConverter(), accept(ctx, r, r.load.AddRep), r.reject)
+	case KindQuotas:
+		st, err = Load(ctx, src, NewQuotaConverter(r.job.Location), accept(ctx, r, r.load.AddQuota), r.reject)
+	case KindStages:
+		st, err = Load(ctx, src, NewStageConverter(), accept(ctx, r, r.load.AddStage), r.reject)
+	case KindActivities:
+		st, err = Load(ctx, src, NewActivityConverter(r.job.Location), accept(ctx, r, r.load.AddActivity), r.reject)
+	case KindDeals:
+		st, err = Load(ctx, src, NewDealConverter(r.job.Location), accept(ctx, r, r.load.AddDeal), r.reject)
+	default:
+		return fmt.Errorf("kind %q: want reps, quotas, stages, activities or deals", r.job.Kind)
+	}
+	r.res.Read += int64(st.Records)
+	r.res.Rejected += int64(st.Rejected)
+	return err
+}
+
+// source opens an input's reader and, with a mapping, binds it.
+func (r *runner) source(in Input) (Source, error) {
+	rd, err := NewReader(&byteCounter{r: in.R, n: &r.bytes}, in.Name, Options{Format: r.job.Format})
+	if err != nil {
+		return nil, err
+	}
+	if r.job.Mapping == "" {
+		return rd, nil
+	}
+	m, err := r.mapping(rd.Header())
+	if err != nil {
+		return nil, err
+	}
+	return m.Bind(rd, r.job.Location)
+}
+
+// mapping resolves the job's mapping: a file when one exists by that name, else a built-in.
+func (r *runner) mapping(h *Header) (*Mapping, error) {
+	if b, err := os.ReadFile(r.job.Mapping); err == nil {
+		m, err := ParseMapping(b, r.job.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		if m.Kind != r.job.Kind {
+			return nil, fmt.Errorf("mapping %s maps %s, not %s", r.job.Mapping, m.Kind, r.job.Kind)
+		}
+		return m, nil
+	}
+	return LookupMapping(r.job.Mapping, r.job.Kind, h)
+}
+
+// accept stages a valid value, flushing (with retries) when the buffer is full.
+func accept[T any](ctx context.Context, r *runner, add func(T)) func(T) error {
+	return func(v T) error {
+		r.progress()
+		if r.errs.Len() > 0 && !r.job.SkipInvalid {
+			return nil // strict and already failed: keep validating, stage nothing more
+		}
+		add(v)
+		if !r.load.Full() {
+			return nil
+		}
+		return r.flush(ctx)
+	}
+}
+
+// flush sends buffered rows to staging, retrying transient failures.
+func (r *runner) flush(ctx context.Context) error {
+	if err := r.job.Backoff.do(ctx, func() error { return r.load.Flush(ctx) }); err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
+}
+
+// reject records an invalid row: to the rejects file, or to the strict error list.
+func (r *runner) reject(e *RowError) error {
+	r.progress()
+	if !r.job.SkipInvalid {
+		r.errs.Add(e)
+		return nil
+	}
+	if r.job.Rejects == nil {
+		return nil
+	}
+	line, err := json.Marshal(struct {
+		Source string `json:"source"`
+		Line   int    `json:"line"`
+		Reason string `json:"reason"`
+		Raw    string `json:"raw"`
+	}{e.Source, e.Line, e.Error(), e.Raw})
+	if err != nil {
+		return fmt.Errorf("write rejects: %w", err)
+	}
+	if _, err := r.job.Rejects.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("write rejects: %w", err)
+	}
+	return nil
+}
+
+// commit checks references, then moves the staged rows into place.
+func (r *runner) commit(ctx context.Context) (Result, error) {
+	err := r.job.Backoff.do(ctx, func() error {
+		rows, reps, err := r.load.UnknownReps(ctx)
+		r.res.UnknownRepRows, r.res.UnknownReps = int64(rows), int64(reps)
+		return err
+	})
+	if err != nil {
+		r.abort()
+		return r.finish(), &StoreError{Err: err}
+	}
+	var lr queries.LoadResult
+	err = r.job.Backoff.do(ctx, func() error {
+		var err error
+		lr, err = r.load.Commit(ctx)
+		return err
+	})
+	if err != nil {
+		return r.finish(), &StoreError{Committing: true, Err: err}
+	}
+	r.res.Loaded, r.res.Duplicates = lr.Loaded, lr.Duplicates
+	return r.finish(), nil
+}
+
+// abort drops the staging table with a context of its own, so a cancelled
+// load still cleans up.
+func (r *runner) abort() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = r.load.Abort(ctx)
+}
+
+// finish stamps the elapsed time.
+func (r *runner) finish() Result {
+	r.res.Elapsed = r.job.Now().Sub(r.start)
+	return r.res
+}
+
+// progress reports progress at most every 250 ms.
+func (r *runner) progress() {
+	if r.job.Progress == nil {
+		return
+	}
+	r.seen++
+	now := r.job.Now()
+	if now.Sub(r.lastPr) < 250*time.Millisecond {
+		return
+	}
+	r.lastPr = now
+	r.job.Progress(Progress{Rows: r.seen, Bytes: r.bytes.Load(), TotalBytes: r.total, Elapsed: now.Sub(r.start)})
+}
+
+// byteCounter counts the bytes read through it, for progress.
+type byteCounter struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+// Read reads and counts.
+func (c *byteCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
