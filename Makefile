@@ -16,9 +16,10 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
 DEMO_ADDR ?= 127.0.0.1:8080
-DEMO_DATA ?= ./salesrecipe-data
+DEMO_DIR ?= ./demo-data
+BENCH_DIR ?= /tmp/salesrecipe-bench
 
-.PHONY: all build chdb test vet staticcheck gotest demo clean help
+.PHONY: all build chdb test vet staticcheck gotest fuzz demo bench-ingest clean help
 
 all: build
 
@@ -50,10 +51,20 @@ staticcheck: $(STATICCHECK)
 gotest: chdb
 	$(GO) test -race -timeout 30m ./...
 
-test: chdb vet staticcheck gotest
+# A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
+FUZZTIME ?= 10s
+fuzz:
+	for f in FuzzReadCSV FuzzReadNDJSON FuzzReadJSON FuzzParseTime FuzzParseAmount; do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
+	done
+
+test: chdb vet staticcheck gotest fuzz
+
+bench-ingest: chdb build
+	scripts/bench-ingest.sh $(BENCH_DIR)
 
 demo: chdb build
-	$(BIN)/salesrecipe serve --data $(DEMO_DATA) --addr $(DEMO_ADDR)
+	$(BIN)/salesrecipe demo --dir $(DEMO_DIR) --addr $(DEMO_ADDR)
 
 clean:
 	rm -rf $(BIN)

@@ -2,10 +2,13 @@ package dashboards
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/salesrecipe/salesrecipe/ingest"
 )
 
 const goodUsers = `
@@ -85,5 +88,34 @@ func TestParseUsersErrorsNameEntryAndField(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestIngestAuthorizer(t *testing.T) {
+	us, err := ParseUsers([]byte(strings.Replace(goodUsers, "%s", strings.Repeat("ab", 32), 1)), "users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := IngestAuthorizer(us)
+	tests := []struct {
+		token, requested, firm string
+		err                    error
+	}{
+		{"ingest-token-0123456789", "", "acme", nil},
+		{"ingest-token-0123456789", "acme", "acme", nil},
+		{"ingest-token-0123456789", "globex", "", ingest.ErrForbidden},
+		{"manager-token-0123456789", "", "", ingest.ErrForbidden},
+		{"nope-nope-nope-nope", "", "", ingest.ErrUnauthenticated},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("POST", "/api/v1/ingest/reps", nil)
+		r.Header.Set("Authorization", "Bearer "+tt.token)
+		firm, err := auth(r, tt.requested)
+		if firm != tt.firm || !errors.Is(err, tt.err) {
+			t.Errorf("%s/%s: %q, %v; want %q, %v", tt.token, tt.requested, firm, err, tt.firm, tt.err)
+		}
+	}
+	if _, err := IngestAuthorizer(nil)(httptest.NewRequest("POST", "/", nil), ""); !errors.Is(err, ingest.ErrUnauthenticated) {
+		t.Errorf("no users file: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,8 @@ type Job struct {
 	Progress func(Progress)
 	// Now is the clock for timings; nil means time.Now.
 	Now func() time.Time
+	// Logger receives the timings of the load's phases at debug level; nil discards them.
+	Logger *slog.Logger
 }
 
 // Input is one named stream of records.
@@ -107,6 +110,9 @@ func Run(ctx context.Context, st *queries.Store, job Job, inputs []Input) (Resul
 	if r.job.Location == nil {
 		r.job.Location = time.UTC
 	}
+	if r.job.Logger == nil {
+		r.job.Logger = slog.New(slog.DiscardHandler)
+	}
 	return r.run(ctx, inputs)
 }
 
@@ -142,7 +148,10 @@ func (r *runner) run(ctx context.Context, inputs []Input) (Result, error) {
 		r.abort()
 		return r.finish(), err
 	}
-	return r.commit(ctx)
+	r.job.Logger.DebugContext(ctx, "ingest staged", "kind", r.job.Kind, "rows", r.res.Read, "seconds", r.job.Now().Sub(r.start).Seconds())
+	res, err := r.commit(ctx)
+	r.job.Logger.DebugContext(ctx, "ingest committed", "kind", r.job.Kind, "loaded", res.Loaded, "seconds", res.Elapsed.Seconds())
+	return res, err
 }
 
 // stageAll reads every input into the staging table.

@@ -61,6 +61,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	bar := newProgressBar(e.stderr)
 	job.Progress = bar.update
+	job.Logger = log
 	res, err := ingest.Run(ctx, st, job, inputs)
 	bar.done()
 	printIngestSummary(e, job, res)

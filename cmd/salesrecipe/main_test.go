@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -222,5 +223,56 @@ func TestServeGracefulShutdownAndQuery(t *testing.T) {
 	out, err = exec.Command(bin, "version", "--data", data).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "clickhouse: 26.") {
 		t.Fatalf("version: %v\n%s", err, out)
+	}
+}
+
+func TestIngestCommand(t *testing.T) {
+	data := t.TempDir()
+	firm := t.TempDir()
+	if _, _, err := runCmd(t, nil, "synth", "--out", firm, "--reps", "5", "--months", "3", "--start", "2026-01-01"); err != nil {
+		t.Fatal(err)
+	}
+	store := []string{"--data", data, "--log-level", "warn"}
+	for _, kind := range []string{"reps", "quotas", "stages", "activities", "deals"} {
+		args := append(append([]string{"ingest"}, store...), "--kind", kind, filepath.Join(firm, kind+".csv"))
+		out, _, err := runCmd(t, nil, args...)
+		if err != nil || !strings.Contains(out, kind+": read ") || !strings.Contains(out, "rejected 0, duplicates 0") {
+			t.Fatalf("ingest %s: %v\n%s", kind, err, out)
+		}
+	}
+	// Standard input, the same rows again: all duplicates.
+	f, err := os.ReadFile(filepath.Join(firm, "reps.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err = run(context.Background(), append(append([]string{"ingest"}, store...), "--kind", "reps", "-"), bytes.NewReader(f), &out, &errb, os.Getenv)
+	if err != nil || !strings.Contains(out.String(), "reps: read 5, loaded 0, rejected 0, duplicates 5") {
+		t.Fatalf("stdin: %v\n%s%s", err, out.String(), errb.String())
+	}
+	// A strict load with a bad row exits 1, says where, and writes nothing.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("activity_id,rep_id,kind,occurred_at\nz1,r0001,call,2026-01-05T10:00:00Z\nz2,r0001,call,31/01/2026\n"), 0o644)
+	_, stderr, err := runCmd(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", bad)...)
+	if exitCode(err) != 1 || !strings.Contains(stderr, `bad.csv:3: column occurred_at: value "31/01/2026"`) {
+		t.Fatalf("strict: %v (exit %d)\n%s", err, exitCode(err), stderr)
+	}
+	out2, _, err := runCmd(t, nil, append(append([]string{"status"}, store...), "--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status map[string]struct {
+		Rows  uint64
+		First *time.Time
+	}
+	if err := json.Unmarshal([]byte(out2), &status); err != nil {
+		t.Fatalf("%v: %s", err, out2)
+	}
+	if status["reps"].Rows != 5 || status["activities"].Rows == 0 || status["activities"].First.Before(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("status: %s", out2)
+	}
+	// Usage mistakes are exit 2.
+	if _, _, err := runCmd(t, nil, "ingest", "--kind", "activities", "--skip-invalid", bad); exitCode(err) != 2 {
+		t.Fatalf("--skip-invalid without --rejects: %v", err)
 	}
 }

@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"query":   {"run read-only SQL against the store and print the result", runQuery},
 		"version": {"print the program version and the ClickHouse engine version", runVersion},
 		"status":  {"print the stored rows and time range of each kind", runStatus},
+		"demo":    {"generate a demo firm, load it into a fresh embedded store and serve it", runDemo},
 		"ingest":  {"load reps, quotas, stages, activities or deals from files, all or nothing", runIngest},
 		"synth":   {"write a realistic synthetic firm with a known recipe as CSV files", runSynth},
 	}

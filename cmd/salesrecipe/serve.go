@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe/dashboards"
+	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
 	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
@@ -19,6 +21,7 @@ type serveConfig struct {
 	addr       string
 	chListen   string
 	chPassword string
+	users      string
 }
 
 // runServe serves HTTP until the context ends, then shuts down gracefully.
@@ -32,6 +35,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	c.store.register(fs, e.getenv)
 	fs.StringVar(&c.addr, "addr", orDefault(e.getenv("SALESRECIPE_ADDR"), "127.0.0.1:8080"), "address to serve HTTP on (env SALESRECIPE_ADDR)")
 	fs.StringVar(&c.chListen, "clickhouse-listen", e.getenv("SALESRECIPE_CLICKHOUSE_LISTEN"), "also expose the embedded engine's ClickHouse HTTP interface on this address (env SALESRECIPE_CLICKHOUSE_LISTEN)")
+	fs.StringVar(&c.users, "users", e.getenv("SALESRECIPE_USERS"), "users file (YAML) with the tokens of managers, reps and ingest clients (env SALESRECIPE_USERS)")
 	fs.StringVar(&c.chPassword, "clickhouse-password", e.getenv("SALESRECIPE_CLICKHOUSE_PASSWORD"), "password of user default on --clickhouse-listen (env SALESRECIPE_CLICKHOUSE_PASSWORD)")
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
@@ -45,12 +49,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	c.store.logStart(ctx, log, "serve")
+	var users *dashboards.Users
+	if c.users != "" {
+		if users, err = dashboards.LoadUsers(c.users); err != nil {
+			return err
+		}
+	}
 	st, err := c.store.open(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, log, c, st)
+	return serve(ctx, log, c, st, users)
 }
 
 // check refuses configurations that cannot work.
@@ -68,8 +78,8 @@ func (c serveConfig) check() error {
 }
 
 // serve runs the HTTP servers until ctx ends.
-func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store) error {
-	servers := []*http.Server{{Addr: c.addr, Handler: newMux(st), ReadHeaderTimeout: 10 * time.Second}}
+func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) error {
+	servers := []*http.Server{{Addr: c.addr, Handler: newMux(log, st, users), ReadHeaderTimeout: 10 * time.Second}}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
 		servers = append(servers, &http.Server{Addr: c.chListen, Handler: h, ReadHeaderTimeout: 10 * time.Second})
@@ -109,8 +119,11 @@ func shutdown(log *slog.Logger, servers []*http.Server) error {
 }
 
 // newMux routes the server's endpoints.
-func newMux(st *queries.Store) http.Handler {
+func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{
+		Store: st, Authorize: dashboards.IngestAuthorizer(users), Logger: log,
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/salesrecipe/salesrecipe/dashboards"
+	"github.com/salesrecipe/salesrecipe/ingest"
+	"github.com/salesrecipe/salesrecipe/ingest/synth"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// demoMarker marks a directory the demo created, so it may recreate it.
+const demoMarker = ".salesrecipe-demo"
+
+// runDemo generates a demo firm, loads it into a fresh embedded store and serves it.
+func runDemo(ctx context.Context, e *env, args []string) error {
+	var c serveConfig
+	fs := newFlagSet(e, "demo", "demo [--dir DIR] [--addr HOST:PORT] [--reps N] [--months M] [--seed S]",
+		"Runs the whole product on a synthetic firm: writes the firm's CSV files, loads them into a fresh\n"+
+			"embedded store in DIR (recreated on every run; a directory the demo did not create is never\n"+
+			"touched), writes a users file with demo tokens and serves on --addr until interrupted.")
+	c.store.register(fs, e.getenv)
+	dir := fs.String("dir", "./demo-data", "directory for the demo's files and store")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to serve HTTP on")
+	reps := fs.Int("reps", 40, "reps in the demo firm")
+	months := fs.Int("months", 24, "months of history, ending this month")
+	seed := fs.Int64("seed", 1, "random seed of the demo firm")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	log, err := c.store.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	if err := freshDemoDir(*dir); err != nil {
+		return err
+	}
+	c.store.dsn, c.store.dataDir = "", filepath.Join(*dir, "store")
+	cfg := synth.DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = *reps, *months, *seed, e.now().UTC()
+	if _, err := synth.WriteDir(ctx, filepath.Join(*dir, "firm"), cfg); err != nil {
+		return err
+	}
+	st, err := c.store.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := loadDemoFirm(ctx, e, st, filepath.Join(*dir, "firm")); err != nil {
+		return err
+	}
+	users, err := writeDemoUsers(filepath.Join(*dir, "users.yaml"), e)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, log, c, st, users)
+}
+
+// freshDemoDir empties a directory the demo made before, or creates a new one.
+func freshDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	case len(entries) == 0:
+	default:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return fmt.Errorf("%s is not empty and was not made by `salesrecipe demo`; choose another --dir", dir)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("created by salesrecipe demo; deleted and recreated on every run\n"), 0o640)
+}
+
+// loadDemoFirm loads the five CSV files in order.
+func loadDemoFirm(ctx context.Context, e *env, st *queries.Store, dir string) error {
+	for _, kind := range ingest.Kinds() {
+		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
+		if err != nil {
+			return err
+		}
+		res, err := ingest.Run(ctx, st, ingest.Job{Firm: "default", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("load demo %s: %w", kind, err)
+		}
+		printIngestSummary(e, ingest.Job{Kind: kind}, res)
+	}
+	return nil
+}
+
+// writeDemoUsers writes a users file with fresh random tokens and prints how to use them.
+func writeDemoUsers(path string, e *env) (*dashboards.Users, error) {
+	roles := []struct{ name, role, extra string }{
+		{"Demo Admin", "admin", ""},
+		{"Demo Manager", "manager", ""},
+		{"Demo Rep", "rep", "    rep_id: r0002\n"},
+		{"Demo Loader", "ingest", ""},
+	}
+	var b strings.Builder
+	b.WriteString("# Demo users; tokens are random on every run.\nusers:\n")
+	tokens := map[string]string{}
+	for _, r := range roles {
+		tok, err := randomToken()
+		if err != nil {
+			return nil, err
+		}
+		tokens[r.role] = tok
+		fmt.Fprintf(&b, "  - name: %s\n    token: %q\n    role: %s\n    firm: default\n%s", r.name, tok, r.role, r.extra)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stdout, "users file: %s\ningest API: curl -H 'Authorization: Bearer %s' -H 'Content-Type: text/csv' --data-binary @activities.csv http://HOST/api/v1/ingest/activities\n",
+		path, tokens["ingest"])
+	return dashboards.LoadUsers(path)
+}
+
+// randomToken returns 32 random hex characters.
+func randomToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
