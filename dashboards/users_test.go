@@ -2,8 +2,8 @@ package dashboards
 
 import (
 	"crypto/sha256"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
