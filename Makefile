@@ -19,7 +19,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_DIR ?= ./demo-data
 BENCH_DIR ?= /tmp/salesrecipe-bench
 
-.PHONY: all build chdb test vet staticcheck gotest fuzz demo bench-ingest clean help
+.PHONY: all build chdb prometheus test vet staticcheck gotest fuzz demo bench-ingest clean help
 
 all: build
 
@@ -37,6 +37,10 @@ chdb: $(CHDB_LIB)
 $(CHDB_LIB):
 	scripts/fetch-chdb.sh $(CHDB_DIR)
 
+# promtool and prometheus (Debian package prometheus) for the rule tests and the alert end-to-end test.
+prometheus:
+	scripts/install-prometheus.sh
+
 $(STATICCHECK):
 	mkdir -p $(BIN)
 	GOBIN=$(CURDIR)/$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -48,7 +52,7 @@ vet:
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
-gotest: chdb
+gotest: chdb prometheus
 	$(GO) test -race -timeout 30m ./...
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
@@ -58,7 +62,7 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
 	done
 
-test: chdb vet staticcheck gotest fuzz
+test: chdb prometheus vet staticcheck gotest fuzz
 
 bench-ingest: chdb build
 	scripts/bench-ingest.sh $(BENCH_DIR)
