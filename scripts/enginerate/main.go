@@ -52,9 +52,9 @@ func run(ctx context.Context, file, data, lib string) error {
 		}
 	}
 	const src = "FROM file({path:String}, 'CSVWithNames', 'activity_id String, rep_id String, kind String, occurred_at DateTime64(3, \\'UTC\\'), account_id String, deal_id String')"
-	targets := []struct{ what, sql string }{
-		{"a plain MergeTree table", "INSERT INTO bench_activities SELECT * " + src},
-		{"the activities table with its rollup view", "INSERT INTO activities (firm, activity_id, rep_id, kind, occurred_at, account_id, deal_id, loaded_at) SELECT 'engine', *, now64(6) " + src},
+	targets := []struct{ what, table, sql string }{
+		{"a plain MergeTree table", "bench_activities", "INSERT INTO bench_activities SELECT * " + src},
+		{"the activities table with its rollup view", "activities", "INSERT INTO activities (firm, activity_id, rep_id, kind, occurred_at, account_id, deal_id, loaded_at) SELECT 'engine', *, now64(6) " + src},
 	}
 	for _, t := range targets {
 		start := time.Now()
@@ -64,7 +64,7 @@ func run(ctx context.Context, file, data, lib string) error {
 		}
 		secs := time.Since(start).Seconds()
 		var n uint64
-		if err := st.Conn().QueryRow(ctx, "SELECT count() FROM "+map[bool]string{true: "bench_activities", false: "activities"}[t.what == targets[0].what]).Scan(&n); err != nil {
+		if err := st.Conn().QueryRow(ctx, "SELECT count() FROM "+t.table).Scan(&n); err != nil {
 			return err
 		}
 		fmt.Printf("engine INSERT ... SELECT FROM file() into %s: %d rows in %.1f s = %.0f rows/s\n", t.what, n, secs, float64(n)/secs)
