@@ -53,18 +53,24 @@ func (c *storeConfig) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", c.logFormat)
 }
 
-// logStart records the configuration once, with secrets masked.
+// logStart records the configuration once, with secrets masked: at info level
+// for long-running commands, at debug level for the others.
 func (c *storeConfig) logStart(ctx context.Context, log *slog.Logger, cmd string) {
+	level := slog.LevelDebug
+	if cmd == "serve" || cmd == "demo" {
+		level = slog.LevelInfo
+	}
 	store := "embedded"
 	if c.dsn != "" {
 		store = queries.RedactDSN(c.dsn)
 	}
-	log.InfoContext(ctx, "salesrecipe starting", "command", cmd, "version", version, "store", store,
+	log.Log(ctx, level, "salesrecipe starting", "command", cmd, "version", version, "store", store,
 		"data", c.dataDir, "chdb_lib", c.chdbLib, "cluster", c.cluster)
 }
 
-// open opens and migrates the store.
-func (c *storeConfig) open(ctx context.Context, log *slog.Logger) (*queries.Store, error) {
+// open logs the configuration, then opens and migrates the store.
+func (c *storeConfig) open(ctx context.Context, log *slog.Logger, cmd string) (*queries.Store, error) {
+	c.logStart(ctx, log, cmd)
 	st, err := c.openRaw(ctx, log)
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if _, err := synth.WriteDir(ctx, filepath.Join(*dir, "firm"), cfg); err != nil {
 		return err
 	}
-	st, err := c.store.open(ctx, log)
+	st, err := c.store.open(ctx, log, "demo")
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		job.Rejects = f
 	}
-	st, err := c.open(ctx, log)
+	st, err := c.open(ctx, log, "ingest")
 	if err != nil {
 		return err
 	}

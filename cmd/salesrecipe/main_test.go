@@ -226,6 +226,29 @@ func TestServeGracefulShutdownAndQuery(t *testing.T) {
 	}
 }
 
+// runBin runs the built binary (the embedded engine opens one data directory
+// per process, so commands that open a store run in their own process).
+func runBin(t *testing.T, stdin []byte, args ...string) (string, string, int) {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
 func TestIngestCommand(t *testing.T) {
 	data := t.TempDir()
 	firm := t.TempDir()
@@ -235,9 +258,9 @@ func TestIngestCommand(t *testing.T) {
 	store := []string{"--data", data, "--log-level", "warn"}
 	for _, kind := range []string{"reps", "quotas", "stages", "activities", "deals"} {
 		args := append(append([]string{"ingest"}, store...), "--kind", kind, filepath.Join(firm, kind+".csv"))
-		out, _, err := runCmd(t, nil, args...)
-		if err != nil || !strings.Contains(out, kind+": read ") || !strings.Contains(out, "rejected 0, duplicates 0") {
-			t.Fatalf("ingest %s: %v\n%s", kind, err, out)
+		out, stderr, code := runBin(t, nil, args...)
+		if code != 0 || !strings.Contains(out, kind+": read ") || !strings.Contains(out, "rejected 0, duplicates 0") {
+			t.Fatalf("ingest %s: exit %d\n%s%s", kind, code, out, stderr)
 		}
 	}
 	// Standard input, the same rows again: all duplicates.
@@ -245,21 +268,20 @@ func TestIngestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	err = run(context.Background(), append(append([]string{"ingest"}, store...), "--kind", "reps", "-"), bytes.NewReader(f), &out, &errb, os.Getenv)
-	if err != nil || !strings.Contains(out.String(), "reps: read 5, loaded 0, rejected 0, duplicates 5") {
-		t.Fatalf("stdin: %v\n%s%s", err, out.String(), errb.String())
+	out, stderr, code := runBin(t, f, append(append([]string{"ingest"}, store...), "--kind", "reps", "-")...)
+	if code != 0 || !strings.Contains(out, "reps: read 5, loaded 0, rejected 0, duplicates 5") {
+		t.Fatalf("stdin: exit %d\n%s%s", code, out, stderr)
 	}
 	// A strict load with a bad row exits 1, says where, and writes nothing.
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, []byte("activity_id,rep_id,kind,occurred_at\nz1,r0001,call,2026-01-05T10:00:00Z\nz2,r0001,call,31/01/2026\n"), 0o644)
-	_, stderr, err := runCmd(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", bad)...)
-	if exitCode(err) != 1 || !strings.Contains(stderr, `bad.csv:3: column occurred_at: value "31/01/2026"`) {
-		t.Fatalf("strict: %v (exit %d)\n%s", err, exitCode(err), stderr)
+	_, stderr, code = runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", bad)...)
+	if code != 1 || !strings.Contains(stderr, `bad.csv:3: column occurred_at: value "31/01/2026"`) {
+		t.Fatalf("strict: exit %d\n%s", code, stderr)
 	}
-	out2, _, err := runCmd(t, nil, append(append([]string{"status"}, store...), "--format", "json")...)
-	if err != nil {
-		t.Fatal(err)
+	out2, stderr, code := runBin(t, nil, append(append([]string{"status"}, store...), "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("status: exit %d %s", code, stderr)
 	}
 	var status map[string]struct {
 		Rows  uint64

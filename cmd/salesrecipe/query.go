@@ -37,7 +37,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.open(ctx, log)
+	st, err := c.open(ctx, log, "query")
 	if err != nil {
 		return err
 	}

@@ -48,14 +48,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.store.logStart(ctx, log, "serve")
 	var users *dashboards.Users
 	if c.users != "" {
 		if users, err = dashboards.LoadUsers(c.users); err != nil {
 			return err
 		}
 	}
-	st, err := c.store.open(ctx, log)
+	st, err := c.store.open(ctx, log, "serve")
 	if err != nil {
 		return err
 	}

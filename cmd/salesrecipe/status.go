@@ -30,7 +30,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.open(ctx, log)
+	st, err := c.open(ctx, log, "status")
 	if err != nil {
 		return err
 	}
