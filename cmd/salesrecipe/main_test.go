@@ -298,3 +298,33 @@ func TestIngestCommand(t *testing.T) {
 		t.Fatalf("--skip-invalid without --rejects: %v", err)
 	}
 }
+
+func TestClickHouseListenSharesTheEmbeddedEngine(t *testing.T) {
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, addr, chAddr := t.TempDir(), freeAddr(t), freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--clickhouse-listen", chAddr, "--clickhouse-password", "s3cret")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	waitFor(t, "http://"+addr+"/readyz", 200)
+	waitFor(t, "http://"+chAddr+"/ping", 200)
+	// Another process reaches the engine over the listen address, with the password only.
+	out, stderr, code := runBin(t, nil, "query", "--clickhouse", "http://default:s3cret@"+chAddr+"/salesrecipe", "--format", "tsv",
+		"SELECT count() AS n FROM system.tables WHERE database = 'salesrecipe' AND name = 'deal_versions'")
+	if code != 0 || out != "n\n1\n" {
+		t.Fatalf("query over --clickhouse-listen: exit %d\n%s%s", code, out, stderr)
+	}
+	_, stderr, code = runBin(t, nil, "query", "--clickhouse", "http://default:wrong@"+chAddr+"/salesrecipe", "SELECT 1")
+	if code == 0 || !strings.Contains(stderr, "516") {
+		t.Fatalf("wrong password accepted: exit %d %s", code, stderr)
+	}
+	if strings.Contains(logs.String(), "s3cret") {
+		t.Errorf("password logged:\n%s", logs.String())
+	}
+}
