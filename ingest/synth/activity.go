@@ -27,11 +27,12 @@ func (g *generator) repMonth(r *rep, m int) {
 // activities draws the month's activities as a Poisson process over working time, already in time order.
 func (g *generator) activities(r *rep, m int) {
 	mo := &g.cal.months[m]
-	rate := r.rate * r.intensity(m) * g.firm.season[mo.cal] * g.kindRate[m] / workSec
+	rate := r.rate * r.intensity(m) * g.firm.season[mo.cal] * kindWeights(&g.firm, r, m, g.weights) / workSec
 	if !(rate > 0) {
 		return
 	}
-	limit, cum := float64(mo.avail), g.kindCum[m]
+	cumulativeInto(g.cum, g.weights)
+	limit, cum := float64(mo.avail), g.cum
 	for t := g.rng.ExpFloat64() / rate; t < limit; t += g.rng.ExpFloat64() / rate {
 		g.activity(r, m, int64(t), pick(cum, g.rng.Float64()))
 	}
@@ -72,7 +73,7 @@ func (g *generator) inboundDeal(r *rep, m int) {
 	closeAt := mo.at(g.rng.Int64N(mo.full))
 	created := closeAt - inboundMinAge - g.rng.Int64N(inboundSpread)
 	account := r.accounts + g.rng.Int64N(accountsPerRep)
-	amount := g.drawAmount(math.Log(g.firm.baseAmount) - amountSigma*amountSigma/2)
+	amount := g.drawAmount(math.Log(g.firm.baseAmount) - g.firm.amountSigma*g.firm.amountSigma/2)
 	if created < g.cal.end {
 		g.emitDeal(dealSpec{rep: r, account: account, created: created, closeAt: closeAt, amount: amount, entry: baselineEntry})
 	}
@@ -92,7 +93,7 @@ func (g *generator) futureInbound() {
 }
 
 func (g *generator) drawAmount(mu float64) int64 {
-	return int64(math.Round(math.Exp(mu+amountSigma*g.rng.NormFloat64()) * 100))
+	return int64(math.Round(math.Exp(mu+g.firm.amountSigma*g.rng.NormFloat64()) * 100))
 }
 
 func (g *generator) writeActivity(r *rep, kind string, at, account, deal int64) {

@@ -13,6 +13,7 @@ const (
 	maxMonths         = 600
 	maxKindLag        = 24
 	maxActivitiesADay = 10_000
+	maxAmountSigma    = 2.0
 )
 
 // Kind describes one activity kind and how it sources deals; the seed perturbs SourceProb and MeanAmount by up to 25%.
@@ -34,7 +35,19 @@ type Config struct {
 	Seed             int64     `json:"seed"`
 	ActivitiesPerDay float64   `json:"activities_per_day"` // firm mean per rep and working day
 	Kinds            []Kind    `json:"kinds"`
-	Shortfall        bool      `json:"shortfall"` // plant ShortfallRep far below quota in the current period
+	Shortfall        bool      `json:"shortfall"`              // plant ShortfallRep far below quota in the current period
+	AmountSigma      float64   `json:"amount_sigma,omitempty"` // lognormal sigma of deal amounts; 0 means DefaultAmountSigma
+}
+
+// DefaultAmountSigma is the lognormal sigma of deal amounts when Config.AmountSigma is 0.
+const DefaultAmountSigma = 0.6
+
+// amountSigma returns the configured spread of deal amounts.
+func (c Config) amountSigma() float64 {
+	if c.AmountSigma == 0 {
+		return DefaultAmountSigma
+	}
+	return c.AmountSigma
 }
 
 // ShortfallRep is the rep planted far below quota in the last (current) period when Config.Shortfall is set.
@@ -56,6 +69,26 @@ func DefaultConfig() Config {
 	return Config{Reps: 40, Months: 24, Seed: 1, ActivitiesPerDay: 6, Kinds: DefaultKinds()}
 }
 
+// HighVelocityKinds returns the kinds of a high-velocity inside-sales firm: calls and meetings open qualified deals,
+// demos discovery deals and proposals (quotes) proposal-stage deals, all small and closing within two months; e-mail
+// has no effect.
+func HighVelocityKinds() []Kind {
+	return []Kind{
+		{Name: "call", Share: 0.40, SourceProb: 0.30, MeanAmount: 1000, EntryStage: "qualification", MaxLag: 2},
+		{Name: "email", Share: 0.20},
+		{Name: "meeting", Share: 0.15, SourceProb: 0.50, MeanAmount: 1500, EntryStage: "qualification", MaxLag: 2},
+		{Name: "demo", Share: 0.13, SourceProb: 0.50, MeanAmount: 1500, EntryStage: "discovery", MaxLag: 1},
+		{Name: "proposal", Share: 0.12, SourceProb: 0.50, MeanAmount: 1500, EntryStage: "proposal", MaxLag: 1},
+	}
+}
+
+// HighVelocityConfig returns a high-velocity firm (100 reps, 24 months, 30 activities a rep-day, list-priced deals
+// with amount sigma 0.3, seed 1) without an End: each rep wins dozens of small deals a month, every sourcing kind
+// carries a fifth to a third of the revenue, so the recipe is recoverable within 15% from this volume.
+func HighVelocityConfig() Config {
+	return Config{Reps: 100, Months: 24, Seed: 1, ActivitiesPerDay: 30, Kinds: HighVelocityKinds(), AmountSigma: 0.3}
+}
+
 // Start returns the first day (00:00 UTC) of the first month of the history.
 func (c Config) Start() time.Time {
 	return startOf(c.End, c.Months)
@@ -72,6 +105,8 @@ func (c Config) Validate() error {
 		return errors.New("end date is required")
 	case !(c.ActivitiesPerDay > 0 && c.ActivitiesPerDay <= maxActivitiesADay):
 		return fmt.Errorf("activities per day %v outside (0, %d]", c.ActivitiesPerDay, maxActivitiesADay)
+	case !(c.AmountSigma >= 0 && c.AmountSigma <= maxAmountSigma):
+		return fmt.Errorf("amount sigma %v outside [0, %v]", c.AmountSigma, maxAmountSigma)
 	}
 	return validateKinds(c.Kinds)
 }

@@ -18,9 +18,10 @@ const (
 )
 
 const (
-	amountSigma   = 0.6 // lognormal sigma of deal amounts
 	baselineEntry = stQualification
-	maxPushes     = 3 // close-date pushes of an optimistic deal
+	maxPushes     = 3   // close-date pushes of an optimistic deal
+	peakMargin    = 1.5 // a delay profile's peak share over its next largest
+	maxLagDraws   = 1000
 )
 
 func stageNames() [nStages]string {
@@ -63,6 +64,7 @@ type firm struct {
 	slipShare    float64 // share of deals whose close date is optimistic and slips
 	amountChange float64 // share of deals whose amount changes once
 	skillSigma   float64
+	amountSigma  float64 // lognormal sigma of deal amounts
 	baseAmount   float64 // mean amount of an inbound (baseline) deal
 	baseRate     float64 // firm mean inbound deals per rep-month
 	stretch      float64 // quota over expected revenue
@@ -70,6 +72,7 @@ type firm struct {
 	trueRate     [nStages]float64
 	fileProb     [nStages]float64
 	maxLag       int
+	mix          mixModel
 }
 
 func uniform(rng *rand.Rand, lo, hi float64) float64 {
@@ -81,15 +84,15 @@ func lognormMean1(rng *rand.Rand, sigma float64) float64 {
 	return math.Exp(sigma*rng.NormFloat64() - sigma*sigma/2)
 }
 
-func drawFirm(rng *rand.Rand, kinds []Kind) firm {
+func drawFirm(rng *rand.Rand, kinds []Kind, amountSigma float64) firm {
 	base := [stWon]float64{0.50, 0.65, 0.70, 0.72, 0.70}
-	var f firm
+	f := firm{amountSigma: amountSigma}
 	for j := range f.conv {
 		f.conv[j] = min(0.95, base[j]*uniform(rng, 0.75, 1.25))
 	}
 	f.kinds = make([]kindModel, len(kinds))
 	for i, k := range kinds {
-		f.kinds[i] = drawKind(rng, k)
+		f.kinds[i] = drawKind(rng, k, amountSigma)
 		f.maxLag = max(f.maxLag, len(f.kinds[i].lags)-1)
 	}
 	f.season = drawSeason(rng)
@@ -102,7 +105,7 @@ func drawFirm(rng *rand.Rand, kinds []Kind) firm {
 	return f
 }
 
-func drawKind(rng *rand.Rand, k Kind) kindModel {
+func drawKind(rng *rand.Rand, k Kind, amountSigma float64) kindModel {
 	m := kindModel{name: k.Name, share: k.Share, first: k.FirstMonth}
 	m.p = min(1, k.SourceProb*uniform(rng, 0.8, 1.2))
 	m.mean = k.MeanAmount * uniform(rng, 0.8, 1.25)
@@ -116,9 +119,20 @@ func drawKind(rng *rand.Rand, k Kind) kindModel {
 	return m
 }
 
-// drawLags draws a delay profile with share(l) proportional to (l+1)^h * rho^l.
+// drawLags draws a delay profile with share(l) proportional to (l+1)^h * rho^l and a clear peak: redraws until the
+// largest share is at least peakMargin times every other, so the peak lag is a well-defined property of the truth.
 func drawLags(rng *rand.Rand, maxLag int) []float64 {
-	rho, h := uniform(rng, 0.3, 0.75), uniform(rng, 0, 1.5)
+	for range maxLagDraws {
+		lags := lagProfile(maxLag, uniform(rng, 0.3, 0.75), uniform(rng, 0, 1.5))
+		if clearPeak(lags) {
+			return lags
+		}
+	}
+	return lagProfile(maxLag, 0.5, 0)
+}
+
+// lagProfile returns the normalized shares (l+1)^h * rho^l for l = 0..maxLag.
+func lagProfile(maxLag int, rho, h float64) []float64 {
 	lags := make([]float64, maxLag+1)
 	sum := 0.0
 	for l := range lags {
@@ -131,16 +145,23 @@ func drawLags(rng *rand.Rand, maxLag int) []float64 {
 	return lags
 }
 
+// clearPeak reports whether the largest share is at least peakMargin times every other share.
+func clearPeak(lags []float64) bool {
+	top, second := 0.0, 0.0
+	for _, s := range lags {
+		switch {
+		case s > top:
+			top, second = s, top
+		case s > second:
+			second = s
+		}
+	}
+	return top >= peakMargin*second
+}
+
 func cumulative(w []float64) []float64 {
 	c := make([]float64, len(w))
-	sum := 0.0
-	for i, x := range w {
-		sum += x
-		c[i] = sum
-	}
-	for i := range c {
-		c[i] /= sum
-	}
+	cumulativeInto(c, w)
 	return c
 }
 

@@ -24,8 +24,8 @@ type generator struct {
 	firm     firm
 	reps     []rep
 	stages   [nStages]string
-	kindCum  [][]float64 // per history month, cumulative volume shares of the active kinds
-	kindRate []float64   // per history month, summed volume share of the active kinds
+	weights  []float64 // scratch: one rep-month's relative volume per kind
+	cum      []float64 // scratch: their normalized cumulative sums
 	acts     *sink
 	deals    *sink
 	actID    counter
@@ -58,7 +58,8 @@ func Generate(ctx context.Context, cfg Config, w Writers) (Truth, error) {
 func newGenerator(cfg Config) *generator {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a1e5))
 	g := &generator{cfg: cfg, rng: rng, stages: stageNames(), actID: newCounter('a', 8), nextDeal: 1}
-	g.firm = drawFirm(rng, cfg.Kinds)
+	g.firm = drawFirm(rng, cfg.Kinds, cfg.amountSigma())
+	g.firm.mix = drawMixModel(rng, cfg.Months, len(cfg.Kinds))
 	g.cal = newCalendar(cfg.Start(), cfg.Months, g.firm.maxLag+2, cfg.End.Unix())
 	g.reps = drawReps(rng, cfg, &g.firm)
 	counts := expectedCounts(&g.cal, &g.firm, g.reps)
@@ -66,25 +67,8 @@ func newGenerator(cfg Config) *generator {
 	g.firm.solveStageRates(counts, expectedInbound(&g.cal, g.reps), g.reps)
 	g.firm.drawMiscalibration(rng)
 	g.firm.setQuotas(rng, cfg, g.reps)
-	g.mixKinds()
+	g.weights, g.cum = make([]float64, len(cfg.Kinds)), make([]float64, len(cfg.Kinds))
 	return g
-}
-
-// mixKinds precomputes which kinds are active in each month and in what proportion.
-func (g *generator) mixKinds() {
-	g.kindCum, g.kindRate = make([][]float64, g.cal.hist), make([]float64, g.cal.hist)
-	for m := range g.cal.hist {
-		w := make([]float64, len(g.firm.kinds))
-		for k, km := range g.firm.kinds {
-			if m >= km.first {
-				w[k] = km.share
-				g.kindRate[m] += km.share
-			}
-		}
-		if g.kindRate[m] > 0 {
-			g.kindCum[m] = cumulative(w)
-		}
-	}
 }
 
 func (g *generator) writeStatic(w Writers) error {

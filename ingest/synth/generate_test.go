@@ -149,6 +149,9 @@ func TestConfigValidate(t *testing.T) {
 		{"sourcing without amount", mod(func(c *Config) { c.Kinds[0].MeanAmount = 0 }), false},
 		{"closed entry stage", mod(func(c *Config) { c.Kinds[0].EntryStage = "closed_won" }), false},
 		{"lag too long", mod(func(c *Config) { c.Kinds[0].MaxLag = 99 }), false},
+		{"negative amount sigma", mod(func(c *Config) { c.AmountSigma = -0.1 }), false},
+		{"amount sigma too wide", mod(func(c *Config) { c.AmountSigma = 3 }), false},
+		{"list prices", mod(func(c *Config) { c.AmountSigma = 0.3 }), true},
 		{"custom kinds", mod(func(c *Config) {
 			c.Kinds = []Kind{{Name: "visit", Share: 1, SourceProb: 0.1, MeanAmount: 5, EntryStage: "discovery"}}
 		}), true},

@@ -31,9 +31,23 @@ type kindStats struct {
 }
 
 func TestTruthMatchesData(t *testing.T) {
-	o := generate(t, testConfig(200, 24, 11))
-	tr := o.truth
-	stats := measureKinds(t, o)
+	velocity := HighVelocityConfig()
+	velocity.Reps, velocity.Months, velocity.End, velocity.Seed = 40, 12, testConfig(1, 1, 1).End, 11
+	tests := []struct {
+		name string
+		cfg  Config
+	}{{"default firm", testConfig(200, 24, 11)}, {"high-velocity firm", velocity}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := generate(t, tc.cfg)
+			checkKindTruths(t, o.truth, measureKinds(t, o))
+		})
+	}
+}
+
+// checkKindTruths compares each kind's value and delay profile with what the files say.
+func checkKindTruths(t *testing.T, tr Truth, stats []kindStats) {
+	t.Helper()
 	for k, kt := range tr.Kinds {
 		s := stats[k]
 		want := s.perRep / float64(s.n)

@@ -51,11 +51,13 @@ type rep struct {
 	id, name, email, team, manager string
 	join, leave                    int // employed in months [join, leave)
 	off                            []bool
-	rate                           float64 // activities per working day at full ramp
-	skill                          float64 // multiplier of the negotiation-to-won rate, mean 1
-	baseRate                       float64 // inbound deals per month
-	accounts                       int64   // first account number
-	quota                          float64 // monthly quota at full ramp
+	rate                           float64   // activities per working day at full ramp
+	skill                          float64   // multiplier of the negotiation-to-won rate, mean 1
+	baseRate                       float64   // inbound deals per month
+	accounts                       int64     // first account number
+	quota                          float64   // monthly quota at full ramp
+	pref                           []float64 // persistent preference per kind (volume-neutral)
+	swing                          []float64 // month swing per history month m and kind k at m*K+k, mean one
 	recent                         ring
 }
 
@@ -93,6 +95,7 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 		r.accounts = int64(i) * accountsPerRep
 		r.join, r.leave = drawTenure(rng, cfg.Months, i < len(teams))
 		r.off = drawOff(rng, cfg.Months)
+		r.pref, r.swing = drawRepMix(rng, &f.mix, f.kinds, cfg.Months)
 	}
 	if cfg.Shortfall {
 		plantShortfall(&reps[0], cfg.Months)

@@ -8,7 +8,9 @@ import (
 )
 
 const sourcingRule = "activity a sources deal d iff a.deal_id = d and a.occurred_at = d.created_at; " +
-	"other activities with a deal_id only touch an open deal; deals no activity sources are inbound (baseline)"
+	"other activities with a deal_id touch an open deal: ordinary activities of their kind logged against it, which neither " +
+	"add activity nor change the deal, so counts do not depend on deals and value_per_activity is per activity of the kind, " +
+	"touches included; deals no activity sources are inbound (baseline)"
 
 // Truth is the known recipe of a generated firm, written as truth.json.
 type Truth struct {
@@ -26,6 +28,7 @@ type Truth struct {
 	AmountSigma         float64         `json:"amount_sigma"`          // lognormal sigma of deal amounts
 	SkillSigma          float64         `json:"skill_sigma"`           // lognormal sigma of rep skill
 	Seasonality         [12]float64     `json:"seasonality"`           // activity volume multiplier, January first
+	Mix                 MixTruth        `json:"mix"`
 	Reps                []RepTruth      `json:"reps"`
 	Shortfall           *ShortfallTruth `json:"shortfall,omitempty"`
 	Rows                RowCounts       `json:"rows"`
@@ -42,6 +45,15 @@ type KindTruth struct {
 	EntryStage        string     `json:"entry_stage,omitempty"`
 	WinProbability    float64    `json:"win_probability"` // of a sourced deal, averaged over the firm's activities
 	FirstMonth        int        `json:"first_month"`
+}
+
+// MixTruth describes how each rep's activity mix varies around the firm's shares.
+type MixTruth struct {
+	RepSigma         float64              `json:"rep_sigma"`         // lognormal sigma of a rep's lasting preference per kind, volume-neutral
+	MonthSigma       float64              `json:"month_sigma"`       // lognormal sigma of a rep's month-to-month swing per kind
+	MonthPersistence float64              `json:"month_persistence"` // AR(1) coefficient of the swing on the log scale
+	CampaignSigma    float64              `json:"campaign_sigma"`    // lognormal sigma of the firm-wide campaign factors
+	Campaigns        map[string][]float64 `json:"campaigns"`         // per kind, the campaign factor of each history month
 }
 
 // LagShare is the share of a kind's revenue that closes lag months after the activity.
@@ -73,6 +85,7 @@ type RepTruth struct {
 	OffMonths        []int              `json:"off_months"`
 	Quota            float64            `json:"quota"` // monthly quota at full ramp
 	ValuePerActivity map[string]float64 `json:"value_per_activity"`
+	ActivityShare    map[string]float64 `json:"activity_share"` // expected share of the rep's activities by kind over the history
 }
 
 // ShortfallTruth names the rep planted far below quota and the period in which it is.
@@ -104,15 +117,15 @@ func ReadTruth(r io.Reader) (Truth, error) {
 // expectedCounts returns each rep's expected activities of each kind over the history.
 func expectedCounts(cal *calendar, f *firm, reps []rep) [][]float64 {
 	counts := make([][]float64, len(reps))
+	w := make([]float64, len(f.kinds))
 	for i := range reps {
 		counts[i] = make([]float64, len(f.kinds))
 		for m := range cal.hist {
 			mo := &cal.months[m]
 			base := reps[i].rate * reps[i].intensity(m) * f.season[mo.cal] * float64(mo.avail) / workSec
+			kindWeights(f, &reps[i], m, w)
 			for k := range f.kinds {
-				if m >= f.kinds[k].first {
-					counts[i][k] += base * f.kinds[k].share
-				}
+				counts[i][k] += base * w[k]
 			}
 		}
 	}
@@ -189,10 +202,11 @@ func (g *generator) truth() Truth {
 		Seed: g.cfg.Seed, Config: g.cfg, Start: g.cfg.Start(), End: g.cfg.End.UTC(),
 		MaxLag: g.firm.maxLag, StageMiscalibration: g.firm.miscal,
 		CloseDateSlipShare: g.firm.slipShare, AmountChangeShare: g.firm.amountChange,
-		AmountSigma: amountSigma, SkillSigma: g.firm.skillSigma, Seasonality: g.firm.season,
+		AmountSigma: g.firm.amountSigma, SkillSigma: g.firm.skillSigma, Seasonality: g.firm.season,
 		Rows: g.rows, Sourcing: sourcingRule,
 	}
 	t.Kinds = g.kindTruths()
+	t.Mix = g.mixTruth()
 	t.Stages = g.stageTruths()
 	t.Reps, t.BaselinePerRepMonth = g.repTruths()
 	if g.cfg.Shortfall {
@@ -232,9 +246,25 @@ func (g *generator) stageTruths() []StageTruth {
 	return stages
 }
 
+// mixTruth reports the spread of the activity mix and the campaign factors by kind.
+func (g *generator) mixTruth() MixTruth {
+	mm := &g.firm.mix
+	t := MixTruth{RepSigma: mm.repSigma, MonthSigma: mm.monthSigma, MonthPersistence: mm.monthPersist,
+		CampaignSigma: mm.campaignSigma, Campaigns: make(map[string][]float64, len(g.firm.kinds))}
+	for k, km := range g.firm.kinds {
+		c := make([]float64, g.cal.hist)
+		for m := range c {
+			c[m] = mm.campaign[m*len(g.firm.kinds)+k]
+		}
+		t.Campaigns[km.name] = c
+	}
+	return t
+}
+
 // repTruths returns each rep's parameters and the firm's mean baseline per employed rep-month.
 func (g *generator) repTruths() ([]RepTruth, float64) {
 	out := make([]RepTruth, len(g.reps))
+	counts := expectedCounts(&g.cal, &g.firm, g.reps)
 	sum, months := 0.0, 0
 	for i := range g.reps {
 		r := &g.reps[i]
@@ -247,6 +277,7 @@ func (g *generator) repTruths() ([]RepTruth, float64) {
 				out[i].OffMonths = append(out[i].OffMonths, m)
 			}
 		}
+		out[i].ActivityShare = activityShares(&g.firm, counts[i])
 		for _, km := range g.firm.kinds {
 			out[i].ValuePerActivity[km.name] = km.p * km.mean * g.firm.winFrom(km.entry, r.skill)
 		}
@@ -254,4 +285,20 @@ func (g *generator) repTruths() ([]RepTruth, float64) {
 		months += r.leave - r.join
 	}
 	return out, sum / float64(months)
+}
+
+// activityShares turns one rep's expected counts into shares by kind (all zero for a rep with no activity).
+func activityShares(f *firm, counts []float64) map[string]float64 {
+	total := 0.0
+	for _, c := range counts {
+		total += c
+	}
+	shares := make(map[string]float64, len(f.kinds))
+	for k, km := range f.kinds {
+		shares[km.name] = 0
+		if total > 0 {
+			shares[km.name] = counts[k] / total
+		}
+	}
+	return shares
 }

@@ -15,6 +15,8 @@ func TestRowsAreCanonical(t *testing.T) {
 	oneMonth := testConfig(2, 1, 6)
 	busy := testConfig(3, 4, 7)
 	busy.ActivitiesPerDay = 60
+	velocity := HighVelocityConfig()
+	velocity.Reps, velocity.Months, velocity.End = 12, 6, busy.End
 	tests := []struct {
 		name string
 		cfg  Config
@@ -25,6 +27,7 @@ func TestRowsAreCanonical(t *testing.T) {
 		{"kind appears late", lateKind},
 		{"one month", oneMonth},
 		{"busy reps", busy},
+		{"high-velocity firm", velocity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
