@@ -9,6 +9,7 @@ import (
 // repBlocks are each rep's within cross-products for the winning form, the units the bootstrap resamples.
 type repBlocks struct {
 	g, h [][]float64 // per rep with rows: X'X - s s'/n (upper p*p) and X'y - s sy/n
+	reps []int       // canonical rep index of each block
 }
 
 // blocks computes the per-rep within cross-products over the final fit's rows.
@@ -30,12 +31,13 @@ func (fit *fitted) blocks() repBlocks {
 		w := 1 / fit.fs.n[r]
 		addOuter(g, fit.fs.s[r], -w)
 		axpy(h, fit.fs.s[r], -w*fit.fs.sy[r])
-		rb.g, rb.h = append(rb.g, g), append(rb.h, h)
+		rb.g, rb.h, rb.reps = append(rb.g, g), append(rb.h, h), append(rb.reps, r)
 	}
 	return rb
 }
 
-// replicate refits on one resample of reps drawn with the given seed and returns b(k,l).
+// replicate refits on one resample of reps drawn with the given seed and returns b(k,l), corrected to firm averages
+// over the resampled reps' activities with the full fit's rep efficiencies.
 func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
 	n, p := len(rb.g), fit.c.f.p()
@@ -43,24 +45,26 @@ func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	for range n {
 		w[rng.IntN(n)]++
 	}
-	g, h := make([]float64, p*p), make([]float64, p)
-	for i, wi := range w {
-		if wi > 0 {
-			axpy(g, rb.g[i], wi)
-			axpy(h, rb.h[i], wi)
-		}
-	}
-	gs, hs := slopeBlock(g, h, p)
-	slopes, err := solvePenalized(gs, hs, fit.c.lambda)
+	slopes, err := rb.solve(fit.eff, w, p, fit.c.lambda)
 	if err != nil {
 		return nil, err
 	}
-	return fit.c.f.lagCoefficients(append([]float64{0}, slopes...), fit.d.K), nil
+	b := fit.c.f.lagCoefficients(append([]float64{0}, slopes...), fit.d.K)
+	mult := make([]float64, fit.d.R)
+	for i, wi := range w {
+		mult[rb.reps[i]] = wi
+	}
+	for k, c := range kindCorrections(fit.eff, fit.d.K, mult) {
+		for l := range b[k] {
+			b[k][l] *= c
+		}
+	}
+	return b, nil
 }
 
 // bootstrap resamples whole reps to put percentile intervals on each value and lag share.
 func (d *design) bootstrap(fit *fitted, o *Options, rec *Recipe) error {
-	rb := fit.blocks()
+	rb := fit.rb
 	seeds := make([]uint64, o.Bootstrap)
 	for i := range seeds {
 		seeds[i] = o.Rand.Uint64()

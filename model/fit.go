@@ -50,6 +50,8 @@ type fitted struct {
 	d    *design
 	fs   *foldStats
 	beta []float64
+	eff  []*repEfficiency // per rep in canonical order, nil without rows
+	rb   repBlocks        // per-rep within cross-products of the final form
 	r2   float64
 }
 
@@ -62,6 +64,9 @@ func (d *design) finalFit(c candidate) (*fitted, error) {
 		return nil, err
 	}
 	fit := &fitted{c: c, d: d, fs: fs, beta: beta}
+	if err := fit.applyEfficiency(); err != nil {
+		return nil, err
+	}
 	fit.r2 = fit.rSquared()
 	return fit, nil
 }

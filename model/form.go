@@ -8,12 +8,15 @@ const (
 	MethodAdstock  = "adstock"   // geometric carry-over: b(k,l) = beta(k) * decay(k)^l, l = 0..W
 )
 
-// form is one candidate shape of the regression: free lags of depth L or geometric adstock over the window W.
+// form is one candidate shape of the regression: free lags of per-kind depth or geometric adstock over the window W.
 type form struct {
 	method string
-	lags   int       // L for free lags, W for adstock
+	lags   int       // deepest lag: the largest per-kind depth for free lags, W for adstock
+	depth  []int     // per kind, free lags only
 	decay  []float64 // per kind, adstock only
 	cols   [][]term  // model columns as combinations of full-lag features; column 0 is the intercept
+	kinds  []int     // kind of each column, -1 for the intercept
+	lagOf  []int     // lag of each free-lag column
 }
 
 // term is one full-lag feature index with its weight in a model column.
@@ -22,12 +25,14 @@ type term struct {
 	w   float64
 }
 
-// freeLags returns the free-lag form of depth l over a design with k kinds and window w.
-func freeLags(l, k, w int) *form {
-	f := &form{method: MethodFreeLags, lags: l, cols: [][]term{{{0, 1}}}}
-	for kind := range k {
-		for lag := 0; lag <= l; lag++ {
+// freeLagsDepths returns the free-lag form in which kind k has lags 0..depth[k], over a design with window w.
+func freeLagsDepths(depth []int, w int) *form {
+	f := &form{method: MethodFreeLags, depth: append([]int(nil), depth...), cols: [][]term{{{0, 1}}}, kinds: []int{-1}, lagOf: []int{0}}
+	for kind, d := range depth {
+		f.lags = max(f.lags, d)
+		for lag := 0; lag <= d; lag++ {
 			f.cols = append(f.cols, []term{{1 + kind*(w+1) + lag, 1}})
+			f.kinds, f.lagOf = append(f.kinds, kind), append(f.lagOf, lag)
 		}
 	}
 	return f
@@ -35,13 +40,14 @@ func freeLags(l, k, w int) *form {
 
 // adstock returns the geometric carry-over form with the given per-kind decays over window w.
 func adstock(decay []float64, w int) *form {
-	f := &form{method: MethodAdstock, lags: w, decay: append([]float64(nil), decay...), cols: [][]term{{{0, 1}}}}
+	f := &form{method: MethodAdstock, lags: w, decay: append([]float64(nil), decay...), cols: [][]term{{{0, 1}}}, kinds: []int{-1}}
 	for kind, th := range decay {
 		col := make([]term, 0, w+1)
 		for lag := 0; lag <= w; lag++ {
 			col = append(col, term{1 + kind*(w+1) + lag, math.Pow(th, float64(lag))})
 		}
 		f.cols = append(f.cols, col)
+		f.kinds = append(f.kinds, kind)
 	}
 	return f
 }
@@ -84,12 +90,15 @@ func (f *form) lagCoefficients(beta []float64, k int) [][]float64 {
 	b := make([][]float64, k)
 	for kind := range k {
 		b[kind] = make([]float64, f.lags+1)
+	}
+	for c := 1; c < len(f.cols); c++ {
+		kind := f.kinds[c]
+		if f.method == MethodFreeLags {
+			b[kind][f.lagOf[c]] = beta[c]
+			continue
+		}
 		for lag := range b[kind] {
-			if f.method == MethodAdstock {
-				b[kind][lag] = beta[1+kind] * math.Pow(f.decay[kind], float64(lag))
-			} else {
-				b[kind][lag] = beta[1+kind*(f.lags+1)+lag]
-			}
+			b[kind][lag] = beta[c] * math.Pow(f.decay[kind], float64(lag))
 		}
 	}
 	return b
@@ -109,11 +118,5 @@ func (f *form) withoutKind(k int) *form {
 
 // kindOf returns the kind of model column c, -1 for the intercept.
 func (f *form) kindOf(c int) int {
-	if c == 0 {
-		return -1
-	}
-	if f.method == MethodAdstock {
-		return c - 1
-	}
-	return (c - 1) / (f.lags + 1)
+	return f.kinds[c]
 }

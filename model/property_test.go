@@ -253,3 +253,32 @@ func truncatePanel(p *Panel, n int) *Panel {
 	}
 	return q
 }
+
+// TestPermutingKindsPermutesValues checks that no step, kind dropping included, depends on the order of the kinds.
+func TestPermutingKindsPermutesValues(t *testing.T) {
+	c := smallSim(10)
+	c.kinds = append(c.kinds, simKind{name: "demo", value: 600, profile: []float64{0.6, 0.4}, rate: 5})
+	p := simulate(c)
+	base := fitOrFatal(t, p, Options{Bootstrap: -1})
+	order := []int{3, 2, 0, 1}
+	q := &Panel{Grain: p.Grain, Periods: p.Periods, Reps: p.Reps, Revenue: p.Revenue, Active: p.Active}
+	for _, k := range order {
+		q.Kinds = append(q.Kinds, p.Kinds[k])
+	}
+	for r := range p.Counts {
+		rows := make([][]float64, p.Periods)
+		for t, row := range p.Counts[r] {
+			for _, k := range order {
+				rows[t] = append(rows[t], row[k])
+			}
+		}
+		q.Counts = append(q.Counts, rows)
+	}
+	got := fitOrFatal(t, q, Options{Bootstrap: -1})
+	for i, k := range order {
+		want, have := base.Kinds[k], got.Kinds[i]
+		if have.Kind != want.Kind || math.Abs(have.Value-want.Value) > 1e-6*math.Max(1, want.Value) {
+			t.Errorf("%s: value %v after reordering kinds, %v before", want.Kind, have.Value, want.Value)
+		}
+	}
+}

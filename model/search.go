@@ -13,12 +13,9 @@ type candidate struct {
 	score       cvScore
 }
 
-// candidateForms lists free lags of depth 0..w, then geometric adstock with each common decay.
-func candidateForms(k, w int, decays []float64) []*form {
-	var forms []*form
-	for l := 0; l <= w; l++ {
-		forms = append(forms, freeLags(l, k, w))
-	}
+// candidateForms lists free lags of the given per-kind depths, then geometric adstock with each common decay.
+func candidateForms(k, w int, depths []int, decays []float64) []*form {
+	forms := []*form{freeLagsDepths(depths, w)}
 	for _, th := range decays {
 		if w > 0 {
 			forms = append(forms, adstock(repeat(th, k), w))
@@ -84,7 +81,15 @@ func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) 
 // search picks the form and penalties with the lowest rolling-origin WAPE.
 func (d *design) search(o *Options, origins []int) (candidate, error) {
 	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
-	scored, err := d.scoreForms(candidateForms(d.K, d.W, o.Decays), origins, gr, o.Workers)
+	ls, err := d.newLagSelector()
+	if err != nil {
+		return candidate{}, err
+	}
+	depths, err := ls.depths()
+	if err != nil {
+		return candidate{}, err
+	}
+	scored, err := d.scoreForms(candidateForms(d.K, d.W, depths, o.Decays), origins, gr, o.Workers)
 	if err != nil {
 		return candidate{}, err
 	}
@@ -109,25 +114,48 @@ func (d *design) search(o *Options, origins []int) (candidate, error) {
 	return d.dropKinds(best, origins)
 }
 
-// dropKinds gives no effect to each kind whose inclusion does not cut the rolling-origin absolute errors by more
-// than one paired standard error, one kind at a time: an effect must earn its place out of sample.
+// dropKinds gives no effect to kinds whose inclusion does not cut the rolling-origin absolute errors by more than
+// one paired standard error: an effect must earn its place out of sample. It eliminates backward, always dropping
+// the kind that earns least given all kinds still in, so the result does not depend on the order of the kinds and a
+// kind is not kept merely as a proxy for correlated kinds dropped before it.
 func (d *design) dropKinds(c candidate, origins []int) (candidate, error) {
 	actual, base, err := d.cvPairs(c, origins)
 	if err != nil {
 		return candidate{}, err
 	}
-	for k := range d.K {
-		trial := candidate{f: c.f.withoutKind(k), tau: c.tau, lambda: c.lambda}
-		_, fc, err := d.cvPairs(trial, origins)
-		if err != nil {
-			return candidate{}, err
+	dropped := make([]bool, d.K)
+	for {
+		worst, worstZ, worstFc := -1, math.Inf(1), []float64(nil)
+		for k := range d.K {
+			if dropped[k] {
+				continue
+			}
+			_, fc, err := d.cvPairs(candidate{f: c.f.withoutKind(k), tau: c.tau, lambda: c.lambda}, origins)
+			if err != nil {
+				return candidate{}, err
+			}
+			if z := gainRatio(pairedGain(actual, fc, base)); z < worstZ {
+				worst, worstZ, worstFc = k, z, fc
+			}
 		}
-		if gain, se := pairedGain(actual, fc, base); gain <= se {
-			trial.score = scoreOf(actual, fc)
-			c, base = trial, fc
+		if worst < 0 || worstZ > 1 {
+			return c, nil
 		}
+		dropped[worst] = true
+		c = candidate{f: c.f.withoutKind(worst), tau: c.tau, lambda: c.lambda, score: scoreOf(actual, worstFc)}
+		base = worstFc
 	}
-	return c, nil
+}
+
+// gainRatio returns the gain in standard errors; a gain with no spread counts as infinitely many when positive.
+func gainRatio(gain, se float64) float64 {
+	switch {
+	case se > 0:
+		return gain / se
+	case gain > 0:
+		return math.Inf(1)
+	}
+	return math.Inf(-1)
 }
 
 // pairedGain returns the mean of |A-F0| - |A-F1| and its standard error.
@@ -175,6 +203,15 @@ func (d *design) refineDecays(c candidate, decays []float64, origins []int) (can
 		}
 	}
 	return c, nil
+}
+
+// repeatInt returns n copies of v.
+func repeatInt(v, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
 
 // repeat returns n copies of v.

@@ -23,6 +23,8 @@ type simConfig struct {
 	repSD         float64 // sd of rep intercepts
 	noise         float64 // noise sd as a share of expected revenue
 	churn         bool    // reps join and leave mid-history
+	effSD         float64 // lognormal sigma of a rep's efficiency, which scales the value of all its activities
+	effVolume     float64 // elasticity of efficiency to the rep's activity volume (negative: busy reps convert worse)
 	seed          uint64
 }
 
@@ -38,6 +40,12 @@ func defaultSim(seed uint64) simConfig {
 
 // simulate draws a panel; activity before period 0 exists (burn-in) but is not in the panel.
 func simulate(c simConfig) *Panel {
+	p, _ := simulateEff(c)
+	return p
+}
+
+// simulateEff draws a panel and returns each rep's efficiency as well.
+func simulateEff(c simConfig) (*Panel, []float64) {
 	rng := rand.New(rand.NewPCG(c.seed, 7))
 	const burn = 6
 	p := &Panel{Grain: Month, Periods: c.periods}
@@ -48,15 +56,20 @@ func simulate(c simConfig) *Panel {
 	for t := range season {
 		season[t] = 1 + 0.25*math.Sin(float64(t)*2*math.Pi/12) + 0.15*rng.NormFloat64()
 	}
+	effs := make([]float64, c.reps)
 	for r := range c.reps {
-		simRep(c, p, rng, season, r, burn)
+		effs[r] = simRep(c, p, rng, season, r, burn)
 	}
-	return p
+	return p, effs
 }
 
-// simRep draws one rep's history into p.
-func simRep(c simConfig, p *Panel, rng *rand.Rand, season []float64, r, burn int) {
+// simRep draws one rep's history into p and returns the rep's efficiency.
+func simRep(c simConfig, p *Panel, rng *rand.Rand, season []float64, r, burn int) float64 {
 	skill := math.Exp(0.4 * rng.NormFloat64())
+	eff := 1.0
+	if c.effSD > 0 {
+		eff = math.Pow(skill, c.effVolume) * math.Exp(c.effSD*rng.NormFloat64()-c.effSD*c.effSD/2)
+	}
 	start, end := -burn, c.periods
 	if c.churn && rng.Float64() < 0.2 {
 		start = rng.IntN(c.periods / 2)
@@ -83,11 +96,12 @@ func simRep(c simConfig, p *Panel, rng *rand.Rand, season []float64, r, burn int
 		cnt[t] = counts[t+burn]
 		act[t] = t >= start && t < end
 		if act[t] {
-			e := c.baseline + repEff + expected(c.kinds, counts, t+burn)
+			e := c.baseline + repEff + eff*expected(c.kinds, counts, t+burn)
 			rev[t] = e + c.noise*math.Abs(e)*rng.NormFloat64()
 		}
 	}
 	p.Counts, p.Revenue, p.Active = append(p.Counts, cnt), append(p.Revenue, rev), append(p.Active, act)
+	return eff
 }
 
 // expected is the true activity-driven revenue at full-history index t.
