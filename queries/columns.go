@@ -17,10 +17,25 @@ var stagingColumns = map[Kind]string{
 	KindQuotas: "seq UInt64, rep_id String, period String, period_start Date32, amount Decimal(18, 2)",
 	KindStages: "seq UInt64, stage String, position UInt16, probability Float64, category String",
 	KindActivities: "seq UInt64, activity_id String, rep_id String, kind String, " +
-		"occurred_at DateTime64(3, 'UTC'), account_id String, deal_id String",
+		"occurred_at DateTime64(3, 'UTC'), account_id String, deal_id String" + firstWins,
 	KindDeals: "seq UInt64, deal_id String, updated_at DateTime64(3, 'UTC'), rep_id String, account_id String, " +
 		"stage String, status String, amount Decimal(18, 2), created_at DateTime64(3, 'UTC'), " +
-		"close_date Date32, closed_at Nullable(DateTime64(3, 'UTC'))",
+		"close_date Date32, closed_at Nullable(DateTime64(3, 'UTC'))" + firstWins,
+}
+
+// firstWins keeps, of rows repeated within a load, the first one (the smallest seq).
+const firstWins = ", rank UInt64 MATERIALIZED 18446744073709551615 - seq"
+
+// stagingEngines sort each kind's staging rows by its dedup key, so the
+// commit reads them deduplicated with FINAL (a streaming merge, no hash table):
+// activities and deal versions keep the first row of a repeated key, reps,
+// quotas and stages the last (the later row corrects the earlier).
+var stagingEngines = map[Kind]string{
+	KindReps:       "ReplacingMergeTree(seq) ORDER BY rep_id",
+	KindQuotas:     "ReplacingMergeTree(seq) ORDER BY (rep_id, period, period_start)",
+	KindStages:     "ReplacingMergeTree(seq) ORDER BY stage",
+	KindActivities: "ReplacingMergeTree(rank) PARTITION BY toYYYYMM(occurred_at) ORDER BY activity_id",
+	KindDeals:      "ReplacingMergeTree(rank) ORDER BY (deal_id, updated_at)",
 }
 
 // stagingNames are the column lists of the staging inserts, in buffer order.

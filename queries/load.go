@@ -75,7 +75,7 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 	}
 	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + id,
 		loadedAt: s.now().UTC(), buf: newColumns(kind)}
-	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = MergeTree ORDER BY tuple()", quoteIdent(l.table), stagingColumns[kind])
+	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", quoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
 	if err := s.conn.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
 	}

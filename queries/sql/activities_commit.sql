@@ -1,12 +1,10 @@
--- Moves one month of staged activities whose ids are not stored yet; the
--- first row of an id repeated within the load wins.
+-- Moves one month of staged activities whose ids are not stored yet; FINAL
+-- keeps the first row of an id repeated within the load.
 INSERT INTO activities (firm, activity_id, rep_id, kind, occurred_at, account_id, deal_id, loaded_at)
 SELECT {firm:String}, activity_id, rep_id, kind, occurred_at, account_id, deal_id, {loaded_at:DateTime64(6)}
-FROM {stage:Identifier}
+FROM {stage:Identifier} FINAL
 WHERE toYYYYMM(occurred_at) = {month:UInt32}
   AND activity_id NOT IN (
     SELECT activity_id FROM activities
     WHERE firm = {firm:String} AND toYYYYMM(occurred_at) = {month:UInt32}
       AND activity_id IN (SELECT activity_id FROM {stage:Identifier} WHERE toYYYYMM(occurred_at) = {month:UInt32}))
-ORDER BY seq
-LIMIT 1 BY activity_id

@@ -1,8 +1,8 @@
--- Stores staged quotas that are new or differ from their stored amount; the
--- last row of a quota repeated within the load wins.
+-- Stores staged quotas that are new or differ from their stored amount; FINAL keeps the
+-- last row of a quota repeated within the load.
 INSERT INTO quotas (firm, rep_id, period, period_start, amount, loaded_at)
 SELECT {firm:String}, rep_id, period, period_start, amount, {loaded_at:DateTime64(6)}
-FROM (SELECT * FROM {stage:Identifier} ORDER BY seq DESC LIMIT 1 BY rep_id, period, period_start)
+FROM {stage:Identifier} FINAL
 WHERE (rep_id, period, period_start, amount) NOT IN (
     SELECT rep_id, period, period_start, argMax(amount, loaded_at)
     FROM quotas WHERE firm = {firm:String}

@@ -1,8 +1,8 @@
--- Stores staged reps that are new or differ from their stored state; the
--- last row of a rep repeated within the load wins.
+-- Stores staged reps that are new or differ from their stored state; FINAL
+-- keeps the last row of a rep repeated within the load.
 INSERT INTO reps (firm, rep_id, name, email, team, manager_id, loaded_at)
 SELECT {firm:String}, rep_id, name, email, team, manager_id, {loaded_at:DateTime64(6)}
-FROM (SELECT * FROM {stage:Identifier} ORDER BY seq DESC LIMIT 1 BY rep_id)
+FROM {stage:Identifier} FINAL
 WHERE (rep_id, name, email, team, manager_id) NOT IN (
     SELECT rep_id, argMax(name, loaded_at), argMax(email, loaded_at), argMax(team, loaded_at), argMax(manager_id, loaded_at)
     FROM reps WHERE firm = {firm:String}
