@@ -1,0 +1,124 @@
+package queries_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+func TestLatestRecipeIsTheNewestFitKnownAtTheTime(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	fits := []queries.StoredRecipe{
+		{Firm: "acme", Grain: "month", FittedAt: day(3, 2, 9), AsOf: day(3, 1, 0), DataFrom: day(1, 1, 0), DataTo: day(3, 1, 0), Method: "adstock", Observations: 40, CVWAPE: 0.5, Body: `{"v":1}`},
+		{Firm: "acme", Grain: "month", FittedAt: day(4, 2, 9), AsOf: day(4, 1, 0), DataFrom: day(1, 1, 0), DataTo: day(4, 1, 0), Method: "free-lags", Observations: 50, CVWAPE: 0.4, Body: `{"v":2}`},
+		{Firm: "acme", Grain: "month", FittedAt: day(4, 3, 9), AsOf: day(3, 1, 0), DataFrom: day(1, 1, 0), DataTo: day(3, 1, 0), Method: "adstock", Observations: 40, CVWAPE: 0.45, Body: `{"v":3}`},
+		{Firm: "acme", Grain: "quarter", FittedAt: day(5, 1, 9), AsOf: day(5, 1, 0), Body: `{"v":4}`},
+		{Firm: "other", Grain: "month", FittedAt: day(5, 1, 9), AsOf: day(5, 1, 0), Body: `{"v":5}`},
+	}
+	for _, f := range fits {
+		if err := st.SaveRecipe(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SaveRecipe(ctx, fits[0]); err != nil { // the same fit twice counts once
+		t.Fatal(err)
+	}
+	tests := []struct {
+		asOf   time.Time
+		want   string
+		wantOK bool
+	}{
+		{day(2, 1, 0), "", false},
+		{day(3, 15, 0), `{"v":3}`, true}, // the newer of the two fits as of March 1
+		{day(4, 1, 0), `{"v":2}`, true},
+		{day(12, 1, 0), `{"v":2}`, true},
+	}
+	for _, tt := range tests {
+		r, ok, err := st.LatestRecipe(ctx, "acme", "month", tt.asOf)
+		if err != nil || ok != tt.wantOK || r.Body != tt.want {
+			t.Errorf("as of %v: %q %v %v, want %q %v", tt.asOf, r.Body, ok, err, tt.want, tt.wantOK)
+		}
+	}
+	r, _, _ := st.LatestRecipe(ctx, "acme", "month", day(4, 1, 0))
+	if r.Method != "free-lags" || r.Observations != 50 || r.CVWAPE != 0.4 || !r.DataTo.Equal(day(4, 1, 0)) || !r.FittedAt.Equal(day(4, 2, 9)) {
+		t.Errorf("fields did not round-trip: %+v", r)
+	}
+	all, err := st.Recipes(ctx, "acme")
+	if err != nil || len(all) != 4 {
+		t.Fatalf("recipes: %d %v", len(all), err)
+	}
+}
+
+func TestOpenDealsAsOf(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	open := salesrecipe.Deal{ID: "d1", RepID: "r1", Stage: "proposal", Status: salesrecipe.StatusOpen, Amount: 500,
+		CreatedAt: day(2, 1, 9), CloseDate: day(3, 20, 0), UpdatedAt: day(2, 1, 9)}
+	moved := open
+	moved.Stage, moved.CloseDate, moved.UpdatedAt = "negotiation", day(4, 10, 0), day(3, 1, 9)
+	won := moved
+	won.Stage, won.Status, won.ClosedAt, won.UpdatedAt = "closed_won", salesrecipe.StatusWon, day(3, 5, 0), day(3, 5, 0)
+	other := salesrecipe.Deal{ID: "d2", RepID: "r2", Stage: "discovery", Status: salesrecipe.StatusOpen, Amount: 900,
+		CreatedAt: day(3, 2, 9), CloseDate: day(5, 1, 0), UpdatedAt: day(3, 2, 9)}
+	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error {
+		for _, d := range []salesrecipe.Deal{open, moved, won, other} {
+			l.AddDeal(d)
+		}
+		return nil
+	})
+	tests := []struct {
+		asOf   time.Time
+		stages []string
+	}{
+		{day(1, 1, 0), nil},
+		{day(2, 15, 0), []string{"proposal"}},
+		{day(3, 3, 0), []string{"negotiation", "discovery"}},
+		{day(3, 6, 0), []string{"discovery"}},
+	}
+	for _, tt := range tests {
+		deals, err := st.OpenDeals(ctx, "acme", tt.asOf)
+		if err != nil || len(deals) != len(tt.stages) {
+			t.Fatalf("as of %v: %+v %v", tt.asOf, deals, err)
+		}
+		for i, d := range deals {
+			if d.Stage != tt.stages[i] {
+				t.Errorf("as of %v: deal %s in %s, want %s", tt.asOf, d.DealID, d.Stage, tt.stages[i])
+			}
+		}
+	}
+	deals, _ := st.OpenDeals(ctx, "acme", day(3, 3, 0))
+	if d := deals[0]; d.RepID != "r1" || d.Amount != 500 || !d.CloseDate.Equal(day(4, 10, 0)) {
+		t.Errorf("moved deal: %+v", d)
+	}
+}
+
+func TestSnapshotsRoundTrip(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	row := queries.Snapshot{Period: "2026-03", PeriodStart: day(3, 1, 0), PeriodEnd: day(4, 1, 0), AsOf: day(3, 15, 12),
+		CreatedAt: day(3, 15, 13), Level: "rep", Key: "r1", Name: "Ann", Team: "East", Quota: 1000, ClosedWon: 400,
+		PipelineOpen: 900, PipelineWeighted: 300, Forecast: 750, Low: 500, High: 1100}
+	team := row
+	team.Level, team.Key, team.Name = "team", "East", "East"
+	rerun := row
+	rerun.CreatedAt, rerun.Forecast = day(3, 15, 14), 760
+	for _, rows := range [][]queries.Snapshot{{row, team}, {rerun}} {
+		if err := st.SaveSnapshots(ctx, "acme", rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Snapshots(ctx, "acme", day(3, 1, 0))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if got[0].Level != "rep" || got[0].Forecast != 760 || got[1].Level != "team" || got[1].Quota != 1000 || !got[0].AsOf.Equal(row.AsOf) {
+		t.Fatalf("snapshots: %+v", got)
+	}
+	if other, err := st.Snapshots(ctx, "acme", day(4, 1, 0)); err != nil || len(other) != 0 {
+		t.Fatalf("another period: %+v %v", other, err)
+	}
+}
