@@ -34,7 +34,7 @@ var stagingEngines = map[Kind]string{
 	KindReps:       "ReplacingMergeTree(seq) ORDER BY rep_id",
 	KindQuotas:     "ReplacingMergeTree(seq) ORDER BY (rep_id, period, period_start)",
 	KindStages:     "ReplacingMergeTree(seq) ORDER BY stage",
-	KindActivities: "ReplacingMergeTree(rank) PARTITION BY toYYYYMM(occurred_at) ORDER BY activity_id",
+	KindActivities: "ReplacingMergeTree(rank) ORDER BY (toYYYYMM(occurred_at), activity_id)",
 	KindDeals:      "ReplacingMergeTree(rank) ORDER BY (deal_id, updated_at)",
 }
 
