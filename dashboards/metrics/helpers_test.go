@@ -158,13 +158,19 @@ func golden(t *testing.T, name string, got []byte) {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(path)
+	want, err := readGolden(name)
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
-	if !bytes.Equal(got, want) {
+	if !bytes.Equal(got, []byte(want)) {
 		t.Errorf("exposition differs from %s (go test -update rewrites it):\n%s", path, lineDiff(string(want), string(got)))
 	}
+}
+
+// readGolden reads testdata/name.
+func readGolden(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	return string(b), err
 }
 
 // lineDiff lists the lines only in want (-) and only in got (+).
