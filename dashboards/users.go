@@ -44,6 +44,7 @@ type User struct {
 	RepID string `yaml:"rep_id"`
 
 	hash [32]byte
+	id   string
 }
 
 // Users is a loaded users file.
@@ -51,6 +52,7 @@ type Users struct {
 	list    []*User
 	byHash  map[[32]byte]*User
 	byEmail map[string]*User
+	byID    map[string]*User
 }
 
 // ErrUnauthenticated reports a request with no valid credentials.
@@ -75,7 +77,7 @@ func ParseUsers(data []byte, source string) (*Users, error) {
 	if err := dec.Decode(&file); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	us := &Users{byHash: map[[32]byte]*User{}, byEmail: map[string]*User{}}
+	us := &Users{byHash: map[[32]byte]*User{}, byEmail: map[string]*User{}, byID: map[string]*User{}}
 	var errs []error
 	for i, u := range file.Users {
 		if err := us.add(u); err != nil {
@@ -104,7 +106,10 @@ func (us *Users) add(u *User) error {
 		return errors.New("token: the same token is given to another user")
 	}
 	u.hash = h
+	id := sha256.Sum256(append([]byte("salesrecipe session id\x00"), h[:]...))
+	u.id = hex.EncodeToString(id[:16])
 	us.byHash[h] = u
+	us.byID[u.id] = u
 	if u.Email != "" {
 		us.byEmail[strings.ToLower(u.Email)] = u
 	}
@@ -168,6 +173,18 @@ func (us *Users) ByToken(token string) (*User, bool) {
 func (us *Users) ByEmail(email string) (*User, bool) {
 	u, ok := us.byEmail[strings.ToLower(strings.TrimSpace(email))]
 	return u, ok
+}
+
+// byIDLookup returns the user a session names: an id derived from the token's
+// hash, so a session ends when the user's token changes.
+func (us *Users) byIDLookup(id string) (*User, bool) {
+	u, ok := us.byID[id]
+	return u, ok
+}
+
+// All returns the users in file order.
+func (us *Users) All() []*User {
+	return slices.Clone(us.list)
 }
 
 // Bearer returns the user of a request's `Authorization: Bearer` token.

@@ -1,0 +1,281 @@
+package dashboards
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/salesrecipe/salesrecipe"
+)
+
+// This file is the one place where access is decided: who the caller is
+// (authenticate), whether the route is theirs (guard) and which reps' numbers
+// they see (viewer.seesRep). Every page and API route is registered through
+// guard, and every row of rep numbers is filtered through seesRep.
+
+// access says who may use a route.
+type access int
+
+const (
+	// accessFirm routes show firm-level numbers to everyone who reads dashboards and
+	// rep numbers only for the reps the viewer sees.
+	accessFirm access = iota
+	// accessManagers routes are for admins and managers; a rep is sent to their own
+	// version of the page (ownPath + their rep id) when the route has one.
+	accessManagers
+	// accessRep routes name a rep in {rep_id}; a rep the viewer does not see does not exist (404).
+	accessRep
+)
+
+// route describes one guarded route.
+type route struct {
+	name    string
+	access  access
+	api     bool
+	ownPath string
+}
+
+// routeLanding is "/", which sends each user to their landing page.
+var routeLanding = route{name: "landing", access: accessFirm}
+
+// viewer is an authenticated user and how they signed in.
+type viewer struct {
+	user *User
+	via  string // "cookie", "bearer" or "proxy"
+	ses  session
+}
+
+// seesRep reports whether the viewer may see a rep's numbers: admins see
+// their firm, managers their teams (all teams when they have none), reps themselves.
+// Rows are always read from the viewer's own firm, so no firm is compared here.
+func (v *viewer) seesRep(repID, team string) bool {
+	switch v.user.Role {
+	case RoleAdmin:
+		return true
+	case RoleManager:
+		return v.user.ManagesTeam(team)
+	case RoleRep:
+		return repID == v.user.RepID
+	}
+	return false
+}
+
+// seesTeam reports whether the viewer sees a whole team's totals.
+func (v *viewer) seesTeam(team string) bool {
+	return v.user.Role == RoleAdmin || (v.user.Role == RoleManager && v.user.ManagesTeam(team))
+}
+
+// seesFirm reports whether the viewer sees every rep of the firm.
+func (v *viewer) seesFirm() bool {
+	return v.user.Role == RoleAdmin || (v.user.Role == RoleManager && len(v.user.Teams) == 0)
+}
+
+// scopeKey names what the viewer sees, so cached answers are shared only by
+// viewers who see exactly the same rows.
+func (v *viewer) scopeKey() string {
+	u := v.user
+	switch {
+	case v.seesFirm():
+		return "firm:" + u.Firm
+	case u.Role == RoleManager:
+		return "teams:" + u.Firm + ":" + strings.Join(u.Teams, "\x00")
+	default:
+		return "rep:" + u.Firm + ":" + u.RepID
+	}
+}
+
+// landing returns the viewer's home page.
+func (v *viewer) landing() string {
+	if v.user.Role == RoleRep {
+		return "/reps/" + url.PathEscape(v.user.RepID)
+	}
+	return "/team"
+}
+
+// httpError is an error with the status code and message the caller sees.
+type httpError struct {
+	code int
+	msg  string
+}
+
+// Error returns the message.
+func (e *httpError) Error() string { return e.msg }
+
+// errNotFound is the answer for anything the viewer may not know exists.
+var errNotFound = &httpError{http.StatusNotFound, "not found"}
+
+// errUnknownProxyUser reports a proxy header naming no user of the users file.
+var errUnknownProxyUser = errors.New("the e-mail the proxy sent is not in the users file")
+
+// authenticate returns the caller: a bearer token first, then the trusted
+// proxy header (only when configured), then the session cookie.
+func (s *Server) authenticate(r *http.Request) (*viewer, error) {
+	if r.Header.Get("Authorization") != "" {
+		u, err := s.cfg.Users.Bearer(r)
+		if err != nil {
+			return nil, err
+		}
+		return &viewer{user: u, via: "bearer"}, nil
+	}
+	if h := s.cfg.AuthProxyHeader; h != "" {
+		if email := r.Header.Get(h); email != "" {
+			u, ok := s.cfg.Users.ByEmail(email)
+			if !ok {
+				return nil, errUnknownProxyUser
+			}
+			return &viewer{user: u, via: "proxy"}, nil
+		}
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, ErrUnauthenticated
+	}
+	ses, err := s.sign.verify(c.Value)
+	if err != nil {
+		return nil, ErrUnauthenticated
+	}
+	u, ok := s.cfg.Users.byIDLookup(ses.userID)
+	if !ok {
+		return nil, ErrUnauthenticated
+	}
+	return &viewer{user: u, via: "cookie", ses: ses}, nil
+}
+
+// request is a guarded request: the viewer, their firm, the period and as-of
+// selection, and the rep the path names.
+type request struct {
+	*http.Request
+	rt    route
+	who   *viewer
+	firm  string
+	q     params
+	rep   salesrecipe.Rep
+	hasID bool
+}
+
+// handler serves a guarded request.
+type handler func(w http.ResponseWriter, req *request) error
+
+// guard authenticates the caller and applies the route's access rule before h runs.
+func (s *Server) guard(rt route, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := s.admit(w, r, rt)
+		if err == nil && req == nil {
+			return // admit answered (a redirect)
+		}
+		if err == nil {
+			err = h(w, req)
+		}
+		if err != nil {
+			s.fail(w, r, rt, req, err)
+		}
+	})
+}
+
+// admit decides whether the caller may use the route; it returns a nil request
+// and nil error when it has answered with a redirect itself.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*request, error) {
+	who, err := s.authenticate(r)
+	if err != nil {
+		if errors.Is(err, ErrUnauthenticated) && r.Header.Get("Authorization") != "" {
+			if ok, wait := s.limit.allow(clientAddr(r)); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				return nil, &httpError{http.StatusTooManyRequests, "too many failed sign-ins; try again later"}
+			}
+		}
+		if errors.Is(err, errUnknownProxyUser) {
+			return nil, &httpError{http.StatusForbidden, err.Error()}
+		}
+		if !rt.api {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil, nil
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="salesrecipe"`)
+		return nil, &httpError{http.StatusUnauthorized, "missing or unknown token"}
+	}
+	req := &request{Request: r, rt: rt, who: who, firm: who.user.Firm}
+	if who.user.Role == RoleIngest {
+		return req, &httpError{http.StatusForbidden, "this user may only load data"}
+	}
+	if f := r.URL.Query().Get("firm"); f != "" && f != who.user.Firm {
+		return req, errNotFound
+	}
+	if req.q, err = s.parseParams(r.URL.Query()); err != nil {
+		return req, &httpError{http.StatusBadRequest, err.Error()}
+	}
+	switch rt.access {
+	case accessManagers:
+		if who.user.Role == RoleRep {
+			if rt.ownPath == "" {
+				return req, errNotFound
+			}
+			target := rt.ownPath + url.PathEscape(who.user.RepID)
+			if raw := r.URL.RawQuery; raw != "" {
+				target += "?" + raw
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return nil, nil
+		}
+	case accessRep:
+		rep, ok, err := s.visibleRep(r.Context(), who, r.PathValue("rep_id"))
+		if err != nil {
+			return req, err
+		}
+		if !ok {
+			return req, errNotFound
+		}
+		req.rep, req.hasID = rep, true
+	}
+	return req, nil
+}
+
+// visibleRep returns the rep with this id when the viewer sees them.
+func (s *Server) visibleRep(ctx context.Context, who *viewer, id string) (salesrecipe.Rep, bool, error) {
+	if who.user.Role == RoleRep && id != who.user.RepID {
+		return salesrecipe.Rep{}, false, nil
+	}
+	reps, err := s.reps(ctx, who.user.Firm)
+	if err != nil {
+		return salesrecipe.Rep{}, false, err
+	}
+	for _, r := range reps {
+		if r.ID == id {
+			return r, who.seesRep(r.ID, r.Team), nil
+		}
+	}
+	return salesrecipe.Rep{}, false, nil
+}
+
+// visibleReps returns the reps of the viewer's firm they see.
+func (s *Server) visibleReps(ctx context.Context, who *viewer) ([]salesrecipe.Rep, error) {
+	reps, err := s.reps(ctx, who.user.Firm)
+	if err != nil {
+		return nil, err
+	}
+	var out []salesrecipe.Rep
+	for _, r := range reps {
+		if who.seesRep(r.ID, r.Team) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// fail answers with the error: its own status for an httpError, 500 otherwise (logged).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, req *request, err error) {
+	code, msg := http.StatusInternalServerError, "internal error"
+	var he *httpError
+	if errors.As(err, &he) {
+		code, msg = he.code, he.msg
+	} else {
+		s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	}
+	if rt.api {
+		writeJSON(w, code, map[string]string{"error": msg})
+		return
+	}
+	s.errorPage(w, req, code, msg)
+}

@@ -1,0 +1,316 @@
+package dashboards
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+var updateDocs = flag.Bool("update-docs", false, "write the README's screenshots into ../docs/")
+
+// chromium returns the Chromium binary, skipping the test when there is none
+// outside CI and failing it in CI (where `make test` installs it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed; scripts/install-chromium.sh (make chromium) installs Debian's package")
+	}
+	t.Skip("chromium is not installed: run `make chromium` (scripts/install-chromium.sh) to run the browser tests")
+	return ""
+}
+
+// screenshotDir is where screenshots go: $SALESRECIPE_SCREENSHOTS or a folder in the temp dir.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("SALESRECIPE_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "salesrecipe-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// tab is one headless Chromium tab that records every request it makes and
+// every console error, exception and browser log error.
+type tab struct {
+	ctx  context.Context
+	host string
+
+	mu       sync.Mutex
+	requests []string
+	problems []string
+}
+
+// newTab starts Chromium with the flags that keep it off the network.
+func newTab(t *testing.T, execPath, host string) *tab {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(execPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tb := &tab{host: host}
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(tb.listen))
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	tb.ctx = ctx
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+// listen records requests and problems; it runs in the tab's event loop.
+func (tb *tab) listen(ev any) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		tb.requests = append(tb.requests, ev.Request.URL)
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil {
+			msg += " " + d.Exception.Description
+		}
+		tb.problems = append(tb.problems, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			tb.problems = append(tb.problems, "console error: "+strings.Join(parts, " "))
+		}
+	case *cdplog.EventEntryAdded:
+		if ev.Entry.Level == cdplog.EntryLevelError {
+			tb.problems = append(tb.problems, fmt.Sprintf("log error (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
+		}
+	}
+}
+
+// take returns and clears what was recorded.
+func (tb *tab) take() (requests, problems []string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	requests, problems = tb.requests, tb.problems
+	tb.requests, tb.problems = nil, nil
+	return requests, problems
+}
+
+// do runs actions with a time limit.
+func (tb *tab) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](t *testing.T, tb *tab, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// chartCheck is what the page says about one chart's canvas.
+type chartCheck struct {
+	ID      string `json:"id"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Painted int    `json:"painted"`
+}
+
+// checkCharts counts the painted pixels of every chart's canvas.
+const checkCharts = `Array.from(document.querySelectorAll("div.chart")).map(function (el) {
+  var c = el.querySelector("canvas");
+  if (!c) { return {id: el.id, width: 0, height: 0, painted: 0}; }
+  var d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, n = 0;
+  for (var i = 3; i < d.length; i += 4) { if (d[i] !== 0) { n++; } }
+  return {id: el.id, width: c.width, height: c.height, painted: n};
+})`
+
+// open loads a page and waits until it and its charts are done.
+func (tb *tab) open(t *testing.T, path string) {
+	t.Helper()
+	tb.do(t, chromedp.Navigate(tb.host+path), chromedp.WaitReady(chromedp.CSS("body")))
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete" && document.querySelectorAll("div.chart:not([data-rendered])").length === 0`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("%s: charts did not render: %v", path, err)
+	}
+}
+
+// visit loads a page, checks every chart painted its canvas, that no request
+// left the host and nothing logged an error, and saves a screenshot.
+func (tb *tab) visit(t *testing.T, path, shot string) {
+	t.Helper()
+	tb.open(t, path)
+	charts := eval[[]chartCheck](t, tb, checkCharts)
+	for _, c := range charts {
+		if c.Width == 0 || c.Height == 0 || c.Painted < 500 {
+			t.Errorf("%s: chart %s drew nothing: %+v", path, c.ID, c)
+		}
+	}
+	tb.expectClean(t, path)
+	if shot != "" {
+		tb.screenshot(t, shot)
+	}
+}
+
+// screenshot saves a full-page PNG among the test artifacts.
+func (tb *tab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expectClean fails on any request to another host and any recorded problem.
+func (tb *tab) expectClean(t *testing.T, path string) {
+	t.Helper()
+	requests, problems := tb.take()
+	for _, u := range requests {
+		if !strings.HasPrefix(u, tb.host+"/") && !strings.HasPrefix(u, "data:") {
+			t.Errorf("%s: request left the host: %s", path, u)
+		}
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", path, p)
+	}
+}
+
+// login signs the browser in through the link form /login?token=T&next=PATH.
+func (tb *tab) login(t *testing.T, role, next string) {
+	t.Helper()
+	if _, err := chromedp.Call(tb.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do(t, chromedp.Navigate(tb.host+withQuery("/login", "token", tokens[role], "next", next)), chromedp.WaitReady(chromedp.CSS("body")))
+	if href := eval[string](t, tb, `location.href`); strings.Contains(href, "token=") {
+		t.Fatalf("the token stayed in the address bar: %s", href)
+	}
+}
+
+// download clicks a CSV link and returns the file the browser saved.
+func (tb *tab) download(t *testing.T, selector string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true)}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do(t, chromedp.Click(chromedp.CSS(selector)))
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("no download from %s: %v", selector, err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			b, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatalf("no download from %s", selector)
+	return ""
+}
+
+// ptrTo returns a pointer to v.
+func ptrTo[T any](v T) *T { return &v }
+
+// browserPages are the pages every browser test visits, with a screenshot name.
+func browserPages(rep string) []struct{ path, shot string } {
+	return []struct{ path, shot string }{
+		{"/pipeline", "pipeline.png"},
+		{"/recipe", "recipe.png"},
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	execPath := chromium(t)
+	f := newFixture(t)
+	f.saveRecipe(t, testRecipe(), testNow.Add(-24*time.Hour))
+	ts := httptest.NewServer(f.srv)
+	defer ts.Close()
+	tb := newTab(t, execPath, ts.URL)
+
+	t.Run("manager sees every page", func(t *testing.T) {
+		tb.login(t, "manager", "/pipeline")
+		for _, p := range browserPages("r0003") {
+			tb.visit(t, p.path, "manager-"+p.shot)
+		}
+	})
+	t.Run("csv download", func(t *testing.T) {
+		tb.login(t, "manager", "/pipeline")
+		tb.visit(t, "/pipeline", "")
+		csv := tb.download(t, `#stages a.csv`)
+		if !strings.HasPrefix(csv, "Stage,Probability,Open deals") || strings.Count(csv, "\n") < 2 {
+			t.Errorf("downloaded CSV:\n%s", csv)
+		}
+		tb.expectClean(t, "/pipeline csv")
+	})
+	t.Run("phone width", func(t *testing.T) {
+		tb.login(t, "manager", "/pipeline")
+		tb.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		defer tb.do(t, chromedp.ResetViewport())
+		tb.visit(t, "/pipeline", "phone-pipeline.png")
+		if eval[bool](t, tb, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
+			t.Error("the page is wider than a phone screen")
+		}
+	})
+	t.Logf("screenshots in %s", screenshotDir(t))
+}

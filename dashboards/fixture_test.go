@@ -1,0 +1,177 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/ingest"
+	"github.com/salesrecipe/salesrecipe/ingest/synth"
+	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
+)
+
+// engine is this test binary's embedded ClickHouse engine.
+var engine querytest.Engine
+
+// testNow is the fixed clock of the test firm: mid-March 2026.
+var testNow = time.Date(2026, 3, 18, 10, 30, 0, 0, time.UTC)
+
+// The test firm acme has teams East (r0001 leads; r0003, r0005, ...) and West
+// (r0002 leads; r0004, ...). Its users, and an admin of another firm:
+const testUsers = `
+users:
+  - {name: Ada Admin, token: "admin-token-000000000000", role: admin, firm: acme, email: ada@acme.test}
+  - {name: Max Manager, token: "manager-token-00000000000", role: manager, firm: acme, teams: [East]}
+  - {name: Wes Manager, token: "west-manager-token-000000", role: manager, firm: acme, teams: [West]}
+  - {name: Ray Rep, token: "rep-token-00000000000000000", role: rep, firm: acme, rep_id: r0003, email: ray@acme.test}
+  - {name: Ivy Loader, token: "ingest-token-000000000000", role: ingest, firm: acme}
+  - {name: Gus Globex, token: "globex-admin-token-0000000", role: admin, firm: globex}
+`
+
+// tokens of the test users by role name.
+var tokens = map[string]string{
+	"admin":        "admin-token-000000000000",
+	"manager":      "manager-token-00000000000",
+	"west-manager": "west-manager-token-000000",
+	"rep":          "rep-token-00000000000000000",
+	"ingest":       "ingest-token-000000000000",
+	"other-firm":   "globex-admin-token-0000000",
+}
+
+// fixture is a loaded test firm and a server on it.
+type fixture struct {
+	st    *queries.Store
+	users *Users
+	srv   *Server
+	clock *clock
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock.
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// newFixture loads a small synthetic firm (10 reps in two teams, 14 months
+// ending mid-March 2026) into a fresh database and starts a server on it.
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	st := engine.Store(t, queries.Config{})
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = 10, 14, 7, testNow
+	ctx := context.Background()
+	if _, err := synth.WriteDir(ctx, dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range ingest.Kinds() {
+		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ingest.Run(ctx, st, ingest.Job{Firm: "acme", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
+		f.Close()
+		if err != nil {
+			t.Fatalf("load %s: %v", kind, err)
+		}
+	}
+	return startFixture(t, st)
+}
+
+// startFixture starts a server on a store.
+func startFixture(t testing.TB, st *queries.Store) *fixture {
+	t.Helper()
+	users, err := ParseUsers([]byte(testUsers), "users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: testNow}
+	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)),
+		AuthProxyHeader: "X-Forwarded-Email", LoginBurst: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{st: st, users: users, srv: srv, clock: c}
+}
+
+// saveRecipe stores a recipe for the test firm through the real store.
+func (f *fixture) saveRecipe(t testing.TB, rc forecast.Recipe, asOf time.Time) {
+	t.Helper()
+	body, err := json.Marshal(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.st.SaveRecipe(context.Background(), queries.StoredRecipe{Firm: rc.Firm, Grain: rc.Grain, FittedAt: rc.FittedAt, AsOf: asOf,
+		DataFrom: rc.DataFrom, DataTo: rc.DataTo, Method: rc.Method, Observations: uint32(rc.Observations), CVWAPE: rc.CVWAPE, Body: string(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// get sends a GET with the role's bearer token (none for "anonymous").
+func (f *fixture) get(t testing.TB, role, target string) *http.Response {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	if tok, ok := tokens[role]; ok {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, r)
+	return w.Result()
+}
+
+// body reads a response body.
+func body(t testing.TB, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// withQuery adds query parameters to a path.
+func withQuery(path string, kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return path + "?" + v.Encode()
+}
+
+// testRecipe is a plausible fitted recipe of the test firm.
+func testRecipe() forecast.Recipe {
+	return forecast.Recipe{Firm: "acme", Grain: "month", FittedAt: testNow.Add(-23 * time.Hour),
+		DataFrom: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		Observations: 120, Method: "adstock", R2: 0.41, CVWAPE: 0.38,
+		Kinds: []forecast.KindRecipe{
+			{Kind: "call", ValuePerActivity: 35, CILow: 20, CIHigh: 52, Lags: []forecast.LagShare{{Lag: 0, Share: 0.2}, {Lag: 1, Share: 0.5}, {Lag: 2, Share: 0.3}}},
+			{Kind: "demo", ValuePerActivity: 900, CILow: 610, CIHigh: 1250, Lags: []forecast.LagShare{{Lag: 0, Share: 0.1}, {Lag: 1, Share: 0.6}, {Lag: 2, Share: 0.3}}},
+			{Kind: "email", ValuePerActivity: 0, CILow: 0, CIHigh: 4, Lags: []forecast.LagShare{{Lag: 0, Share: 0}, {Lag: 1, Share: 0}}},
+		}}
+}

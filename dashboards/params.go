@@ -1,0 +1,86 @@
+package dashboards
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+)
+
+// params is the period and as-of moment every page and API call is about.
+type params struct {
+	// period is the selected period; the current month by default.
+	period salesrecipe.Period
+	// asOf is the moment the numbers are known at: the end of the chosen day,
+	// or now (rounded down to the server's freshness) by default; never later than now.
+	asOf time.Time
+	// asOfText is the as_of parameter as given ("" for now).
+	asOfText string
+	// periodText is the period parameter as given ("" for the default).
+	periodText string
+}
+
+// parseParams reads period (2026-11, 2026-Q4, 2026-W48) and as_of (2026-11-20 or RFC 3339).
+func (s *Server) parseParams(q url.Values) (params, error) {
+	now := s.cfg.Now().UTC()
+	rounded := now.Truncate(s.cfg.Freshness)
+	p := params{asOf: rounded, periodText: q.Get("period"), asOfText: q.Get("as_of")}
+	if p.asOfText != "" {
+		t, err := parseAsOf(p.asOfText)
+		if err != nil {
+			return p, err
+		}
+		if t.Before(now) {
+			p.asOf = t
+		}
+	}
+	p.period = salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.asOf)
+	if p.periodText != "" {
+		per, err := salesrecipe.ParsePeriod(p.periodText)
+		if err != nil {
+			return p, err
+		}
+		p.period = per
+	}
+	return p, nil
+}
+
+// parseAsOf reads a day (its last millisecond) or an RFC 3339 time.
+func parseAsOf(s string) (time.Time, error) {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Millisecond), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("as_of %q: want YYYY-MM-DD or an RFC 3339 time", s)
+	}
+	return t.UTC(), nil
+}
+
+// key identifies the selection in cache keys.
+func (p params) key() string {
+	return p.period.String() + "\x00" + p.asOf.Format(time.RFC3339Nano)
+}
+
+// values returns the selection as query parameters, with as_of pinned to the
+// moment the answer was computed for, so a CSV matches the page it came from.
+func (p params) values() url.Values {
+	v := url.Values{}
+	v.Set("period", p.period.String())
+	v.Set("as_of", p.asOf.Format(time.RFC3339Nano))
+	return v
+}
+
+// with returns the selection moved to another period, keeping the as_of the user chose.
+func (p params) with(per salesrecipe.Period) url.Values {
+	v := url.Values{}
+	v.Set("period", per.String())
+	if p.asOfText != "" {
+		v.Set("as_of", p.asOfText)
+	}
+	return v
+}
+
+// asOfDay is the as-of day for the date input.
+func (p params) asOfDay() string { return p.asOf.Format(time.DateOnly) }

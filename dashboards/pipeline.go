@@ -1,0 +1,352 @@
+package dashboards
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/types"
+
+	"github.com/salesrecipe/salesrecipe"
+)
+
+// conversionHistory is how far back the stage conversion looks: deals created in the last year.
+const conversionHistory = 12
+
+// Pipeline is the JSON form of the pipeline page: stage totals, stage
+// conversion and the period's pipeline changes, over the reps the caller sees.
+type Pipeline struct {
+	Firm       string           `json:"firm"`
+	Period     string           `json:"period"`
+	AsOf       time.Time        `json:"as_of"`
+	Stages     []StageLine      `json:"stages"`
+	Conversion []ConversionLine `json:"conversion"`
+	// ConversionFrom is the first creation day of the deals behind Conversion.
+	ConversionFrom time.Time    `json:"conversion_from"`
+	Changes        Changes      `json:"changes"`
+	Reps           []RepChanges `json:"reps"`
+	waterfall      *waterfall
+	stageFile      map[string]bool
+}
+
+// StageLine is the open pipeline in one stage.
+type StageLine struct {
+	Stage       string  `json:"stage"`
+	Probability float64 `json:"probability"`
+	OpenDeals   uint64  `json:"open_deals"`
+	OpenAmount  float64 `json:"open_amount"`
+	// PeriodDeals and PeriodAmount are the open deals expected to close in the period.
+	PeriodDeals  uint64  `json:"period_deals"`
+	PeriodAmount float64 `json:"period_amount"`
+	// Weighted is PeriodAmount times the stages file's probability.
+	Weighted float64 `json:"weighted"`
+}
+
+// ConversionLine is what became of the deals that were ever in a stage.
+type ConversionLine struct {
+	Stage string `json:"stage"`
+	Deals uint64 `json:"deals"`
+	Won   uint64 `json:"won"`
+	Lost  uint64 `json:"lost"`
+	// WinRate is won / (won + lost); null before any closed.
+	WinRate *float64 `json:"win_rate"`
+}
+
+// Changes is the waterfall of the period's open pipeline from Start to End.
+type Changes struct {
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+	Start      float64   `json:"start"`
+	Created    float64   `json:"created"`
+	PulledIn   float64   `json:"pulled_in"`
+	AmountUp   float64   `json:"amount_up"`
+	AmountDown float64   `json:"amount_down"`
+	PushedOut  float64   `json:"pushed_out"`
+	Won        float64   `json:"won"`
+	Lost       float64   `json:"lost"`
+	End        float64   `json:"end"`
+}
+
+// RepChanges is one rep's waterfall.
+type RepChanges struct {
+	RepID string `json:"rep_id"`
+	Name  string `json:"name"`
+	Team  string `json:"team"`
+	Changes
+}
+
+// changesOf turns a waterfall into its JSON form.
+func changesOf(w *waterfall, from, to time.Time) Changes {
+	a := w.Amount
+	return Changes{From: from, To: to, Start: round2(w.Start), End: round2(w.End),
+		Created: round2(a[changeCreated]), PulledIn: round2(a[changePulledIn]), AmountUp: round2(a[changeAmountUp]),
+		AmountDown: round2(a[changeAmountDown]), PushedOut: round2(a[changePushedOut]), Won: round2(a[changeWon]), Lost: round2(a[changeLost])}
+}
+
+// pipelineOf reads the pipeline of the reps the viewer sees.
+func (s *Server) pipelineOf(ctx context.Context, req *request) (*Pipeline, error) {
+	st, firm, q := s.cfg.Store, req.firm, req.q
+	reps, err := s.reps(ctx, firm)
+	if err != nil {
+		return nil, err
+	}
+	team := map[string]salesrecipe.Rep{}
+	for _, r := range reps {
+		team[r.ID] = r
+	}
+	sees := func(id string) bool { return req.who.seesRep(id, team[id].Team) }
+	stages, err := st.Stages(ctx, firm)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pipeline{Firm: firm, Period: q.period.String(), AsOf: q.asOf, stageFile: map[string]bool{}}
+	if err := s.addStages(ctx, req, p, stages, sees); err != nil {
+		return nil, err
+	}
+	if err := s.addConversion(ctx, req, p, stages, sees); err != nil {
+		return nil, err
+	}
+	start := minTime(q.period.Start, q.asOf)
+	end := minTime(q.period.End(), q.asOf)
+	moves, err := st.PipelineChanges(ctx, firm, q.period.Start, q.period.End(), start, end)
+	if err != nil {
+		return nil, err
+	}
+	p.waterfall = newWaterfall()
+	byRep := map[string]*waterfall{}
+	for _, d := range moves {
+		if !sees(d.RepID) {
+			continue
+		}
+		m := classify(d, q.period, start, end)
+		p.waterfall.add(m)
+		if byRep[d.RepID] == nil {
+			byRep[d.RepID] = newWaterfall()
+		}
+		byRep[d.RepID].add(m)
+	}
+	p.Changes = changesOf(p.waterfall, start, end)
+	for _, id := range sortedKeys(byRep) {
+		r := team[id]
+		p.Reps = append(p.Reps, RepChanges{RepID: id, Name: orString(r.Name, id), Team: r.Team, Changes: changesOf(byRep[id], start, end)})
+	}
+	return p, nil
+}
+
+// addStages sums open deals per stage, in the stages file's order.
+func (s *Server) addStages(ctx context.Context, req *request, p *Pipeline, stages []salesrecipe.Stage, sees func(string) bool) error {
+	totals, err := s.cfg.Store.StageTotals(ctx, req.firm, req.q.period.Start, req.q.period.End(), req.q.asOf)
+	if err != nil {
+		return err
+	}
+	lines := map[string]*StageLine{}
+	for _, t := range totals {
+		if !sees(t.RepID) {
+			continue
+		}
+		l := lines[t.Stage]
+		if l == nil {
+			l = &StageLine{Stage: t.Stage}
+			lines[t.Stage] = l
+		}
+		l.OpenDeals += t.Deals
+		l.OpenAmount += t.Amount
+		l.PeriodDeals += t.DealsInPeriod
+		l.PeriodAmount += t.AmountInPeriod
+	}
+	for _, name := range stageOrder(stages, lines) {
+		l := lines[name]
+		for _, st := range stages {
+			if st.Name == name {
+				l.Probability = st.Probability
+				p.stageFile[name] = true
+			}
+		}
+		l.OpenAmount, l.PeriodAmount = round2(l.OpenAmount), round2(l.PeriodAmount)
+		l.Weighted = round2(l.PeriodAmount * l.Probability)
+		p.Stages = append(p.Stages, *l)
+	}
+	return nil
+}
+
+// addConversion sums, per stage, what became of the deals that were ever in it.
+func (s *Server) addConversion(ctx context.Context, req *request, p *Pipeline, stages []salesrecipe.Stage, sees func(string) bool) error {
+	p.ConversionFrom = salesrecipe.NewPeriod(salesrecipe.GrainMonth, req.q.asOf).Start.AddDate(0, -conversionHistory, 0)
+	conv, err := s.cfg.Store.StageConversions(ctx, req.firm, p.ConversionFrom, req.q.asOf)
+	if err != nil {
+		return err
+	}
+	lines := map[string]*ConversionLine{}
+	for _, c := range conv {
+		if !sees(c.RepID) {
+			continue
+		}
+		l := lines[c.Stage]
+		if l == nil {
+			l = &ConversionLine{Stage: c.Stage}
+			lines[c.Stage] = l
+		}
+		l.Deals += c.Deals
+		l.Won += c.Won
+		l.Lost += c.Lost
+	}
+	for _, name := range stageOrder(stages, lines) {
+		if closedStage(stages, name) {
+			continue
+		}
+		l := lines[name]
+		if closed := l.Won + l.Lost; closed > 0 {
+			l.WinRate = ptr(round4(float64(l.Won) / float64(closed)))
+		}
+		p.Conversion = append(p.Conversion, *l)
+	}
+	return nil
+}
+
+// closedStage reports whether the stages file puts a stage in the closed or omitted category.
+func closedStage(stages []salesrecipe.Stage, name string) bool {
+	for _, st := range stages {
+		if st.Name == name {
+			return st.Category == salesrecipe.CategoryClosed || st.Category == salesrecipe.CategoryOmitted
+		}
+	}
+	return false
+}
+
+// stageOrder lists the stages present in lines: the stages file's order first, then the rest by name.
+func stageOrder[T any](stages []salesrecipe.Stage, lines map[string]T) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range stages {
+		if _, ok := lines[st.Name]; ok {
+			out = append(out, st.Name)
+			seen[st.Name] = true
+		}
+	}
+	var rest []string
+	for name := range lines {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// pipelinePage shows stage totals, conversion and the period's pipeline changes.
+func (s *Server) pipelinePage(ctx context.Context, req *request) (*page, error) {
+	p, err := s.pipelineOf(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	pg := &page{Title: "Pipeline", Subtitle: fmt.Sprintf("%s, as of %s, %s", p.Period, asOfLabel(p.AsOf), scopeLabel(req.who))}
+	var inPeriod, weighted float64
+	var deals uint64
+	for _, l := range p.Stages {
+		inPeriod += l.PeriodAmount
+		weighted += l.Weighted
+		deals += l.PeriodDeals
+	}
+	pg.Tiles = []tile{
+		{Label: "Open pipeline closing in " + p.Period, Value: formatMoney(inPeriod), Sub: fmt.Sprintf("%d deals", deals)},
+		{Label: "Weighted by stage probability", Value: formatMoney(weighted), Sub: "stages file"},
+		{Label: "Won in period", Value: formatMoney(p.Changes.Won), Sub: fmt.Sprintf("%d deals", p.waterfall.Deals[changeWon])},
+		{Label: "Net change since " + p.Changes.From.Format("Jan 2"), Value: signedMoney(p.Changes.End - p.Changes.Start), Sub: "open pipeline of the period"},
+	}
+	if len(p.Stages) == 0 && len(p.Conversion) == 0 {
+		pg.Notes = append(pg.Notes, "No deals are visible for this selection.")
+	}
+	for _, build := range []func(*Pipeline) (section, error){stagesSection, conversionSection, waterfallSection, repChangesSection} {
+		sec, err := build(p)
+		if err != nil {
+			return nil, err
+		}
+		pg.Sections = append(pg.Sections, sec)
+	}
+	return pg, nil
+}
+
+// stagesSection is the stage totals chart and table.
+func stagesSection(p *Pipeline) (section, error) {
+	t := &table{ID: "stages", Columns: []column{{Label: "Stage"}, {Label: "Probability", Num: true}, {Label: "Open deals", Num: true},
+		{Label: "Open amount", Num: true}, {Label: "Closing in period", Num: true}, {Label: "Amount closing in period", Num: true}, {Label: "Weighted", Num: true}}}
+	var x []string
+	var all, inP, w []float64
+	for _, l := range p.Stages {
+		x = append(x, l.Stage)
+		all, inP, w = append(all, l.OpenAmount), append(inP, l.PeriodAmount), append(w, l.Weighted)
+		t.Rows = append(t.Rows, []cell{textCell(l.Stage), pctCell(ptr(l.Probability)), numCell(float64(l.OpenDeals), 0), moneyCell(l.OpenAmount),
+			numCell(float64(l.PeriodDeals), 0), moneyCell(l.PeriodAmount), moneyCell(l.Weighted)})
+	}
+	c, err := categoryChart("stages", "Open pipeline by stage", "amount", x, []series{
+		{name: "All open", kind: types.ChartBar, values: all, color: colMuted},
+		{name: "Closing in period", kind: types.ChartBar, values: inP, color: colPipeline},
+		{name: "Weighted", kind: types.ChartBar, values: w, color: colForecast},
+	})
+	return section{ID: "stages", Title: "Stage totals", Note: "Open deals at the as-of time; weighted uses the stages file's probabilities.", Chart: c, Table: t}, err
+}
+
+// conversionSection is the stage conversion chart and table.
+func conversionSection(p *Pipeline) (section, error) {
+	t := &table{ID: "conversion", Columns: []column{{Label: "Stage"}, {Label: "Deals ever in stage", Num: true}, {Label: "Won", Num: true},
+		{Label: "Lost", Num: true}, {Label: "Win rate", Num: true}}}
+	var x []string
+	var rate []float64
+	for _, l := range p.Conversion {
+		x = append(x, l.Stage)
+		r := nanIfNil(l.WinRate)
+		rate = append(rate, 100*r)
+		t.Rows = append(t.Rows, []cell{textCell(l.Stage), numCell(float64(l.Deals), 0), numCell(float64(l.Won), 0), numCell(float64(l.Lost), 0), pctCell(l.WinRate)})
+	}
+	c, err := categoryChart("conversion", "Win rate of deals that were ever in each stage", "% won", x, []series{
+		{name: "Win rate (% of closed)", kind: types.ChartBar, values: rate, color: colClosed},
+	})
+	note := fmt.Sprintf("Deals created since %s; win rate = won / (won + lost).", p.ConversionFrom.Format(time.DateOnly))
+	return section{ID: "conversion", Title: "Stage conversion", Note: note, Chart: c, Table: t}, err
+}
+
+// waterfallSection is the period's pipeline changes as a waterfall.
+func waterfallSection(p *Pipeline) (section, error) {
+	w := p.waterfall
+	t := &table{ID: "changes", Columns: []column{{Label: "Change"}, {Label: "Deals", Num: true}, {Label: "Amount", Num: true}}}
+	x := []string{"Start"}
+	base, up, down := []float64{0}, []float64{w.Start}, []float64{0}
+	t.Rows = append(t.Rows, []cell{textCell("Open at start"), numCell(float64(w.StartN), 0), moneyCell(w.Start)})
+	level := w.Start
+	for _, k := range changeKinds {
+		a := w.Amount[k.kind]
+		x = append(x, k.label)
+		if k.sign > 0 {
+			base, up, down = append(base, level), append(up, a), append(down, 0)
+			level += a
+		} else {
+			level -= a
+			base, up, down = append(base, level), append(up, 0), append(down, a)
+		}
+		t.Rows = append(t.Rows, []cell{textCell(k.label), numCell(float64(w.Deals[k.kind]), 0), moneyCell(k.sign * a)})
+	}
+	x = append(x, "End")
+	base, up, down = append(base, 0), append(up, w.End), append(down, 0)
+	t.Rows = append(t.Rows, []cell{textCell("Open at end"), numCell(float64(w.EndN), 0), moneyCell(w.End)})
+	c, err := categoryChart("waterfall", "How the period's open pipeline changed", "amount", x, []series{
+		{name: "Running level", kind: types.ChartBar, values: base, stack: "w", color: "rgba(0,0,0,0)"},
+		{name: "Adds", kind: types.ChartBar, values: up, stack: "w", color: colClosed},
+		{name: "Removes", kind: types.ChartBar, values: down, stack: "w", color: colQuota},
+	})
+	note := fmt.Sprintf("Open deals expected to close in %s, from %s to %s: start + created + pulled in + amount up − amount down − pushed out − won − lost = end.",
+		p.Period, asOfLabel(p.Changes.From), asOfLabel(p.Changes.To))
+	return section{ID: "changes", Title: "Pipeline changes", Note: note, Chart: c, Table: t}, err
+}
+
+// repChangesSection is the waterfall per rep.
+func repChangesSection(p *Pipeline) (section, error) {
+	t := &table{ID: "rep-changes", Columns: []column{{Label: "Rep"}, {Label: "Team"}, {Label: "Start", Num: true}, {Label: "Created", Num: true},
+		{Label: "Pulled in", Num: true}, {Label: "Amount up", Num: true}, {Label: "Amount down", Num: true}, {Label: "Pushed out", Num: true},
+		{Label: "Won", Num: true}, {Label: "Lost", Num: true}, {Label: "End", Num: true}}}
+	for _, r := range p.Reps {
+		t.Rows = append(t.Rows, []cell{linkCell(r.Name, "/reps/"+r.RepID), textCell(r.Team), moneyCell(r.Start), moneyCell(r.Created), moneyCell(r.PulledIn),
+			moneyCell(r.AmountUp), moneyCell(r.AmountDown), moneyCell(r.PushedOut), moneyCell(r.Won), moneyCell(r.Lost), moneyCell(r.End)})
+	}
+	return section{ID: "rep-changes", Title: "Changes by rep", Table: t}, nil
+}

@@ -1,0 +1,155 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/types"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// storedRecipe is the latest recipe fitted on data known at the as-of time,
+// with the row the store keeps about it.
+type storedRecipe struct {
+	row    queries.StoredRecipe
+	recipe forecast.Recipe
+}
+
+// recipeOf reads the recipe of the period's grain (or the monthly one) fitted
+// on data known at the as-of time; nil when none is stored.
+func (s *Server) recipeOf(ctx context.Context, firm string, q params) (*storedRecipe, error) {
+	key := "recipe\x00" + firm + "\x00" + q.key()
+	return cached(ctx, s, key, func(ctx context.Context) (*storedRecipe, error) {
+		for _, g := range []salesrecipe.Grain{q.period.Grain, salesrecipe.GrainMonth} {
+			row, ok, err := s.cfg.Store.LatestRecipe(ctx, firm, string(g), q.asOf)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			var rc forecast.Recipe
+			if err := json.Unmarshal([]byte(row.Body), &rc); err != nil {
+				return nil, fmt.Errorf("stored recipe of %s fitted at %s: %w", firm, row.FittedAt.Format(time.RFC3339), err)
+			}
+			return &storedRecipe{row: row, recipe: rc}, nil
+		}
+		return nil, nil
+	})
+}
+
+// recipePage shows what each activity is worth, when it lands, and how well the fit did.
+func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
+	sr, err := s.recipeOf(ctx, req.firm, req.q)
+	if err != nil {
+		return nil, err
+	}
+	pg := &page{Title: "Recipe", Subtitle: "What one more activity of each kind is worth in won revenue, and when it lands (as of " + asOfLabel(req.q.asOf) + ")"}
+	if sr == nil {
+		pg.Notes = append(pg.Notes, "No recipe was fitted on the data known at this time. Fit one with `salesrecipe fit` (or pick a later as-of day).")
+	} else {
+		rc := sr.recipe
+		pg.Tiles = []tile{
+			{Label: "Out-of-sample error (CV WAPE)", Value: formatNumber(100*rc.CVWAPE, 1) + "%", Sub: "rolling origin, lower is better"},
+			{Label: "In-sample R²", Value: formatNumber(rc.R2, 2), Sub: "for information only"},
+			{Label: "Observations", Value: formatNumber(float64(rc.Observations), 0), Sub: "rep-" + rc.Grain + "s in the fit"},
+			{Label: "Fitted", Value: rc.FittedAt.UTC().Format(time.DateOnly), Sub: "on data as of " + asOfLabel(sr.row.AsOf)},
+			{Label: "Data", Value: rc.DataFrom.UTC().Format("2006-01") + " – " + rc.DataTo.UTC().AddDate(0, 0, -1).Format("2006-01"), Sub: "method " + rc.Method},
+		}
+		for _, build := range []func(forecast.Recipe) (section, error){valueSection, delaySection} {
+			sec, err := build(rc)
+			if err != nil {
+				return nil, err
+			}
+			pg.Sections = append(pg.Sections, sec)
+		}
+	}
+	fits, err := s.cfg.Store.Recipes(ctx, req.firm)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(pg.Sections, fitsSection(fits))
+	return pg, nil
+}
+
+// valueSection is the value per activity kind with its interval.
+func valueSection(rc forecast.Recipe) (section, error) {
+	t := &table{ID: "values", Columns: []column{{Label: "Activity"}, {Label: "Value per activity", Num: true}, {Label: "Interval low", Num: true},
+		{Label: "Interval high", Num: true}, {Label: "Peak lag (" + rc.Grain + "s)", Num: true}}}
+	var x []string
+	var v, lo, hi []float64
+	for _, k := range rc.Kinds {
+		x = append(x, k.Kind)
+		v, lo, hi = append(v, k.ValuePerActivity), append(lo, k.CILow), append(hi, k.CIHigh)
+		t.Rows = append(t.Rows, []cell{textCell(k.Kind), moneyCell(k.ValuePerActivity), moneyCell(k.CILow), moneyCell(k.CIHigh), peakLag(k.Lags)})
+	}
+	ss := append([]series{{name: "Value per activity", kind: types.ChartBar, values: v, color: colClosed}}, interval("Interval", lo, hi)...)
+	c, err := categoryChart("values", "Won revenue one more activity of each kind brings, with its interval", "revenue per activity", x, ss)
+	return section{ID: "values", Title: "Value per activity", Note: "Total won revenue one more activity brings over all lags, with the bootstrap interval over reps.", Chart: c, Table: t}, err
+}
+
+// peakLag is the lag where most of a kind's value lands.
+func peakLag(lags []forecast.LagShare) cell {
+	best, at := -1.0, -1
+	for _, l := range lags {
+		if l.Share > best {
+			best, at = l.Share, l.Lag
+		}
+	}
+	if at < 0 || best <= 0 {
+		return cell{Text: "—", Sort: "-1", Num: true}
+	}
+	return numCell(float64(at), 0)
+}
+
+// delaySection is each kind's delay profile: the share of its value landing after each lag.
+func delaySection(rc forecast.Recipe) (section, error) {
+	maxLag := 0
+	for _, k := range rc.Kinds {
+		for _, l := range k.Lags {
+			maxLag = max(maxLag, l.Lag)
+		}
+	}
+	cols := []column{{Label: "Activity"}}
+	var x []string
+	for lag := 0; lag <= maxLag; lag++ {
+		x = append(x, strconv.Itoa(lag))
+		cols = append(cols, column{Label: "Lag " + strconv.Itoa(lag), Num: true})
+	}
+	t := &table{ID: "delays", Columns: cols}
+	var ss []series
+	for _, k := range rc.Kinds {
+		shares := make([]float64, maxLag+1)
+		row := []cell{textCell(k.Kind)}
+		for _, l := range k.Lags {
+			if l.Lag >= 0 && l.Lag <= maxLag {
+				shares[l.Lag] = 100 * l.Share
+			}
+		}
+		for _, sh := range shares {
+			row = append(row, pctCell(ptr(sh/100)))
+		}
+		t.Rows = append(t.Rows, row)
+		ss = append(ss, series{name: k.Kind, kind: types.ChartLine, values: shares})
+	}
+	c, err := categoryChart("delays", "Share of each activity's value landing after each lag", "% of value", x, ss)
+	note := fmt.Sprintf("Lag 0 is the %s of the activity, lag 1 the next one, and so on.", rc.Grain)
+	return section{ID: "delays", Title: "Delay profile", Note: note, Chart: c, Table: t}, err
+}
+
+// fitsSection lists every stored fit: when it ran and on what data.
+func fitsSection(fits []queries.StoredRecipe) section {
+	t := &table{ID: "fits", Columns: []column{{Label: "Fitted at"}, {Label: "Data as of"}, {Label: "Grain"}, {Label: "Data from"}, {Label: "Data to"},
+		{Label: "Method"}, {Label: "Observations", Num: true}, {Label: "CV WAPE", Num: true}}}
+	for _, f := range fits {
+		t.Rows = append(t.Rows, []cell{textCell(asOfLabel(f.FittedAt)), textCell(asOfLabel(f.AsOf)), textCell(f.Grain), dateCell(f.DataFrom),
+			dateCell(f.DataTo.AddDate(0, 0, -1)), textCell(f.Method), numCell(float64(f.Observations), 0), pctCell(ptr(f.CVWAPE))})
+	}
+	return section{ID: "fits", Title: "Fits", Note: "Every stored fit, newest first; pages use the newest fitted on data known at the as-of time.", Table: t}
+}
