@@ -19,7 +19,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_DIR ?= ./demo-data
 BENCH_DIR ?= /tmp/salesrecipe-bench
 
-.PHONY: all build chdb prometheus test vet staticcheck gotest fuzz demo bench-ingest clean help
+.PHONY: all build chdb prometheus chromium test vet staticcheck gotest fuzz demo bench-ingest clean help
 
 all: build
 
@@ -41,6 +41,10 @@ $(CHDB_LIB):
 prometheus:
 	scripts/install-prometheus.sh
 
+# Debian's chromium for the dashboards' browser tests (they skip without it outside CI).
+chromium:
+	scripts/install-chromium.sh
+
 $(STATICCHECK):
 	mkdir -p $(BIN)
 	GOBIN=$(CURDIR)/$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -52,7 +56,7 @@ vet:
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
-gotest: chdb prometheus
+gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m ./...
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
@@ -62,7 +66,7 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
 	done
 
-test: chdb prometheus vet staticcheck gotest fuzz
+test: chdb prometheus chromium vet staticcheck gotest fuzz
 
 bench-ingest: chdb build
 	scripts/bench-ingest.sh $(BENCH_DIR)
