@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +23,12 @@ type serveConfig struct {
 	chListen   string
 	chPassword string
 	users      string
+	// sessionKey signs the dashboards' session cookies; empty means a random key per process.
+	sessionKey string
+	// authProxyHeader names the header a trusted reverse proxy sets to the user's e-mail.
+	authProxyHeader string
+	// now is the clock; nil means time.Now.
+	now func() time.Time
 }
 
 // runServe serves HTTP until the context ends, then shuts down gracefully.
@@ -37,6 +44,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&c.chListen, "clickhouse-listen", e.getenv("SALESRECIPE_CLICKHOUSE_LISTEN"), "also expose the embedded engine's ClickHouse HTTP interface on this address (env SALESRECIPE_CLICKHOUSE_LISTEN)")
 	fs.StringVar(&c.users, "users", e.getenv("SALESRECIPE_USERS"), "users file (YAML) with the tokens of managers, reps and ingest clients (env SALESRECIPE_USERS)")
 	fs.StringVar(&c.chPassword, "clickhouse-password", e.getenv("SALESRECIPE_CLICKHOUSE_PASSWORD"), "password of user default on --clickhouse-listen (env SALESRECIPE_CLICKHOUSE_PASSWORD)")
+	c.registerDashboards(fs, e)
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -76,9 +84,44 @@ func (c serveConfig) check() error {
 	return nil
 }
 
+// registerDashboards adds the dashboards' flags.
+func (c *serveConfig) registerDashboards(fs *flag.FlagSet, e *env) {
+	fs.StringVar(&c.sessionKey, "session-key", e.getenv("SALESRECIPE_SESSION_KEY"),
+		"secret (32+ bytes) that signs dashboard session cookies; empty means a random key per process, so sign-ins end on restart (env SALESRECIPE_SESSION_KEY)")
+	fs.StringVar(&c.authProxyHeader, "auth-proxy-header", e.getenv("SALESRECIPE_AUTH_PROXY_HEADER"),
+		"trust this header (e.g. X-Forwarded-Email) from a reverse proxy as the signed-in user's e-mail; only behind such a proxy (env SALESRECIPE_AUTH_PROXY_HEADER)")
+	c.now = e.now
+}
+
+// dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
+func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (http.Handler, error) {
+	if users == nil {
+		log.Warn("no --users file: the dashboards and the JSON API are off")
+		return nil, nil
+	}
+	key := []byte(c.sessionKey)
+	if c.sessionKey == "" {
+		var err error
+		if key, err = dashboards.NewSessionKey(); err != nil {
+			return nil, err
+		}
+		log.Info("no --session-key: dashboard sign-ins last until this process stops")
+	}
+	now := c.now
+	if now == nil {
+		now = time.Now
+	}
+	return dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
+		AuthProxyHeader: c.authProxyHeader, Logger: log})
+}
+
 // serve runs the HTTP servers until ctx ends.
 func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) error {
-	servers := []*http.Server{{Addr: c.addr, Handler: newMux(log, st, users), ReadHeaderTimeout: 10 * time.Second}}
+	dash, err := dashboardsHandler(log, c, st, users)
+	if err != nil {
+		return err
+	}
+	servers := []*http.Server{{Addr: c.addr, Handler: newMux(log, st, users, dash), ReadHeaderTimeout: 10 * time.Second}}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
 		servers = append(servers, &http.Server{Addr: c.chListen, Handler: h, ReadHeaderTimeout: 10 * time.Second})
@@ -117,9 +160,12 @@ func shutdown(log *slog.Logger, servers []*http.Server) error {
 	return errors.Join(errs...)
 }
 
-// newMux routes the server's endpoints.
-func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users) http.Handler {
+// newMux routes the server's endpoints; dash, when set, serves every other path.
+func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, dash http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	if dash != nil {
+		mux.Handle("/", dash)
+	}
 	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{
 		Store: st, Authorize: dashboards.IngestAuthorizer(users), Logger: log,
 	}))
