@@ -118,7 +118,7 @@ func (m *Metrics) emitFirm(ch chan<- prometheus.Metric, s Snapshot) {
 	if !math.IsNaN(s.RecipeCVWAPE) {
 		ch <- gauge(d.cvWAPE, s.RecipeCVWAPE, s.Firm)
 	}
-	if !s.LastFit.IsZero() {
+	if s.FitDuration > 0 {
 		ch <- gauge(d.fitDuration, s.FitDuration.Seconds(), s.Firm)
 	}
 	ch <- gauge(d.lastFit, unix(s.LastFit), s.Firm)

@@ -23,7 +23,7 @@ type Snapshot struct {
 	Teams []Row
 	// RecipeCVWAPE is the recipe's cross-validated WAPE; NaN when no recipe was fitted.
 	RecipeCVWAPE float64
-	// FitDuration is how long the last recipe fit took.
+	// FitDuration is how long the last recipe fit took; 0 when the source does not know.
 	FitDuration time.Duration
 	// LastFit is when the recipe was last fitted successfully; zero means never.
 	LastFit time.Time
