@@ -8,9 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/salesrecipe/salesrecipe/dashboards"
+	"github.com/salesrecipe/salesrecipe/dashboards/metrics"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
 	"github.com/salesrecipe/salesrecipe/queries/chdb"
@@ -29,6 +37,10 @@ type serveConfig struct {
 	authProxyHeader string
 	// now is the clock; nil means time.Now.
 	now func() time.Time
+	// metricsRefresh is the time between refreshes of /metrics; 0 means one minute.
+	metricsRefresh time.Duration
+	// metricsTeamsOnly drops the per-rep series of /metrics.
+	metricsTeamsOnly bool
 }
 
 // runServe serves HTTP until the context ends, then shuts down gracefully.
@@ -45,6 +57,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&c.users, "users", e.getenv("SALESRECIPE_USERS"), "users file (YAML) with the tokens of managers, reps and ingest clients (env SALESRECIPE_USERS)")
 	fs.StringVar(&c.chPassword, "clickhouse-password", e.getenv("SALESRECIPE_CLICKHOUSE_PASSWORD"), "password of user default on --clickhouse-listen (env SALESRECIPE_CLICKHOUSE_PASSWORD)")
 	c.registerDashboards(fs, e)
+	if err := c.registerMetrics(fs, e); err != nil {
+		fmt.Fprintln(e.stderr, "salesrecipe serve:", err)
+		return errUsage
+	}
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -93,6 +109,49 @@ func (c *serveConfig) registerDashboards(fs *flag.FlagSet, e *env) {
 	c.now = e.now
 }
 
+// registerMetrics adds the /metrics flags, their defaults read from the environment.
+func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
+	fs.DurationVar(&c.metricsRefresh, "metrics-refresh", time.Minute,
+		"time between background refreshes of the values /metrics serves (env SALESRECIPE_METRICS_REFRESH)")
+	fs.BoolFunc("metrics-per-rep", "expose per-rep series on /metrics (default true); false keeps only team and firm series, for very large firms (env SALESRECIPE_METRICS_PER_REP)",
+		func(v string) error {
+			b, err := strconv.ParseBool(v)
+			c.metricsTeamsOnly = !b
+			return err
+		})
+	for _, name := range []string{"metrics-refresh", "metrics-per-rep"} {
+		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v := e.getenv(env); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
+	return nil
+}
+
+// newMetrics registers the collector of /metrics and starts its refresh, which ends with ctx.
+func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (*metrics.Metrics, http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	firms := []string{"default"}
+	if users != nil {
+		firms = firms[:0]
+		for _, u := range users.All() {
+			if !slices.Contains(firms, u.Firm) {
+				firms = append(firms, u.Firm)
+			}
+		}
+	}
+	m, err := metrics.New(metrics.Config{Registerer: reg, Source: &metrics.StoreSource{Store: st, FirmList: firms},
+		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	go m.Run(ctx)
+	return m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}), nil
+}
+
 // dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
 func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (http.Handler, error) {
 	if users == nil {
@@ -121,7 +180,13 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Sto
 	if err != nil {
 		return err
 	}
-	servers := []*http.Server{{Addr: c.addr, Handler: newMux(log, st, users, dash), ReadHeaderTimeout: 10 * time.Second}}
+	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
+	if err != nil {
+		return err
+	}
+	mux := newMux(log, st, users, dash, m)
+	mux.Handle("GET /metrics", metricsHandler)
+	servers := []*http.Server{{Addr: c.addr, Handler: m.InstrumentHTTP(mux), ReadHeaderTimeout: 10 * time.Second}}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
 		servers = append(servers, &http.Server{Addr: c.chListen, Handler: h, ReadHeaderTimeout: 10 * time.Second})
@@ -160,13 +225,13 @@ func shutdown(log *slog.Logger, servers []*http.Server) error {
 	return errors.Join(errs...)
 }
 
-// newMux routes the server's endpoints; dash, when set, serves every other path.
-func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, dash http.Handler) http.Handler {
+// newMux routes the server's endpoints; dash, when set, serves every other path; m counts ingested rows.
+func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, dash http.Handler, m *metrics.Metrics) *http.ServeMux {
 	mux := http.NewServeMux()
 	if dash != nil {
 		mux.Handle("/", dash)
 	}
-	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{
+	mux.Handle("POST /api/v1/ingest/{kind}", m.IngestHandler(ingest.HandlerConfig{
 		Store: st, Authorize: dashboards.IngestAuthorizer(users), Logger: log,
 	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
