@@ -101,6 +101,10 @@ scrape_configs:
 			t.Errorf("Prometheus has no series for %s", q)
 		}
 	}
+	if png := os.Getenv(renderEnv); png != "" {
+		time.Sleep(30 * time.Second) // a little history for the time series panels
+		renderDashboard(t, promAddr, png)
+	}
 }
 
 // buildSalesrecipe builds the command into dir, as `make build` does.
