@@ -308,7 +308,9 @@ func renderAlerts(t *testing.T, addr string) string {
 		} `json:"data"`
 	}
 	getJSON(t, "http://"+addr+"/api/v1/alerts", &res)
-	sort.Slice(res.Data.Alerts, func(i, j int) bool { return res.Data.Alerts[i].Annotations["summary"] < res.Data.Alerts[j].Annotations["summary"] })
+	sort.Slice(res.Data.Alerts, func(i, j int) bool {
+		return res.Data.Alerts[i].Annotations["summary"] < res.Data.Alerts[j].Annotations["summary"]
+	})
 	var b strings.Builder
 	for i, a := range res.Data.Alerts {
 		if i == 9 {
