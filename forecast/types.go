@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"time"
+
+	"github.com/salesrecipe/salesrecipe"
 )
 
 // Money holds the money and ratio fields every rep, team and firm row shares.
@@ -28,7 +30,10 @@ type Money struct {
 type Components struct {
 	RecipeFromDone     float64            // recipe revenue still to land this period from activities already done
 	RecipeFromExpected float64            // recipe revenue this period from the activity still expected this period
-	RecipeTotal        float64            // recipe expectation of the whole period (baseline, rep effect and all activity)
+	RecipeBaseline     float64            // recipe baseline and rep effect still to land this period
+	RecipeTotal        float64            // closed won plus all the recipe still expects this period (the recipe_only forecast)
+	PipelinePulledIn   float64            // open deals expected to close outside the period, weighted by their chance to win inside it
+	StageWeighted      float64            // closed won plus in-period pipeline times the stages file's probabilities
 	ExpectedActivities map[string]float64 // activities of each kind still expected this period at the rep's own pace
 }
 
@@ -102,15 +107,16 @@ type Total struct {
 
 // Forecast is the forecast of one firm's period as of one moment.
 type Forecast struct {
-	Firm        string    `json:"firm"`
-	PeriodStart time.Time `json:"period_start"` // first instant of the period (UTC)
-	PeriodEnd   time.Time `json:"period_end"`   // exclusive end of the period (UTC)
-	AsOf        time.Time `json:"as_of"`
-	Reps        []RepRow  `json:"reps"`
-	Teams       []TeamRow `json:"teams"`
-	FirmTotal   Total     `json:"firm_total"`
-	Recipe      RecipeRef `json:"-"` // the recipe behind the forecast
-	Notes       []string  `json:"-"` // firm-level labels, such as "no stages file" or "no data in the period"
+	Firm        string             `json:"firm"`
+	Period      salesrecipe.Period `json:"-"`
+	PeriodStart time.Time          `json:"period_start"` // first instant of the period (UTC)
+	PeriodEnd   time.Time          `json:"period_end"`   // exclusive end of the period (UTC)
+	AsOf        time.Time          `json:"as_of"`
+	Reps        []RepRow           `json:"reps"`
+	Teams       []TeamRow          `json:"teams"`
+	FirmTotal   Total              `json:"firm_total"`
+	Recipe      RecipeRef          `json:"-"` // the recipe behind the forecast
+	Notes       []string           `json:"-"` // firm-level labels, such as "no stages file" or "no data in the period"
 }
 
 // RecipeRef names the stored recipe a forecast used.

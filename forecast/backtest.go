@@ -1,0 +1,223 @@
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/model"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// AsOfPoint is a moment inside every backtested period.
+type AsOfPoint struct {
+	Name string
+	At   func(p salesrecipe.Period) time.Time
+}
+
+// DefaultPoints returns n as-of points: the end of day 1, the middle and 3 days before the end for 3;
+// the middle for 1; day 1 and 3 days before the end for 2; for more, day 1, evenly spaced days, and 3
+// days before the end.
+func DefaultPoints(n int) []AsOfPoint {
+	day1 := AsOfPoint{"day1", func(p salesrecipe.Period) time.Time { return p.Start.AddDate(0, 0, 1) }}
+	mid := AsOfPoint{"mid", func(p salesrecipe.Period) time.Time { return p.Start.Add(p.End().Sub(p.Start) / 2) }}
+	end := AsOfPoint{"end-3d", func(p salesrecipe.Period) time.Time { return p.End().AddDate(0, 0, -3) }}
+	switch {
+	case n <= 1:
+		return []AsOfPoint{mid}
+	case n == 2:
+		return []AsOfPoint{day1, end}
+	case n == 3:
+		return []AsOfPoint{day1, mid, end}
+	}
+	out := []AsOfPoint{day1}
+	for i := 1; i < n-1; i++ {
+		share := float64(i) / float64(n-1)
+		out = append(out, AsOfPoint{fmt.Sprintf("%.0f%%", 100*share), func(p salesrecipe.Period) time.Time {
+			return p.Start.Add(time.Duration(share * float64(p.End().Sub(p.Start))))
+		}})
+	}
+	return append(out, end)
+}
+
+// BacktestRequest says which periods to backtest and at which moments.
+type BacktestRequest struct {
+	Firm     string
+	From, To salesrecipe.Period // first and last period, inclusive; both must have ended
+	Points   []AsOfPoint        // default DefaultPoints(3)
+}
+
+// Backtester refits on the data known at each as-of point and scores every method against what was won.
+type Backtester struct {
+	Store   *queries.Store
+	Now     func() time.Time // the outcomes are what is known now; nil means time.Now
+	Options model.Options    // recipe options
+}
+
+// Run backtests the periods of the request.
+func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, error) {
+	now := bt.Now
+	if now == nil {
+		now = time.Now
+	}
+	horizon := now().UTC()
+	if req.To.End().After(horizon) {
+		return nil, fmt.Errorf("backtest %s: period %s has not ended", req.Firm, req.To)
+	}
+	if len(req.Points) == 0 {
+		req.Points = DefaultPoints(3)
+	}
+	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now)
+	if err != nil {
+		return nil, err
+	}
+	reps, err := bt.Store.Reps(ctx, req.Firm)
+	if err != nil {
+		return nil, err
+	}
+	teams := map[string]string{}
+	for _, r := range reps {
+		teams[r.ID] = r.Team
+	}
+	out := &Backtest{Firm: req.Firm}
+	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
+		pts, err := backtestPeriod(ctx, lb, p, req.Points, teams)
+		if err != nil {
+			return nil, err
+		}
+		out.Points = append(out.Points, pts...)
+		out.Periods++
+	}
+	out.Methods = score(out.Points, req.Points)
+	return out, nil
+}
+
+// backtestPeriod forecasts one period at each point with models fitted on the data known then.
+func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points []AsOfPoint, teams map[string]string) ([]Point, error) {
+	actual := lb.book.won(p.Start, p.End(), lb.horizon)
+	var out []Point
+	for _, pt := range points {
+		at := pt.At(p)
+		m, err := lb.model(ctx, at, false)
+		if err != nil {
+			return nil, fmt.Errorf("backtest %s at %s: %w", p, pt.Name, err)
+		}
+		in, err := readInputs(ctx, lb.rd, p, at, m.lags())
+		if err != nil {
+			return nil, err
+		}
+		fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
+		feats := fs.compute(sortedKeys(actual))
+		for _, rep := range sortedKeys(feats) {
+			f := feats[rep]
+			if !f.Seen && actual[rep] == 0 {
+				continue
+			}
+			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: teams[rep], Actual: actual[rep]}
+			pr := m.Combiner.predict(rep, f, p.Start.Unix(), at.Unix())
+			out = append(out, methodPoints(base, pr, f)...)
+		}
+	}
+	return out, nil
+}
+
+// methodPoints returns one point per method for a rep.
+func methodPoints(base Point, pr prediction, f *repFeatures) []Point {
+	runRate := 0.0
+	if f.Tau > 0 {
+		runRate = f.Closed / f.Tau
+	}
+	values := map[string]float64{
+		MethodRecipeOnly:    f.Closed + f.recipeRemaining(),
+		MethodPipelineOnly:  f.Closed + f.PIn + f.PPull,
+		MethodLastPeriod:    f.Last,
+		MethodRunRate:       runRate,
+		MethodStageWeighted: f.Closed + f.PFile,
+	}
+	out := make([]Point, 0, len(values)+1)
+	p := base
+	p.Method, p.Forecast, p.Low, p.High = MethodSalesrecipe, pr.forecast, pr.low, pr.high
+	out = append(out, p)
+	for _, name := range Methods()[1:] {
+		p := base
+		p.Method, p.Forecast, p.Low, p.High = name, values[name], values[name], values[name]
+		out = append(out, p)
+	}
+	return out
+}
+
+// accuracy accumulates absolute errors, signed errors and actuals.
+type accuracy struct{ absErr, err, act, in, n float64 }
+
+// add records one forecast.
+func (a *accuracy) add(f, actual float64) {
+	a.absErr += math.Abs(actual - f)
+	a.err += f - actual
+	a.act += math.Abs(actual)
+	a.n++
+}
+
+// wape returns sum |A-F| / sum |A|, 0 when nothing was won.
+func (a accuracy) wape() float64 {
+	if a.act == 0 {
+		return 0
+	}
+	return a.absErr / a.act
+}
+
+// bias returns sum (F-A) / sum A, 0 when nothing was won.
+func (a accuracy) bias() float64 {
+	if a.act == 0 {
+		return 0
+	}
+	return a.err / a.act
+}
+
+// score computes every method's scores per as-of point, in method then point order.
+func score(points []Point, order []AsOfPoint) []Score {
+	type key struct{ method, point string }
+	reps := map[key]*accuracy{}
+	teams := map[key]map[string]*[2]float64{} // team|period -> forecast, actual
+	for _, p := range points {
+		k := key{p.Method, p.AsOfPoint}
+		if reps[k] == nil {
+			reps[k], teams[k] = &accuracy{}, map[string]*[2]float64{}
+		}
+		reps[k].add(p.Forecast, p.Actual)
+		if p.Actual >= p.Low && p.Actual <= p.High {
+			reps[k].in++
+		}
+		tk := p.Team + "|" + p.PeriodStart.Format(time.DateOnly)
+		if teams[k][tk] == nil {
+			teams[k][tk] = &[2]float64{}
+		}
+		teams[k][tk][0] += p.Forecast
+		teams[k][tk][1] += p.Actual
+	}
+	var out []Score
+	for _, method := range Methods() {
+		for _, pt := range order {
+			k := key{method, pt.Name}
+			a := reps[k]
+			if a == nil {
+				continue
+			}
+			var team accuracy
+			for _, v := range teams[k] {
+				team.add(v[0], v[1])
+			}
+			s := Score{Method: method, AsOfPoint: pt.Name, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
+			if method == MethodSalesrecipe {
+				s.IntervalCoverage = ratio(a.in, a.n)
+				*s.IntervalCoverage = round4(*s.IntervalCoverage)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// round4 rounds to four decimals.
+func round4(v float64) float64 { return math.Round(v*10000) / 10000 }

@@ -1,0 +1,161 @@
+package forecast
+
+import (
+	"sort"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+)
+
+// openDeal is an open deal's state at one moment.
+type openDeal struct {
+	RepID     string
+	Stage     string
+	Amount    float64
+	CloseDate time.Time
+}
+
+// book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
+type book struct {
+	asOf  time.Time
+	deals [][]salesrecipe.Deal // per deal, versions sorted by UpdatedAt
+}
+
+// newBook groups versions (known at asOf) by deal, each sorted by update time.
+func newBook(versions []salesrecipe.Deal, asOf time.Time) *book {
+	byID := map[string]int{}
+	b := &book{asOf: asOf}
+	for _, v := range versions {
+		if v.UpdatedAt.After(asOf) {
+			continue
+		}
+		i, ok := byID[v.ID]
+		if !ok {
+			i = len(b.deals)
+			byID[v.ID] = i
+			b.deals = append(b.deals, nil)
+		}
+		b.deals[i] = append(b.deals[i], v)
+	}
+	for _, h := range b.deals {
+		sort.SliceStable(h, func(x, y int) bool { return h[x].UpdatedAt.Before(h[y].UpdatedAt) })
+	}
+	return b
+}
+
+// stateAt returns a deal's latest version with UpdatedAt <= m.
+func stateAt(h []salesrecipe.Deal, m time.Time) (salesrecipe.Deal, bool) {
+	i := stateIndex(h, m)
+	if i < 0 {
+		return salesrecipe.Deal{}, false
+	}
+	return h[i], true
+}
+
+// stateIndex returns the index of a deal's latest version with UpdatedAt <= m, -1 when none.
+func stateIndex(h []salesrecipe.Deal, m time.Time) int {
+	return sort.Search(len(h), func(i int) bool { return h[i].UpdatedAt.After(m) }) - 1
+}
+
+// won returns, per rep, the amount of deals whose state at m is won with closed_at in [from, to).
+func (b *book) won(from, to, m time.Time) map[string]float64 {
+	out := map[string]float64{}
+	for _, h := range b.deals {
+		d, ok := stateAt(h, m)
+		if ok && d.Status == salesrecipe.StatusWon && !d.ClosedAt.Before(from) && d.ClosedAt.Before(to) {
+			out[d.RepID] += d.Amount
+		}
+	}
+	return out
+}
+
+// open returns the deals whose state at m is open.
+func (b *book) open(m time.Time) []openDeal {
+	var out []openDeal
+	for _, h := range b.deals {
+		if d, ok := stateAt(h, m); ok && d.Status == salesrecipe.StatusOpen {
+			out = append(out, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate})
+		}
+	}
+	return out
+}
+
+// at returns the book as known at m: each deal's versions with UpdatedAt <= m.
+func (b *book) at(m time.Time) *book {
+	if !m.Before(b.asOf) {
+		return b
+	}
+	out := &book{asOf: m, deals: make([][]salesrecipe.Deal, 0, len(b.deals))}
+	for _, h := range b.deals {
+		i := sort.Search(len(h), func(i int) bool { return h[i].UpdatedAt.After(m) })
+		if i > 0 {
+			out.deals = append(out.deals, h[:i])
+		}
+	}
+	return out
+}
+
+// winRate returns the share of closed deals that were won, with a uniform prior.
+func (b *book) winRate() float64 {
+	won, closed := 0.0, 0.0
+	for _, h := range b.deals {
+		switch h[len(h)-1].Status {
+		case salesrecipe.StatusWon:
+			won, closed = won+1, closed+1
+		case salesrecipe.StatusLost:
+			closed++
+		}
+	}
+	return (won + 1) / (closed + 2)
+}
+
+// wonAfter returns, per rep, the amount of deals whose state at asOf is won with closed_at in
+// [from, to), split into deals open at from and deals created after it.
+func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float64) {
+	pipe, fresh = map[string]float64{}, map[string]float64{}
+	for _, h := range b.deals {
+		d, ok := stateAt(h, asOf)
+		if !ok || d.Status != salesrecipe.StatusWon || d.ClosedAt.Before(from) || !d.ClosedAt.Before(to) {
+			continue
+		}
+		switch then, existed := stateAt(h, from); {
+		case !existed:
+			fresh[d.RepID] += d.Amount
+		case then.Status == salesrecipe.StatusOpen:
+			pipe[d.RepID] += d.Amount
+		}
+	}
+	return pipe, fresh
+}
+
+// minAmounts is the fewest won deals created in their closing period whose amounts describe new
+// business; with fewer, all won deals are used.
+const minAmounts = 30
+
+// newAmounts returns the quantiles 0.01..0.99 of the amounts of won deals created in the period they
+// closed in (all won deals when there are few), nil when nothing was won.
+func (b *book) newAmounts(grain salesrecipe.Grain) []float64 {
+	var same, all []float64
+	for _, h := range b.deals {
+		d := h[len(h)-1]
+		if d.Status != salesrecipe.StatusWon {
+			continue
+		}
+		all = append(all, d.Amount)
+		if salesrecipe.NewPeriod(grain, d.CreatedAt).Start.Equal(salesrecipe.NewPeriod(grain, d.ClosedAt).Start) {
+			same = append(same, d.Amount)
+		}
+	}
+	if len(same) < minAmounts {
+		same = all
+	}
+	if len(same) == 0 {
+		return nil
+	}
+	sort.Float64s(same)
+	out := make([]float64, 99)
+	for i := range out {
+		out[i] = quantile(same, float64(i+1)/100)
+	}
+	return out
+}

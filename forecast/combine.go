@@ -1,0 +1,284 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/salesrecipe/salesrecipe/model"
+)
+
+// trainingGrid is the elapsed shares of a period at which the combination is learned.
+var trainingGrid = []float64{0, 0.1, 0.25, 0.5, 0.75, 0.9}
+
+// Minimum training data for a learned combination at one grid point.
+const (
+	minTrainRows    = 20
+	minTrainPeriods = 3
+)
+
+// Combiner is the combination of pipeline and recipe learned by backtests over past periods, at each
+// elapsed share of the period in Grid.
+//
+// A rep's won revenue in the period is drawn as closed won so far, plus each open deal won with its
+// learned chance times Pipeline, plus new business: a Poisson number of new deals with amounts drawn
+// from Amounts whose mean is NewBusiness . newBusiness() (recipe expectations and presence). The
+// forecast is the draws' quantile at Point (the level that minimized the backtests' absolute error),
+// the interval their quantiles at Low and High (the levels that held 10% of outcomes below and 10%
+// above in the backtests); team and firm intervals use TeamLow and TeamHigh on summed draws.
+type Combiner struct {
+	Grid        []float64   `json:"grid"`
+	Features    []string    `json:"features"`     // new-business inputs
+	Pipeline    []float64   `json:"pipeline"`     // scale of the stage model's chances, per grid point
+	NewBusiness [][]float64 `json:"new_business"` // [grid][feature] non-negative weights of the new-business mean
+	Point       []float64   `json:"point"`        // quantile level of the forecast
+	Low, High   []float64   // rep interval quantile levels
+	TeamLow     []float64   `json:"team_low"`
+	TeamHigh    []float64   `json:"team_high"`
+	Amounts     []float64   `json:"amounts"` // quantiles 0.01..0.99 of the amounts of won deals created in their closing period
+	Rows        []int       `json:"rows"`    // training rows per grid point
+	Periods     int         `json:"periods"` // past periods backtested
+	Level       float64     `json:"level"`
+	Learned     bool        `json:"learned"` // false when history was too short: documented defaults
+}
+
+// sample is one training row: a rep in a past period seen at one elapsed share.
+type sample struct {
+	period int
+	team   string
+	rep    string
+	f      *repFeatures
+	pipe   float64 // won after the moment from deals open at the moment
+	fresh  float64 // won after the moment from deals created after it
+	actual float64 // won in the whole period
+}
+
+// Defaults used where history is too short to learn.
+var (
+	defaultNewBusiness = []float64{0, 0.5, 1, 1, 0}
+	defaultLevels      = [3]float64{0.5, 0.1, 0.9} // point, low, high
+)
+
+// trainDraws is the number of draws per training row.
+const trainDraws = 300
+
+// learnCombiner learns the combination at every grid point from backtest rows.
+func learnCombiner(rows [][]sample, periods int, amounts []float64, level float64) (*Combiner, error) {
+	c := &Combiner{Grid: trainingGrid, Features: featureNames, Periods: periods, Level: level, Learned: true, Amounts: amounts}
+	for g := range trainingGrid {
+		c.Rows = append(c.Rows, len(rows[g]))
+		c.Pipeline, c.NewBusiness = append(c.Pipeline, 1), append(c.NewBusiness, defaultNewBusiness)
+		c.Point, c.Low, c.High = append(c.Point, defaultLevels[0]), append(c.Low, defaultLevels[1]), append(c.High, defaultLevels[2])
+		c.TeamLow, c.TeamHigh = append(c.TeamLow, defaultLevels[1]), append(c.TeamHigh, defaultLevels[2])
+		if !enough(rows[g]) || len(amounts) == 0 {
+			c.Learned = false
+			continue
+		}
+		if err := c.learnPoint(g, rows[g]); err != nil {
+			return nil, fmt.Errorf("learn the combination at %.0f%% of the period: %w", 100*trainingGrid[g], err)
+		}
+	}
+	return c, nil
+}
+
+// enough reports whether rows hold enough reps and periods to learn from.
+func enough(rows []sample) bool {
+	periods := map[int]bool{}
+	for _, r := range rows {
+		periods[r.period] = true
+	}
+	return len(rows) >= minTrainRows && len(periods) >= minTrainPeriods
+}
+
+// learnPoint learns the pipeline scale, the new-business weights and the quantile levels at grid point g.
+func (c *Combiner) learnPoint(g int, rows []sample) error {
+	var won, expected float64
+	for _, r := range rows {
+		won += r.pipe
+		for _, d := range r.f.Deals {
+			expected += d.p * d.amount
+		}
+	}
+	if expected > 0 {
+		c.Pipeline[g] = math.Min(5, math.Max(0.2, won/expected))
+	}
+	w, err := fitNewBusiness(rows)
+	if err != nil {
+		return err
+	}
+	c.NewBusiness[g] = w
+	draws := make([][]float64, len(rows))
+	for i, r := range rows {
+		draws[i] = c.drawWith(c.param(g), r.f, seedOf(r.rep, int64(r.period), int64(g)), trainDraws)
+	}
+	c.Point[g] = bestLevel(rows, draws)
+	c.Low[g], c.High[g] = pitLevels(rows, draws, c.Level)
+	c.TeamLow[g], c.TeamHigh[g] = teamLevels(rows, draws, c.Level)
+	return nil
+}
+
+// fitNewBusiness regresses revenue from deals created after the moment on the new-business inputs.
+func fitNewBusiness(rows []sample) ([]float64, error) {
+	k := len(featureNames)
+	a := mat.NewDense(len(rows), k, nil)
+	y := make([]float64, len(rows))
+	for i, r := range rows {
+		a.SetRow(i, r.f.newBusiness())
+		y[i] = r.fresh
+	}
+	trace := 0.0
+	for j := range k {
+		trace += sumSquares(mat.Col(nil, j, a))
+	}
+	return model.NNLS(a, y, 1e-6*trace/float64(k))
+}
+
+// sumSquares returns the sum of squares of v.
+func sumSquares(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x * x
+	}
+	return s
+}
+
+// dot returns the inner product of a and b.
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// quantile returns the linearly interpolated q-quantile of sorted v (0 when empty).
+func quantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	pos := q * float64(len(v)-1)
+	i := int(pos)
+	if i >= len(v)-1 {
+		return v[len(v)-1]
+	}
+	return v[i] + (pos-float64(i))*(v[i+1]-v[i])
+}
+
+// sorted returns a sorted copy of v.
+func sorted(v []float64) []float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s
+}
+
+// pointLevels are the quantile levels tried as the point forecast.
+var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
+
+// bestLevel returns the quantile level whose forecasts had the smallest absolute error.
+func bestLevel(rows []sample, draws [][]float64) float64 {
+	best, bestErr := 0.5, math.Inf(1)
+	sortedDraws := make([][]float64, len(draws))
+	for i := range draws {
+		sortedDraws[i] = sorted(draws[i])
+	}
+	for _, q := range pointLevels {
+		e := 0.0
+		for i, r := range rows {
+			e += math.Abs(r.actual - quantile(sortedDraws[i], q))
+		}
+		if e < bestErr {
+			best, bestErr = q, e
+		}
+	}
+	return best
+}
+
+// pitLevels returns the quantile levels whose per-row quantiles left (1-level)/2 of the actuals below
+// and (1-level)/2 above.
+func pitLevels(rows []sample, draws [][]float64, level float64) (lo, hi float64) {
+	s := make([][]float64, len(draws))
+	actual := make([]float64, len(rows))
+	for i := range draws {
+		s[i], actual[i] = sorted(draws[i]), rows[i].actual
+	}
+	return coverLevels(s, actual, level)
+}
+
+// coverLevels finds by bisection the levels that leave the target shares of actuals outside.
+func coverLevels(s [][]float64, actual []float64, level float64) (lo, hi float64) {
+	tail := (1 - level) / 2
+	below := func(q float64) float64 { return share(s, actual, q, func(a, x float64) bool { return a < x }) }
+	above := func(q float64) float64 { return share(s, actual, q, func(a, x float64) bool { return a > x }) }
+	lo = bisect(0, 0.5, func(q float64) bool { return below(q) < tail }) // largest level keeping below < tail
+	hi = bisect(1, 0.5, func(q float64) bool { return above(q) < tail }) // smallest level keeping above < tail
+	return lo, hi
+}
+
+// share returns the share of actuals for which out(actual, quantile) holds.
+func share(s [][]float64, actual []float64, q float64, out func(a, x float64) bool) float64 {
+	n := 0
+	for i, a := range actual {
+		if out(a, quantile(s[i], q)) {
+			n++
+		}
+	}
+	return float64(n) / float64(max(len(actual), 1))
+}
+
+// bisect moves from the safe end toward the other end while ok holds, returning the last level found ok.
+func bisect(safe, other float64, ok func(float64) bool) float64 {
+	good, bad := safe, other
+	if ok(other) {
+		return other
+	}
+	for range 20 {
+		mid := (good + bad) / 2
+		if ok(mid) {
+			good = mid
+		} else {
+			bad = mid
+		}
+	}
+	return good
+}
+
+// teamLevels does the same as pitLevels for teams, summing their reps' draws.
+func teamLevels(rows []sample, draws [][]float64, level float64) (lo, hi float64) {
+	type key struct {
+		period int
+		team   string
+	}
+	sums, actual := map[key][]float64{}, map[key]float64{}
+	var keys []key
+	for i, r := range rows {
+		k := key{r.period, r.team}
+		if sums[k] == nil {
+			sums[k] = make([]float64, len(draws[i]))
+			keys = append(keys, k)
+		}
+		for j, v := range draws[i] {
+			sums[k][j] += v
+		}
+		actual[k] += r.actual
+	}
+	if len(keys) < minTrainRows {
+		return defaultLevels[1], defaultLevels[2]
+	}
+	s := make([][]float64, len(keys))
+	a := make([]float64, len(keys))
+	for i, k := range keys {
+		s[i], a[i] = sorted(sums[k]), actual[k]
+	}
+	return coverLevels(s, a, level)
+}
+
+// index returns the grid point nearest below or at tau (the last one past the grid).
+func (c *Combiner) index(tau float64) int {
+	i := sort.SearchFloat64s(c.Grid, tau)
+	if i < len(c.Grid) && c.Grid[i] == tau {
+		return i
+	}
+	return max(0, i-1)
+}

@@ -1,0 +1,205 @@
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/model"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// Forecaster forecasts a firm's period from the latest stored recipe and the data known at a moment.
+type Forecaster struct {
+	Store   *queries.Store
+	Now     func() time.Time // clock for snapshots and fits; nil means time.Now
+	Options model.Options    // recipe options when it has to fit
+}
+
+// Request asks for the forecast of one period as of one moment.
+type Request struct {
+	Firm   string
+	Period salesrecipe.Period
+	AsOf   time.Time
+	Refit  bool // fit on the data known at AsOf even when a stored recipe exists
+	NoSave bool // do not store the run as a snapshot
+}
+
+// Forecast forecasts every rep, team and the firm, and stores the run as a snapshot.
+func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, error) {
+	m, ref, err := fc.model(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm}, req.Period, req.AsOf, m.lags())
+	if err != nil {
+		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
+	}
+	reps, err := fc.Store.Reps(ctx, req.Firm)
+	if err != nil {
+		return nil, err
+	}
+	quotas, err := periodQuotas(ctx, fc.Store, req.Firm, req.Period)
+	if err != nil {
+		return nil, err
+	}
+	out := assemble(m, in, reps, quotas)
+	out.Firm, out.Recipe = req.Firm, ref
+	if !req.NoSave {
+		if err := fc.Store.SaveSnapshots(ctx, req.Firm, out.Snapshots(fc.now()())); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// now returns the clock.
+func (fc *Forecaster) now() func() time.Time {
+	if fc.Now == nil {
+		return time.Now
+	}
+	return fc.Now
+}
+
+// model returns the stored model fitted at the latest moment <= AsOf, or fits (and stores) one.
+func (fc *Forecaster) model(ctx context.Context, req Request) (*Model, RecipeRef, error) {
+	grain := req.Period.Grain
+	if !req.Refit {
+		m, ok, err := Latest(ctx, fc.Store, req.Firm, grain, req.AsOf)
+		if err != nil {
+			return nil, RecipeRef{}, err
+		}
+		if ok {
+			return m, RecipeRef{FittedAt: m.FittedAt, AsOf: m.AsOf, Method: methodOf(m)}, nil
+		}
+	}
+	f := &Fitter{Store: fc.Store, Now: fc.now(), Options: fc.Options}
+	m, err := f.fitModel(ctx, req.Firm, grain, req.AsOf)
+	if err != nil {
+		return nil, RecipeRef{}, err
+	}
+	if m.Recipe != nil {
+		if err := f.Save(ctx, m); err != nil {
+			return nil, RecipeRef{}, err
+		}
+	}
+	return m, RecipeRef{FittedAt: m.FittedAt, AsOf: m.AsOf, Method: methodOf(m), Refit: true}, nil
+}
+
+// methodOf names the recipe's method, "none" without a recipe.
+func methodOf(m *Model) string {
+	if m.Recipe == nil {
+		return "none"
+	}
+	return m.Recipe.Method
+}
+
+// periodQuotas returns each rep's quota for the period, prorating quotas of other lengths by days.
+func periodQuotas(ctx context.Context, st *queries.Store, firm string, p salesrecipe.Period) (map[string]float64, error) {
+	from := p.Start.AddDate(0, -3, 0)
+	qs, err := st.Quotas(ctx, firm, from, p.End())
+	if err != nil {
+		return nil, fmt.Errorf("quotas of %s: %w", firm, err)
+	}
+	return prorate(qs, p), nil
+}
+
+// prorate sums the part of each quota that overlaps the period, by days.
+func prorate(qs []salesrecipe.Quota, p salesrecipe.Period) map[string]float64 {
+	out := map[string]float64{}
+	for _, q := range qs {
+		span := q.Span()
+		lo, hi := later(span.Start, p.Start), earlier(span.End(), p.End())
+		if !hi.After(lo) {
+			continue
+		}
+		out[q.RepID] += q.Amount * hi.Sub(lo).Hours() / span.End().Sub(span.Start).Hours()
+	}
+	return out
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// earlier returns the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// assemble turns features into rep rows, team rows and the firm total.
+func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]float64) *Forecast {
+	extra := make([]string, 0, len(quotas))
+	for rep := range quotas {
+		extra = append(extra, rep)
+	}
+	fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
+	feats := fs.compute(extra)
+	out := &Forecast{Period: in.period, PeriodStart: in.period.Start, PeriodEnd: in.period.End(), AsOf: in.at}
+	out.Notes = modelNotes(m, in)
+	info := repInfo(reps)
+	mix := firmMix(feats)
+	var draws [][]float64
+	for _, id := range sortedKeys(feats) {
+		f := feats[id]
+		r := info[id]
+		if r.ID == "" {
+			r = salesrecipe.Rep{ID: id, Name: id}
+		}
+		q, hasQuota := quotas[id]
+		if !f.Seen && !hasQuota {
+			continue
+		}
+		pr := m.Combiner.predict(id, f, in.period.Start.Unix(), in.at.Unix())
+		out.Reps = append(out.Reps, repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix))
+		draws = append(draws, pr.draws)
+	}
+	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws)
+	return out
+}
+
+// repInfo indexes reps by id.
+func repInfo(reps []salesrecipe.Rep) map[string]salesrecipe.Rep {
+	out := make(map[string]salesrecipe.Rep, len(reps))
+	for _, r := range reps {
+		out[r.ID] = r
+	}
+	return out
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// modelNotes labels what the forecast lacks.
+func modelNotes(m *Model, in *inputs) []string {
+	var notes []string
+	if m.Recipe == nil {
+		notes = append(notes, "no recipe ("+m.Thin+"): forecast from closed won and pipeline only")
+	}
+	if len(m.Stages) == 0 {
+		notes = append(notes, fmt.Sprintf("no stages file: the stage-weighted view uses the firm's win rate %.0f%%", 100*m.WinRate))
+	}
+	if !m.Combiner.Learned {
+		notes = append(notes, "too little history to learn the combination: pipeline and recipe added one for one, interval not calibrated")
+	}
+	if len(in.won) == 0 && len(in.open) == 0 && len(in.counts) == 0 {
+		notes = append(notes, "no data for "+in.period.String()+" as of "+in.at.UTC().Format(time.RFC3339))
+	}
+	return notes
+}

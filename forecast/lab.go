@@ -1,0 +1,214 @@
+package forecast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/model"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+// defaultTrainPeriods is how many past periods are backtested to learn the combination.
+const defaultTrainPeriods = 12
+
+// lab fits models at any moment up to its horizon from one read of the deal history, caching what
+// does not depend on the moment of the fit. Every read at a moment m sees only data known at m.
+type lab struct {
+	st      *queries.Store
+	firm    string
+	grain   salesrecipe.Grain
+	horizon time.Time
+	book    *book
+	rd      *bookReader
+	stages  []salesrecipe.Stage
+	teams   map[string]string // team by rep
+	opts    model.Options
+	train   int
+	now     func() time.Time
+
+	histories map[time.Time]*History
+	recipes   map[time.Time]recipeFit
+	pipes     map[time.Time]*Pipeline
+	features  map[moment]map[string]*repFeatures
+}
+
+// recipeFit is a recipe fitted at one moment, or why it could not be.
+type recipeFit struct {
+	rc  *model.Recipe
+	err error
+}
+
+// moment is a training period seen at one elapsed share.
+type moment struct {
+	period time.Time
+	grid   int
+}
+
+// newLab reads the deal history and stages known at horizon.
+func newLab(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time) (*lab, error) {
+	versions, err := st.DealVersions(ctx, firm, horizon)
+	if err != nil {
+		return nil, fmt.Errorf("deal history of %s: %w", firm, err)
+	}
+	stages, err := st.Stages(ctx, firm)
+	if err != nil {
+		return nil, fmt.Errorf("stages of %s: %w", firm, err)
+	}
+	reps, err := st.Reps(ctx, firm)
+	if err != nil {
+		return nil, fmt.Errorf("reps of %s: %w", firm, err)
+	}
+	teams := make(map[string]string, len(reps))
+	for _, r := range reps {
+		teams[r.ID] = r.Team
+	}
+	b := newBook(versions, horizon)
+	return &lab{st: st, firm: firm, grain: grain, horizon: horizon, book: b, stages: stages, teams: teams, opts: opts,
+		train: defaultTrainPeriods, now: now,
+		rd:        &bookReader{storeReader: storeReader{st: st, firm: firm}, book: b, memo: map[countKey][]queries.ActivityCount{}},
+		histories: map[time.Time]*History{}, recipes: map[time.Time]recipeFit{}, pipes: map[time.Time]*Pipeline{},
+		features: map[moment]map[string]*repFeatures{}}, nil
+}
+
+// history returns the panel known at m.
+func (lb *lab) history(ctx context.Context, m time.Time) (*History, error) {
+	if h, ok := lb.histories[m]; ok {
+		return h, nil
+	}
+	h, err := LoadHistory(ctx, lb.st, lb.firm, lb.grain, m)
+	if err == nil {
+		lb.histories[m] = h
+	}
+	return h, err
+}
+
+// recipe returns the recipe fitted on the data known at m; a thin history is a *model.ThinDataError.
+func (lb *lab) recipe(ctx context.Context, m time.Time, opts model.Options) (*model.Recipe, error) {
+	if f, ok := lb.recipes[m]; ok && opts.Bootstrap < 0 {
+		return f.rc, f.err
+	}
+	h, err := lb.history(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.Periods) == 0 {
+		return nil, &model.ThinDataError{What: "complete " + string(lb.grain) + "s with activity or won revenue before " + m.UTC().Format(time.DateOnly), Have: 0, Need: 6}
+	}
+	rc, err := model.Fit(h.Panel, opts)
+	if opts.Bootstrap < 0 {
+		lb.recipes[m] = recipeFit{rc, err}
+	}
+	return rc, err
+}
+
+// pipeline returns the stage model learned from the deals known at m.
+func (lb *lab) pipeline(m time.Time) *Pipeline {
+	if p, ok := lb.pipes[m]; ok {
+		return p
+	}
+	from := salesrecipe.NewPeriod(lb.grain, m)
+	for range maxPanelPeriods[lb.grain] {
+		from = from.Prev()
+	}
+	p := fitPipeline(lb.book.at(m), lb.grain, lb.stages, from.Start)
+	lb.pipes[m] = p
+	return p
+}
+
+// model fits everything a forecast needs on the data known at m; bootstrap adds the recipe's
+// confidence intervals (not needed for forecasting).
+func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, error) {
+	if m.After(lb.horizon) {
+		return nil, fmt.Errorf("fit as of %s: data read only up to %s", m.Format(time.RFC3339), lb.horizon.Format(time.RFC3339))
+	}
+	opts := lb.opts
+	if !bootstrap {
+		opts.Bootstrap = -1
+	}
+	out := &Model{Firm: lb.firm, Grain: lb.grain, AsOf: m, FittedAt: lb.now().UTC(), Stages: lb.stages,
+		WinRate: lb.book.at(m).winRate(), Pipeline: lb.pipeline(m)}
+	rc, err := lb.recipe(ctx, m, opts)
+	var thin *model.ThinDataError
+	switch {
+	case errors.As(err, &thin):
+		out.Thin, out.thin = thin.Error(), thin
+	case err != nil:
+		return nil, err
+	default:
+		out.Recipe = rc
+	}
+	if h, err := lb.history(ctx, m); err == nil {
+		out.DataFrom, out.DataTo = h.From(), h.To()
+	}
+	out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil)
+	return out, err
+}
+
+// combiner learns the combination by backtesting the last training periods before m's period.
+func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Combiner, error) {
+	rows := make([][]sample, len(trainingGrid))
+	cur := salesrecipe.NewPeriod(lb.grain, m)
+	periods := 0
+	for i, q := 0, cur.Prev(); i < lb.train; i, q = i+1, q.Prev() {
+		actual := lb.book.won(q.Start, q.End(), m)
+		used := false
+		for g := range trainingGrid {
+			feats, err := lb.trainingFeatures(ctx, q, g, withRecipe)
+			if err != nil {
+				return nil, err
+			}
+			at := gridMoment(q, g)
+			pipe, fresh := lb.book.wonAfter(at, q.End(), m)
+			for rep, f := range feats {
+				if !f.Seen && actual[rep] == 0 {
+					continue
+				}
+				rows[g] = append(rows[g], sample{period: i, team: lb.teams[rep], rep: rep, f: f,
+					pipe: pipe[rep], fresh: fresh[rep], actual: actual[rep]})
+				used = true
+			}
+		}
+		if used {
+			periods++
+		}
+	}
+	return learnCombiner(rows, periods, lb.book.at(m).newAmounts(lb.grain), 0.8)
+}
+
+// gridMoment returns the moment at grid point g of period q.
+func gridMoment(q salesrecipe.Period, g int) time.Time {
+	return q.Start.Add(time.Duration(trainingGrid[g] * float64(q.End().Sub(q.Start))))
+}
+
+// trainingFeatures returns the features of past period q at grid point g, from models fitted at
+// q's start; nil when such a model lacks (or has, unlike the one being fitted) a recipe.
+func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int, withRecipe bool) (map[string]*repFeatures, error) {
+	rc, err := lb.recipe(ctx, q.Start, model.Options{Bootstrap: -1})
+	var thin *model.ThinDataError
+	if err != nil && !errors.As(err, &thin) {
+		return nil, err
+	}
+	if (rc != nil) != withRecipe {
+		return nil, nil
+	}
+	key := moment{q.Start, g}
+	if f, ok := lb.features[key]; ok {
+		return f, nil
+	}
+	in, err := readInputs(ctx, lb.rd, q, gridMoment(q, g), lagsOf(rc))
+	if err != nil {
+		return nil, err
+	}
+	fs := featureSet{in: in, rc: rc, pm: lb.pipeline(q.Start)}
+	feats := fs.compute(nil)
+	lb.features[key] = feats
+	return feats, nil
+}
+
+// lagsOf returns the deepest lag of a recipe, 0 for none.
+func lagsOf(rc *model.Recipe) int {
+	return (&Model{Recipe: rc}).lags()
+}
