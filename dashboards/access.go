@@ -99,13 +99,15 @@ func (v *viewer) landing() string {
 type httpError struct {
 	code int
 	msg  string
+	// retryAfter, in seconds, is sent as Retry-After when set.
+	retryAfter int
 }
 
 // Error returns the message.
 func (e *httpError) Error() string { return e.msg }
 
 // errNotFound is the answer for anything the viewer may not know exists.
-var errNotFound = &httpError{http.StatusNotFound, "not found"}
+var errNotFound = &httpError{code: http.StatusNotFound, msg: "not found"}
 
 // errUnknownProxyUser reports a proxy header naming no user of the users file.
 var errUnknownProxyUser = errors.New("the e-mail the proxy sent is not in the users file")
@@ -183,28 +185,28 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		if errors.Is(err, ErrUnauthenticated) && r.Header.Get("Authorization") != "" {
 			if ok, wait := s.limit.allow(clientAddr(r)); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				return nil, &httpError{http.StatusTooManyRequests, "too many failed sign-ins; try again later"}
+				return nil, &httpError{code: http.StatusTooManyRequests, msg: "too many failed sign-ins; try again later"}
 			}
 		}
 		if errors.Is(err, errUnknownProxyUser) {
-			return nil, &httpError{http.StatusForbidden, err.Error()}
+			return nil, &httpError{code: http.StatusForbidden, msg: err.Error()}
 		}
 		if !rt.api {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return nil, nil
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="salesrecipe"`)
-		return nil, &httpError{http.StatusUnauthorized, "missing or unknown token"}
+		return nil, &httpError{code: http.StatusUnauthorized, msg: "missing or unknown token"}
 	}
 	req := &request{Request: r, rt: rt, who: who, firm: who.user.Firm}
 	if who.user.Role == RoleIngest {
-		return req, &httpError{http.StatusForbidden, "this user may only load data"}
+		return req, &httpError{code: http.StatusForbidden, msg: "this user may only load data"}
 	}
 	if f := r.URL.Query().Get("firm"); f != "" && f != who.user.Firm {
 		return req, errNotFound
 	}
 	if req.q, err = s.parseParams(r.URL.Query()); err != nil {
-		return req, &httpError{http.StatusBadRequest, err.Error()}
+		return req, &httpError{code: http.StatusBadRequest, msg: err.Error()}
 	}
 	switch rt.access {
 	case accessManagers:
@@ -249,27 +251,15 @@ func (s *Server) visibleRep(ctx context.Context, who *viewer, id string) (salesr
 	return salesrecipe.Rep{}, false, nil
 }
 
-// visibleReps returns the reps of the viewer's firm they see.
-func (s *Server) visibleReps(ctx context.Context, who *viewer) ([]salesrecipe.Rep, error) {
-	reps, err := s.reps(ctx, who.user.Firm)
-	if err != nil {
-		return nil, err
-	}
-	var out []salesrecipe.Rep
-	for _, r := range reps {
-		if who.seesRep(r.ID, r.Team) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
 // fail answers with the error: its own status for an httpError, 500 otherwise (logged).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, req *request, err error) {
 	code, msg := http.StatusInternalServerError, "internal error"
 	var he *httpError
 	if errors.As(err, &he) {
 		code, msg = he.code, he.msg
+		if he.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(he.retryAfter))
+		}
 	} else {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}

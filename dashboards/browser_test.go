@@ -272,45 +272,88 @@ func (tb *tab) download(t *testing.T, selector string) string {
 // ptrTo returns a pointer to v.
 func ptrTo[T any](v T) *T { return &v }
 
-// browserPages are the pages every browser test visits, with a screenshot name.
-func browserPages(rep string) []struct{ path, shot string } {
-	return []struct{ path, shot string }{
-		{"/pipeline", "pipeline.png"},
-		{"/recipe", "recipe.png"},
-	}
+// browserPages are the pages a manager visits, with their screenshot names.
+var browserPages = []struct{ path, shot string }{
+	{"/team", "team.png"},
+	{"/reps/r0003", "rep.png"},
+	{"/recipe", "recipe.png"},
+	{"/accuracy", "accuracy.png"},
+	{"/pipeline", "pipeline.png"},
+	{"/review", "review-team.png"},
+	{"/review/r0003", "review-rep.png"},
 }
+
+// docShots are the screenshots the README shows, copied into docs/ with -update-docs.
+var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "rep-rep.png": "dashboard-rep.png"}
 
 func TestBrowser(t *testing.T) {
 	execPath := chromium(t)
 	f := newFixture(t)
-	f.saveRecipe(t, testRecipe(), testNow.Add(-24*time.Hour))
+	f.fit(t, testNow.Add(-24*time.Hour))
 	ts := httptest.NewServer(f.srv)
 	defer ts.Close()
 	tb := newTab(t, execPath, ts.URL)
 
 	t.Run("manager sees every page", func(t *testing.T) {
-		tb.login(t, "manager", "/pipeline")
-		for _, p := range browserPages("r0003") {
+		tb.login(t, "manager", "/team")
+		if path := eval[string](t, tb, `location.pathname`); path != "/team" {
+			t.Fatalf("after login the manager is on %s", path)
+		}
+		for _, p := range browserPages {
 			tb.visit(t, p.path, "manager-"+p.shot)
 		}
 	})
+	t.Run("rep sees their own pages only", func(t *testing.T) {
+		tb.login(t, "rep", "")
+		if path := eval[string](t, tb, `location.pathname`); path != "/reps/r0003" {
+			t.Fatalf("the rep landed on %s, want their own page", path)
+		}
+		tb.visit(t, "/reps/r0003", "rep-rep.png")
+		tb.visit(t, "/pipeline", "rep-pipeline.png")
+		for _, other := range []string{"/reps/r0005", "/reps/r0002", "/review/r0005", "/api/v1/reps/r0002"} {
+			tb.do(t, chromedp.Navigate(tb.host+other), chromedp.WaitReady(chromedp.CSS("body")))
+			if text := eval[string](t, tb, `document.body.innerText`); !strings.Contains(text, "not found") || strings.Contains(text, "r0005") || strings.Contains(text, "r0002") {
+				t.Errorf("the rep reached %s:\n%.300s", other, text)
+			}
+			tb.take() // the 404 is logged by the browser as a failed load, which is the point
+		}
+		tb.do(t, chromedp.Navigate(tb.host+"/team"), chromedp.WaitReady(chromedp.CSS("body")))
+		if path := eval[string](t, tb, `location.pathname`); path != "/reps/r0003" {
+			t.Errorf("the team page took the rep to %s", path)
+		}
+		tb.expectClean(t, "/team as rep")
+	})
 	t.Run("csv download", func(t *testing.T) {
-		tb.login(t, "manager", "/pipeline")
-		tb.visit(t, "/pipeline", "")
-		csv := tb.download(t, `#stages a.csv`)
-		if !strings.HasPrefix(csv, "Stage,Probability,Open deals") || strings.Count(csv, "\n") < 2 {
+		tb.login(t, "manager", "/team")
+		tb.open(t, "/team")
+		csv := tb.download(t, `#reps a.csv`)
+		if !strings.HasPrefix(csv, "Rep,Team,Quota,Closed won,Forecast") || strings.Count(csv, "\n") < 3 {
 			t.Errorf("downloaded CSV:\n%s", csv)
 		}
-		tb.expectClean(t, "/pipeline csv")
+		tb.expectClean(t, "/team csv")
 	})
 	t.Run("phone width", func(t *testing.T) {
-		tb.login(t, "manager", "/pipeline")
+		tb.login(t, "manager", "/team")
 		tb.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 		defer tb.do(t, chromedp.ResetViewport())
-		tb.visit(t, "/pipeline", "phone-pipeline.png")
-		if eval[bool](t, tb, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
-			t.Error("the page is wider than a phone screen")
+		for _, p := range []string{"/team", "/reps/r0003"} {
+			tb.visit(t, p, "phone"+strings.ReplaceAll(p, "/", "-")+".png")
+			if eval[bool](t, tb, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
+				t.Errorf("%s is wider than a phone screen", p)
+			}
 		}
 	})
-	t.Logf("screenshots in %s", screenshotDir(t))
+	dir := screenshotDir(t)
+	t.Logf("screenshots in %s", dir)
+	if *updateDocs {
+		for from, to := range docShots {
+			b, err := os.ReadFile(filepath.Join(dir, from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join("..", "docs", to), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

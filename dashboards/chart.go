@@ -61,6 +61,7 @@ const (
 	colPipeline = "#8a5a00"
 	colRequired = "#6b3fa0"
 	colMuted    = "#7a7a7a"
+	colCap      = "#1d1d1f"
 )
 
 // categoryChart builds a chart over categories (reps, kinds, periods, stages) with go-echarts.
@@ -174,8 +175,8 @@ func jsonValue(v float64) any {
 // interval returns the two series that mark an interval's ends, [low, high], per category.
 func interval(name string, low, high []float64) []series {
 	return []series{
-		{name: name + " low", kind: types.ChartLine, values: low, color: colForecast, cap: true},
-		{name: name + " high", kind: types.ChartLine, values: high, color: colForecast, cap: true},
+		{name: name + " low", kind: types.ChartLine, values: low, color: colCap, cap: true},
+		{name: name + " high", kind: types.ChartLine, values: high, color: colCap, cap: true},
 	}
 }
 

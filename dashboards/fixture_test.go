@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
@@ -112,23 +112,23 @@ func startFixture(t testing.TB, st *queries.Store) *fixture {
 	}
 	c := &clock{t: testNow}
 	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)),
-		AuthProxyHeader: "X-Forwarded-Email", LoginBurst: 1000})
+		AuthProxyHeader: "X-Forwarded-Email", LoginBurst: 1000, BacktestPeriods: 3, BacktestWait: 5 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{st: st, users: users, srv: srv, clock: c}
 }
 
-// saveRecipe stores a recipe for the test firm through the real store.
-func (f *fixture) saveRecipe(t testing.TB, rc forecast.Recipe, asOf time.Time) {
+// fit fits and stores the test firm's model on the data known at asOf, as `salesrecipe fit` does.
+func (f *fixture) fit(t testing.TB, asOf time.Time) {
 	t.Helper()
-	body, err := json.Marshal(rc)
+	ctx := context.Background()
+	fitter := &forecast.Fitter{Store: f.st, Now: func() time.Time { return asOf }}
+	m, err := fitter.Fit(ctx, "acme", salesrecipe.GrainMonth, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = f.st.SaveRecipe(context.Background(), queries.StoredRecipe{Firm: rc.Firm, Grain: rc.Grain, FittedAt: rc.FittedAt, AsOf: asOf,
-		DataFrom: rc.DataFrom, DataTo: rc.DataTo, Method: rc.Method, Observations: uint32(rc.Observations), CVWAPE: rc.CVWAPE, Body: string(body)})
-	if err != nil {
+	if err := fitter.Save(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -162,16 +162,4 @@ func withQuery(path string, kv ...string) string {
 		v.Set(kv[i], kv[i+1])
 	}
 	return path + "?" + v.Encode()
-}
-
-// testRecipe is a plausible fitted recipe of the test firm.
-func testRecipe() forecast.Recipe {
-	return forecast.Recipe{Firm: "acme", Grain: "month", FittedAt: testNow.Add(-23 * time.Hour),
-		DataFrom: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
-		Observations: 120, Method: "adstock", R2: 0.41, CVWAPE: 0.38,
-		Kinds: []forecast.KindRecipe{
-			{Kind: "call", ValuePerActivity: 35, CILow: 20, CIHigh: 52, Lags: []forecast.LagShare{{Lag: 0, Share: 0.2}, {Lag: 1, Share: 0.5}, {Lag: 2, Share: 0.3}}},
-			{Kind: "demo", ValuePerActivity: 900, CILow: 610, CIHigh: 1250, Lags: []forecast.LagShare{{Lag: 0, Share: 0.1}, {Lag: 1, Share: 0.6}, {Lag: 2, Share: 0.3}}},
-			{Kind: "email", ValuePerActivity: 0, CILow: 0, CIHigh: 4, Lags: []forecast.LagShare{{Lag: 0, Share: 0}, {Lag: 1, Share: 0}}},
-		}}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,7 +61,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, code int, nex
 		s.fail(w, r, route{}, nil, fmt.Errorf("render login: %w", err))
 		return
 	}
-	if err := s.layout(w, nil, code, "Sign in", template.HTML(b.String()), false, false); err != nil {
+	if err := s.layout(w, nil, code, "Sign in", b.Bytes(), false, false); err != nil {
 		s.log.Error("login page", "err", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/salesrecipe/salesrecipe/forecast"
 )
 
 // pageRoute is one HTML page: its pattern, access rule and builder.
@@ -19,8 +21,13 @@ type pageRoute struct {
 // pages lists every page.
 func (s *Server) pages() []pageRoute {
 	return []pageRoute{
-		{"/pipeline", route{name: "pipeline", access: accessFirm}, s.pipelinePage},
+		{"/team", route{name: "team", access: accessManagers, ownPath: "/reps/"}, s.teamPage},
+		{"/reps/{rep_id}", route{name: "rep", access: accessRep}, s.repPage},
 		{"/recipe", route{name: "recipe", access: accessFirm}, s.recipePage},
+		{"/accuracy", route{name: "accuracy", access: accessFirm}, s.accuracyPage},
+		{"/pipeline", route{name: "pipeline", access: accessFirm}, s.pipelinePage},
+		{"/review", route{name: "review", access: accessManagers, ownPath: "/review/"}, s.teamReviewPage},
+		{"/review/{rep_id}", route{name: "rep-review", access: accessRep}, s.repReviewPage},
 	}
 }
 
@@ -30,14 +37,18 @@ func (s *Server) servePage(p pageRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
 		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
 		bp, err := cached(req.Context(), s, key, func(ctx context.Context) (*builtPage, error) {
-			pg, err := p.build(ctx, req)
+			cur := s.current(req)
+			pg, err := p.build(ctx, cur)
 			if err != nil {
 				return nil, err
 			}
-			return s.build(pg, req.URL.Path, req.q)
+			return s.build(pg, cur.URL.Path, cur.q)
 		})
 		if err != nil {
 			return err
+		}
+		if bp.partial {
+			s.cache.forget(key)
 		}
 		return s.write(w, req, bp)
 	}
@@ -54,20 +65,29 @@ type apiRoute struct {
 func (s *Server) apis() []apiRoute {
 	api := func(name string, a access) route { return route{name: name, access: a, api: true} }
 	return []apiRoute{
+		{"/api/v1/forecast", api("api-forecast", accessFirm), s.forecastAPI},
 		{"/api/v1/recipe", api("api-recipe", accessFirm), s.recipeAPI},
+		{"/api/v1/backtest", api("api-backtest", accessFirm), s.backtestAPI},
+		{"/api/v1/reps/{rep_id}", api("api-rep", accessRep), s.repAPI},
 		{"/api/v1/pipeline", api("api-pipeline", accessFirm), s.pipelineAPI},
 	}
 }
 
-// serveAPI answers with JSON, cached per viewer scope and selection like pages.
+// serveAPI answers with JSON, encoded once per viewer scope and selection and cached like pages.
 func (s *Server) serveAPI(a apiRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
 		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
-		v, err := cached(req.Context(), s, key, func(ctx context.Context) (any, error) { return a.answer(ctx, req) })
+		b, err := cached(req.Context(), s, key, func(ctx context.Context) ([]byte, error) {
+			v, err := a.answer(ctx, s.current(req))
+			if err != nil {
+				return nil, err
+			}
+			return encodeJSON(v)
+		})
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, v)
+		writeBody(w, http.StatusOK, "application/json", b)
 		return nil
 	}
 }
@@ -78,10 +98,32 @@ func (s *Server) recipeAPI(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sr == nil {
-		return nil, &httpError{http.StatusNotFound, "no recipe fitted on the data known at " + req.q.asOf.Format(time.RFC3339)}
+	if sr == nil || !sr.ok {
+		return nil, &httpError{code: http.StatusNotFound, msg: "no recipe fitted on the data known at " + req.q.asOf.Format(time.RFC3339)}
 	}
 	return sr.recipe, nil
+}
+
+// forecastAPI is the forecast in the CLI's JSON form, cut to the rows the
+// caller sees; firm_total is the total of exactly those rows.
+func (s *Server) forecastAPI(ctx context.Context, req *request) (any, error) {
+	fc, err := s.firmForecast(ctx, req.firm, req.q)
+	if err != nil {
+		return nil, err
+	}
+	v := viewOf(fc, req.who)
+	if v.Reps == nil {
+		v.Reps = []forecast.RepRow{}
+	}
+	if v.Teams == nil {
+		v.Teams = []forecast.TeamRow{}
+	}
+	return v.Forecast, nil
+}
+
+// repAPI is the rep page's numbers.
+func (s *Server) repAPI(ctx context.Context, req *request) (any, error) {
+	return s.repDetailOf(ctx, req)
 }
 
 // pipelineAPI is the pipeline page's numbers.

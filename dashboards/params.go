@@ -19,20 +19,23 @@ type params struct {
 	asOfText string
 	// periodText is the period parameter as given ("" for the default).
 	periodText string
+	// now is set when no as_of was given or it is later than now: answers then
+	// follow the clock and are refreshed in the background.
+	now bool
 }
 
 // parseParams reads period (2026-11, 2026-Q4, 2026-W48) and as_of (2026-11-20 or RFC 3339).
 func (s *Server) parseParams(q url.Values) (params, error) {
 	now := s.cfg.Now().UTC()
 	rounded := now.Truncate(s.cfg.Freshness)
-	p := params{asOf: rounded, periodText: q.Get("period"), asOfText: q.Get("as_of")}
+	p := params{asOf: rounded, periodText: q.Get("period"), asOfText: q.Get("as_of"), now: true}
 	if p.asOfText != "" {
 		t, err := parseAsOf(p.asOfText)
 		if err != nil {
 			return p, err
 		}
 		if t.Before(now) {
-			p.asOf = t
+			p.asOf, p.now = t, false
 		}
 	}
 	p.period = salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.asOf)
@@ -58,9 +61,24 @@ func parseAsOf(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// key identifies the selection in cache keys.
+// key identifies the selection in cache keys; "now" selections share one key
+// whose answer is refreshed as the clock moves.
 func (p params) key() string {
+	if p.now {
+		return p.period.String() + "\x00now"
+	}
 	return p.period.String() + "\x00" + p.asOf.Format(time.RFC3339Nano)
+}
+
+// current returns the request with a "now" selection moved to the clock's
+// present moment: what a background refresh computes for.
+func (s *Server) current(req *request) *request {
+	if !req.q.now {
+		return req
+	}
+	r := *req
+	r.q.asOf = s.cfg.Now().UTC().Truncate(s.cfg.Freshness)
+	return &r
 }
 
 // values returns the selection as query parameters, with as_of pinned to the

@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -14,31 +13,28 @@ import (
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-// storedRecipe is the latest recipe fitted on data known at the as-of time,
-// with the row the store keeps about it.
+// storedRecipe is the latest model fitted on data known at the as-of time,
+// and its recipe as the fit command prints it.
 type storedRecipe struct {
-	row    queries.StoredRecipe
+	model  *forecast.Model
 	recipe forecast.Recipe
+	ok     bool // false when the model has no recipe (too little history)
 }
 
-// recipeOf reads the recipe of the period's grain (or the monthly one) fitted
+// recipeOf reads the model of the period's grain (or the monthly one) fitted
 // on data known at the as-of time; nil when none is stored.
 func (s *Server) recipeOf(ctx context.Context, firm string, q params) (*storedRecipe, error) {
 	key := "recipe\x00" + firm + "\x00" + q.key()
 	return cached(ctx, s, key, func(ctx context.Context) (*storedRecipe, error) {
 		for _, g := range []salesrecipe.Grain{q.period.Grain, salesrecipe.GrainMonth} {
-			row, ok, err := s.cfg.Store.LatestRecipe(ctx, firm, string(g), q.asOf)
+			m, ok, err := forecast.Latest(ctx, s.cfg.Store, firm, g, q.asOf)
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
-				continue
+			if ok {
+				rc, has := m.View()
+				return &storedRecipe{model: m, recipe: rc, ok: has}, nil
 			}
-			var rc forecast.Recipe
-			if err := json.Unmarshal([]byte(row.Body), &rc); err != nil {
-				return nil, fmt.Errorf("stored recipe of %s fitted at %s: %w", firm, row.FittedAt.Format(time.RFC3339), err)
-			}
-			return &storedRecipe{row: row, recipe: rc}, nil
 		}
 		return nil, nil
 	})
@@ -51,15 +47,18 @@ func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 		return nil, err
 	}
 	pg := &page{Title: "Recipe", Subtitle: "What one more activity of each kind is worth in won revenue, and when it lands (as of " + asOfLabel(req.q.asOf) + ")"}
-	if sr == nil {
-		pg.Notes = append(pg.Notes, "No recipe was fitted on the data known at this time. Fit one with `salesrecipe fit` (or pick a later as-of day).")
-	} else {
+	switch {
+	case sr == nil:
+		pg.Notes = append(pg.Notes, "No recipe was fitted on the data known at this time: the first forecast fits and stores one (open the Team page), or pick a later as-of day.")
+	case !sr.ok:
+		pg.Notes = append(pg.Notes, "The model fitted at "+asOfLabel(sr.model.FittedAt)+" has no recipe: "+sr.model.Thin)
+	default:
 		rc := sr.recipe
 		pg.Tiles = []tile{
 			{Label: "Out-of-sample error (CV WAPE)", Value: formatNumber(100*rc.CVWAPE, 1) + "%", Sub: "rolling origin, lower is better"},
 			{Label: "In-sample R²", Value: formatNumber(rc.R2, 2), Sub: "for information only"},
 			{Label: "Observations", Value: formatNumber(float64(rc.Observations), 0), Sub: "rep-" + rc.Grain + "s in the fit"},
-			{Label: "Fitted", Value: rc.FittedAt.UTC().Format(time.DateOnly), Sub: "on data as of " + asOfLabel(sr.row.AsOf)},
+			{Label: "Fitted", Value: rc.FittedAt.UTC().Format(time.DateOnly), Sub: "on data as of " + asOfLabel(sr.model.AsOf)},
 			{Label: "Data", Value: rc.DataFrom.UTC().Format("2006-01") + " – " + rc.DataTo.UTC().AddDate(0, 0, -1).Format("2006-01"), Sub: "method " + rc.Method},
 		}
 		for _, build := range []func(forecast.Recipe) (section, error){valueSection, delaySection} {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -35,6 +36,10 @@ type Config struct {
 	LoginInterval time.Duration
 	// Freshness is how long an answer for "now" is reused; zero means one minute.
 	Freshness time.Duration
+	// BacktestPeriods is how many past periods the accuracy page backtests; zero means 6.
+	BacktestPeriods int
+	// BacktestWait is how long a request waits for a backtest before saying it runs; zero means 3 seconds.
+	BacktestWait time.Duration
 }
 
 // Server serves the dashboards and the JSON API.
@@ -48,6 +53,11 @@ type Server struct {
 	assets *assetSet
 	cop    *http.CrossOriginProtection
 	mux    *http.ServeMux
+	// scripts are the pages' script URLs: go-echarts' assets, then the page script.
+	scripts []string
+
+	snapMu  sync.Mutex
+	snapped map[string]bool
 }
 
 // New checks the configuration and returns a server.
@@ -67,8 +77,12 @@ func New(cfg Config) (*Server, error) {
 	cfg.SessionTTL = orDuration(cfg.SessionTTL, 12*time.Hour)
 	cfg.LoginInterval = orDuration(cfg.LoginInterval, 6*time.Second)
 	cfg.Freshness = orDuration(cfg.Freshness, time.Minute)
+	cfg.BacktestWait = orDuration(cfg.BacktestWait, 3*time.Second)
 	if cfg.LoginBurst <= 0 {
 		cfg.LoginBurst = 10
+	}
+	if cfg.BacktestPeriods <= 0 {
+		cfg.BacktestPeriods = 6
 	}
 	sign, err := newSigner(cfg.SessionKey, cfg.Now)
 	if err != nil {
@@ -83,10 +97,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dashboards: %w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, sign: sign, views: views, assets: assets,
-		limit: newLimiter(cfg.LoginBurst, cfg.LoginInterval, cfg.Now),
-		cache: newCache(cfg.Now, 512),
-		cop:   http.NewCrossOriginProtection(),
+		limit:   newLimiter(cfg.LoginBurst, cfg.LoginInterval, cfg.Now),
+		cache:   newCache(cfg.Now, 512, cfg.Logger),
+		cop:     http.NewCrossOriginProtection(),
+		snapped: map[string]bool{},
 	}
+	s.scripts = append(echartsScripts(), "/assets/app.js")
 	s.routes()
 	return s, nil
 }
@@ -103,6 +119,10 @@ func orDuration(d, def time.Duration) time.Duration {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /assets/{file}", s.serveAsset)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue("file", "favicon.svg")
+		s.serveAsset(w, r)
+	})
 	m.HandleFunc("GET /login", s.loginPage)
 	m.HandleFunc("POST /login", s.loginPost)
 	m.HandleFunc("POST /logout", s.logout)

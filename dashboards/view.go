@@ -24,6 +24,8 @@ type page struct {
 	Sections []section
 	// Print marks a page laid out for printing (the review pages).
 	Print bool
+	// partial marks a page shown while its numbers are still being computed: it is not cached.
+	partial bool
 }
 
 // tile is one headline number.
@@ -54,10 +56,11 @@ type link struct {
 
 // builtPage is a page rendered once and cached: its body HTML and its tables for CSV.
 type builtPage struct {
-	title  string
-	print  bool
-	body   []byte
-	tables map[string]*table
+	title   string
+	print   bool
+	partial bool
+	body    []byte
+	tables  map[string]*table
 }
 
 // layoutData fills the layout around a page body.
@@ -69,7 +72,6 @@ type layoutData struct {
 	CSRF     string
 	Logout   bool
 	Selector *selector
-	Body     template.HTML
 	Scripts  []string
 	Print    bool
 }
@@ -101,7 +103,7 @@ func parseViews() (*template.Template, error) {
 
 // build renders a page's body and indexes its tables, giving each a CSV link for the selection.
 func (s *Server) build(p *page, path string, q params) (*builtPage, error) {
-	bp := &builtPage{title: p.Title, print: p.Print, tables: map[string]*table{}}
+	bp := &builtPage{title: p.Title, print: p.Print, partial: p.partial, tables: map[string]*table{}}
 	for _, sec := range p.Sections {
 		if t := sec.Table; t != nil {
 			v := q.values()
@@ -130,12 +132,13 @@ func (s *Server) write(w http.ResponseWriter, req *request, bp *builtPage) error
 		w.Header().Set("Cache-Control", "private, no-store")
 		return t.writeCSV(w)
 	}
-	return s.layout(w, req, http.StatusOK, bp.title, template.HTML(bp.body), bp.print, true)
+	return s.layout(w, req, http.StatusOK, bp.title, bp.body, bp.print, true)
 }
 
-// layout writes the page shell (navigation, user, selector) around a body.
-func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body template.HTML, print, withSelector bool) error {
-	d := layoutData{Title: title, Body: body, Print: print, Scripts: append(echartsScripts(), "/assets/app.js")}
+// layout writes the page shell (navigation, user, selector) around a body,
+// which goes out as it is, uncopied.
+func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body []byte, print, withSelector bool) error {
+	d := layoutData{Title: title, Print: print, Scripts: s.scripts}
 	if req != nil && req.who != nil {
 		u := req.who.user
 		d.User, d.Role, d.Nav = u.Name, string(u.Role), s.nav(req)
@@ -146,16 +149,23 @@ func (s *Server) layout(w http.ResponseWriter, req *request, code int, title str
 			d.Selector = selectorFor(req)
 		}
 	}
-	var b bytes.Buffer
-	if err := s.views.ExecuteTemplate(&b, "layout", d); err != nil {
+	var head, foot bytes.Buffer
+	if err := s.views.ExecuteTemplate(&head, "head", d); err != nil {
+		return fmt.Errorf("render layout: %w", err)
+	}
+	if err := s.views.ExecuteTemplate(&foot, "foot", d); err != nil {
 		return fmt.Errorf("render layout: %w", err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(head.Len()+len(body)+foot.Len()))
 	w.WriteHeader(code)
-	_, err := w.Write(b.Bytes())
-	return err
+	for _, part := range [][]byte{head.Bytes(), body, foot.Bytes()} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nav lists the pages the viewer may open.
@@ -198,23 +208,37 @@ func selectorFor(req *request) *selector {
 
 // errorPage answers with a short page in the layout.
 func (s *Server) errorPage(w http.ResponseWriter, req *request, code int, msg string) {
-	body := template.HTML("<h1>" + template.HTMLEscapeString(http.StatusText(code)) + "</h1><p>" + template.HTMLEscapeString(msg) + "</p>")
+	body := []byte("<h1>" + template.HTMLEscapeString(http.StatusText(code)) + "</h1><p>" + template.HTMLEscapeString(msg) + "</p>")
 	if err := s.layout(w, req, code, http.StatusText(code), body, false, false); err != nil {
 		s.log.Error("error page", "err", err)
 	}
 }
 
-// writeJSON writes v as indented JSON with the status code.
-func writeJSON(w http.ResponseWriter, code int, v any) {
+// encodeJSON renders v as indented JSON and a final newline.
+func encodeJSON(v any) ([]byte, error) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+		return nil, fmt.Errorf("encode JSON: %w", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	return append(b, '\n'), nil
+}
+
+// writeJSON writes v as indented JSON with the status code.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		code, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`+"\n")
+	}
+	writeBody(w, code, "application/json", b)
+}
+
+// writeBody writes a private, uncacheable answer.
+func writeBody(w http.ResponseWriter, code int, ctype string, b []byte) {
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(code)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 }
 
 // asOfLabel renders an as-of moment for subtitles.
