@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +57,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := loadDemoFirm(ctx, e, st, filepath.Join(*dir, "firm")); err != nil {
 		return err
 	}
-	users, err := writeDemoUsers(filepath.Join(*dir, "users.yaml"), e)
+	users, err := writeDemoUsers(filepath.Join(*dir, "users.yaml"), e, c.addr)
 	if err != nil {
 		return err
 	}
@@ -102,8 +103,9 @@ func loadDemoFirm(ctx context.Context, e *env, st *queries.Store, dir string) er
 	return nil
 }
 
-// writeDemoUsers writes a users file with fresh random tokens and prints how to use them.
-func writeDemoUsers(path string, e *env) (*dashboards.Users, error) {
+// writeDemoUsers writes a users file with fresh random tokens and prints how to
+// use them: the ingest API, and sign-in links for a manager and a rep.
+func writeDemoUsers(path string, e *env, addr string) (*dashboards.Users, error) {
 	roles := []struct{ name, role, extra string }{
 		{"Demo Admin", "admin", ""},
 		{"Demo Manager", "manager", ""},
@@ -126,7 +128,22 @@ func writeDemoUsers(path string, e *env) (*dashboards.Users, error) {
 	}
 	fmt.Fprintf(e.stdout, "users file: %s\ningest API: curl -H 'Authorization: Bearer %s' -H 'Content-Type: text/csv' --data-binary @activities.csv http://HOST/api/v1/ingest/activities\n",
 		path, tokens["ingest"])
+	base := demoBaseURL(addr)
+	fmt.Fprintf(e.stdout, "manager sign-in: %s/login?token=%s&next=/team\nrep sign-in:     %s/login?token=%s\n",
+		base, tokens["manager"], base, tokens["rep"])
 	return dashboards.LoadUsers(path)
+}
+
+// demoBaseURL turns the listen address into a URL a browser on this machine can open.
+func demoBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // randomToken returns 32 random hex characters.
