@@ -204,9 +204,15 @@ func (tb *tab) visit(t *testing.T, path, shot string) {
 // screenshot saves a full-page PNG among the test artifacts.
 func (tb *tab) screenshot(t *testing.T, name string) {
 	t.Helper()
+	tb.capture(t, name, chromedp.FullScreenshot(100))
+}
+
+// capture saves what a screenshot action returns among the test artifacts.
+func (tb *tab) capture(t *testing.T, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +290,7 @@ var browserPages = []struct{ path, shot string }{
 }
 
 // docShots are the screenshots the README shows, copied into docs/ with -update-docs.
-var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "rep-rep.png": "dashboard-rep.png"}
+var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "phone-reps-r0003-screen.png": "dashboard-rep-phone.png"}
 
 func TestBrowser(t *testing.T) {
 	execPath := chromium(t)
@@ -337,7 +343,9 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 		defer tb.do(t, chromedp.ResetViewport())
 		for _, p := range []string{"/team", "/reps/r0003"} {
-			tb.visit(t, p, "phone"+strings.ReplaceAll(p, "/", "-")+".png")
+			name := "phone" + strings.ReplaceAll(p, "/", "-")
+			tb.visit(t, p, name+".png")
+			tb.capture(t, name+"-screen.png", chromedp.CaptureScreenshot())
 			if eval[bool](t, tb, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
 				t.Errorf("%s is wider than a phone screen", p)
 			}

@@ -64,8 +64,18 @@ const (
 	colCap      = "#1d1d1f"
 )
 
+// chartOption changes a chart before it is rendered.
+type chartOption func(*charts.Bar)
+
+// yMax cuts the value axis at max, so one outlier does not flatten every other bar.
+func yMax(max float64) chartOption {
+	return func(c *charts.Bar) {
+		c.YAxisList[0].Max = max
+	}
+}
+
 // categoryChart builds a chart over categories (reps, kinds, periods, stages) with go-echarts.
-func categoryChart(id, label, yName string, x []string, ss []series) (*chart, error) {
+func categoryChart(id, label, yName string, x []string, ss []series, options ...chartOption) (*chart, error) {
 	c := charts.NewBar()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{AssetsHost: assetsHost, ChartID: id}),
@@ -79,6 +89,9 @@ func categoryChart(id, label, yName string, x []string, ss []series) (*chart, er
 	if len(x) > 40 {
 		end := float32(40 * 100 / len(x))
 		c.SetGlobalOptions(charts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: end}, opts.DataZoom{Type: "inside"}))
+	}
+	for _, o := range options {
+		o(c)
 	}
 	c.SetXAxis(x)
 	for _, s := range ss {

@@ -12,6 +12,17 @@ import (
 // requiredCoverageRule is the rule-of-thumb coverage drawn on coverage charts.
 const requiredCoverageRule = 3
 
+// coverageAxisMax is where the coverage chart's axis stops when a rep is far above it.
+const coverageAxisMax = 12
+
+// nanToZero returns *v, or 0 when v is nil.
+func nanToZero(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
 // teamPage shows the period for a manager: tiles, the per-rep forecast, coverage, the table and the trend.
 func (s *Server) teamPage(ctx context.Context, req *request) (*page, error) {
 	fc, err := s.firmForecast(ctx, req.firm, req.q)
@@ -102,15 +113,23 @@ func repForecastSection(v *view) (section, error) {
 func coverageSection(v *view) (section, error) {
 	var x []string
 	var cov, req []float64
+	top := 0.0
 	for _, r := range v.Reps {
 		x = append(x, r.Name)
 		cov, req = append(cov, nanIfNil(r.Coverage)), append(req, nanIfNil(r.RequiredCoverage))
+		top = max(top, nanToZero(r.Coverage), nanToZero(r.RequiredCoverage))
+	}
+	note := "Coverage = open pipeline in the period / (quota − closed won). Required coverage = open pipeline / its learned in-period win value: what this rep's pipeline converts at."
+	var o []chartOption
+	if top > coverageAxisMax {
+		o = append(o, yMax(coverageAxisMax))
+		note += fmt.Sprintf(" The axis stops at %d×; the table has the larger values.", coverageAxisMax)
 	}
 	c, err := categoryChart("coverage", "Pipeline coverage per rep against the 3x rule and each rep's required coverage", "×", x, []series{
 		{name: "Coverage", kind: types.ChartBar, values: cov, color: colPipeline, markY: []markLine{{name: "3×", value: requiredCoverageRule}}},
 		{name: "Required coverage", kind: types.ChartLine, values: req, color: colRequired, cap: true},
-	})
-	return section{ID: "coverage", Title: "Coverage", Note: "Coverage = open pipeline in the period / (quota − closed won). Required coverage = open pipeline / its learned in-period win value: what this rep's pipeline converts at.", Chart: c}, err
+	}, o...)
+	return section{ID: "coverage", Title: "Coverage", Note: note, Chart: c}, err
 }
 
 // repTableSection is the sortable table of every rep's numbers.
