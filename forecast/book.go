@@ -17,8 +17,44 @@ type openDeal struct {
 
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
 type book struct {
-	asOf  time.Time
-	deals [][]salesrecipe.Deal // per deal, versions sorted by UpdatedAt
+	asOf   time.Time
+	deals  [][]salesrecipe.Deal // per deal, versions sorted by UpdatedAt
+	closes []closeRef           // every distinct close time of every deal, sorted; built on first use
+}
+
+// closeRef is one close time some version of a deal records.
+type closeRef struct {
+	at   int64 // Unix milliseconds
+	deal int
+}
+
+// closedBetween returns the deals some version of which closed in [from, to), each once.
+func (b *book) closedBetween(from, to time.Time) []int {
+	if b.closes == nil {
+		b.closes = []closeRef{}
+		for i, h := range b.deals {
+			var last int64
+			for _, v := range h {
+				if at := v.ClosedAt.UnixMilli(); !v.ClosedAt.IsZero() && at != last {
+					b.closes = append(b.closes, closeRef{at, i})
+					last = at
+				}
+			}
+		}
+		sort.Slice(b.closes, func(x, y int) bool { return b.closes[x].at < b.closes[y].at })
+	}
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	i := sort.Search(len(b.closes), func(i int) bool { return b.closes[i].at >= lo })
+	seen := map[int]bool{}
+	var out []int
+	for ; i < len(b.closes) && b.closes[i].at < hi; i++ {
+		if d := b.closes[i].deal; !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Ints(out)
+	return out
 }
 
 // newBook groups versions (known at asOf) by deal, each sorted by update time.
@@ -54,14 +90,20 @@ func stateAt(h []salesrecipe.Deal, m time.Time) (salesrecipe.Deal, bool) {
 
 // stateIndex returns the index of a deal's latest version with UpdatedAt <= m, -1 when none.
 func stateIndex(h []salesrecipe.Deal, m time.Time) int {
+	switch {
+	case !h[len(h)-1].UpdatedAt.After(m):
+		return len(h) - 1
+	case h[0].UpdatedAt.After(m):
+		return -1
+	}
 	return sort.Search(len(h), func(i int) bool { return h[i].UpdatedAt.After(m) }) - 1
 }
 
 // won returns, per rep, the amount of deals whose state at m is won with closed_at in [from, to).
 func (b *book) won(from, to, m time.Time) map[string]float64 {
 	out := map[string]float64{}
-	for _, h := range b.deals {
-		d, ok := stateAt(h, m)
+	for _, i := range b.closedBetween(from, to) {
+		d, ok := stateAt(b.deals[i], m)
 		if ok && d.Status == salesrecipe.StatusWon && !d.ClosedAt.Before(from) && d.ClosedAt.Before(to) {
 			out[d.RepID] += d.Amount
 		}
@@ -113,7 +155,8 @@ func (b *book) winRate() float64 {
 // [from, to), split into deals open at from and deals created after it.
 func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float64) {
 	pipe, fresh = map[string]float64{}, map[string]float64{}
-	for _, h := range b.deals {
+	for _, i := range b.closedBetween(from, to) {
+		h := b.deals[i]
 		d, ok := stateAt(h, asOf)
 		if !ok || d.Status != salesrecipe.StatusWon || d.ClosedAt.Before(from) || !d.ClosedAt.Before(to) {
 			continue
@@ -132,13 +175,13 @@ func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float6
 // business; with fewer, all won deals are used.
 const minAmounts = 30
 
-// newAmounts returns the quantiles 0.01..0.99 of the amounts of won deals created in the period they
-// closed in (all won deals when there are few), nil when nothing was won.
-func (b *book) newAmounts(grain salesrecipe.Grain) []float64 {
+// newAmounts returns the quantiles 0.01..0.99 of the amounts of won deals closed before end and
+// created in the period they closed in (all won deals when there are few), nil when none was won.
+func (b *book) newAmounts(grain salesrecipe.Grain, end time.Time) []float64 {
 	var same, all []float64
 	for _, h := range b.deals {
 		d := h[len(h)-1]
-		if d.Status != salesrecipe.StatusWon {
+		if d.Status != salesrecipe.StatusWon || !d.ClosedAt.Before(end) {
 			continue
 		}
 		all = append(all, d.Amount)

@@ -62,7 +62,7 @@ var (
 )
 
 // trainDraws is the number of draws per training row.
-const trainDraws = 300
+const trainDraws = 200
 
 // learnCombiner learns the combination at every grid point from backtest rows.
 func learnCombiner(rows [][]sample, periods int, amounts []float64, level float64) (*Combiner, error) {
@@ -109,12 +109,13 @@ func (c *Combiner) learnPoint(g int, rows []sample) error {
 		return err
 	}
 	c.NewBusiness[g] = w
-	draws := make([][]float64, len(rows))
+	draws, sortedDraws := make([][]float64, len(rows)), make([][]float64, len(rows))
 	for i, r := range rows {
 		draws[i] = c.drawWith(c.param(g), r.f, seedOf(r.rep, int64(r.period), int64(g)), trainDraws)
+		sortedDraws[i] = sorted(draws[i])
 	}
-	c.Point[g] = bestLevel(rows, draws)
-	c.Low[g], c.High[g] = pitLevels(rows, draws, c.Level)
+	c.Point[g] = bestLevel(rows, sortedDraws)
+	c.Low[g], c.High[g] = pitLevels(rows, sortedDraws, c.Level)
 	c.TeamLow[g], c.TeamHigh[g] = teamLevels(rows, draws, c.Level)
 	return nil
 }
@@ -174,20 +175,32 @@ func sorted(v []float64) []float64 {
 }
 
 // pointLevels are the quantile levels tried as the point forecast.
-var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
+var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8}
 
-// bestLevel returns the quantile level whose forecasts had the smallest absolute error.
-func bestLevel(rows []sample, draws [][]float64) float64 {
-	best, bestErr := 0.5, math.Inf(1)
-	sortedDraws := make([][]float64, len(draws))
-	for i := range draws {
-		sortedDraws[i] = sorted(draws[i])
+// teamWeight is how much the team-level WAPE of summed rep forecasts counts when choosing the point level.
+const teamWeight = 1.0
+
+// bestLevel returns the quantile level whose forecasts (from sorted draws) had the smallest WAPE at rep level plus the
+// WAPE of their sums at team level (so team sums of rep forecasts stay close to team outcomes).
+func bestLevel(rows []sample, sortedDraws [][]float64) float64 {
+	type key struct {
+		period int
+		team   string
 	}
+	best, bestErr := 0.5, math.Inf(1)
 	for _, q := range pointLevels {
-		e := 0.0
+		var repErr, repAct, teamErr, teamAct float64
+		fc, act := map[key]float64{}, map[key]float64{}
 		for i, r := range rows {
-			e += math.Abs(r.actual - quantile(sortedDraws[i], q))
+			f := quantile(sortedDraws[i], q)
+			repErr, repAct = repErr+math.Abs(r.actual-f), repAct+math.Abs(r.actual)
+			k := key{r.period, r.team}
+			fc[k], act[k] = fc[k]+f, act[k]+r.actual
 		}
+		for k := range fc {
+			teamErr, teamAct = teamErr+math.Abs(act[k]-fc[k]), teamAct+math.Abs(act[k])
+		}
+		e := repErr/math.Max(repAct, 1) + teamWeight*teamErr/math.Max(teamAct, 1)
 		if e < bestErr {
 			best, bestErr = q, e
 		}
@@ -195,15 +208,14 @@ func bestLevel(rows []sample, draws [][]float64) float64 {
 	return best
 }
 
-// pitLevels returns the quantile levels whose per-row quantiles left (1-level)/2 of the actuals below
+// pitLevels returns the quantile levels whose per-row quantiles (of sorted draws) left (1-level)/2 of the actuals below
 // and (1-level)/2 above.
-func pitLevels(rows []sample, draws [][]float64, level float64) (lo, hi float64) {
-	s := make([][]float64, len(draws))
+func pitLevels(rows []sample, sortedDraws [][]float64, level float64) (lo, hi float64) {
 	actual := make([]float64, len(rows))
-	for i := range draws {
-		s[i], actual[i] = sorted(draws[i]), rows[i].actual
+	for i := range rows {
+		actual[i] = rows[i].actual
 	}
-	return coverLevels(s, actual, level)
+	return coverLevels(sortedDraws, actual, level)
 }
 
 // coverLevels finds by bisection the levels that leave the target shares of actuals outside.

@@ -120,7 +120,7 @@ type prediction struct {
 }
 
 // forecastDraws is the number of draws behind a live or backtest forecast.
-const forecastDraws = 1000
+const forecastDraws = 500
 
 // predict returns the rep's forecast and interval, from draws seeded by the rep, period and moment.
 func (c *Combiner) predict(rep string, f *repFeatures, periodStart, at int64) prediction {

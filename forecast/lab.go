@@ -2,8 +2,11 @@ package forecast
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -33,6 +36,7 @@ type lab struct {
 	recipes   map[time.Time]recipeFit
 	pipes     map[time.Time]*Pipeline
 	features  map[moment]map[string]*repFeatures
+	combiners map[combinerKey]*Combiner
 }
 
 // recipeFit is a recipe fitted at one moment, or why it could not be.
@@ -70,7 +74,7 @@ func newLab(ctx context.Context, st *queries.Store, firm string, grain salesreci
 		train: defaultTrainPeriods, now: now,
 		rd:        &bookReader{storeReader: storeReader{st: st, firm: firm}, book: b, memo: map[countKey][]queries.ActivityCount{}},
 		histories: map[time.Time]*History{}, recipes: map[time.Time]recipeFit{}, pipes: map[time.Time]*Pipeline{},
-		features: map[moment]map[string]*repFeatures{}}, nil
+		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}, nil
 }
 
 // history returns the panel known at m.
@@ -128,7 +132,7 @@ func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, 
 	if !bootstrap {
 		opts.Bootstrap = -1
 	}
-	out := &Model{Firm: lb.firm, Grain: lb.grain, AsOf: m, FittedAt: lb.now().UTC(), Stages: lb.stages,
+	out := &Model{Firm: lb.firm, Grain: lb.grain, AsOf: m, FittedAt: lb.now().UTC().Truncate(time.Millisecond), Stages: lb.stages,
 		WinRate: lb.book.at(m).winRate(), Pipeline: lb.pipeline(m)}
 	rc, err := lb.recipe(ctx, m, opts)
 	var thin *model.ThinDataError
@@ -162,7 +166,8 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 			}
 			at := gridMoment(q, g)
 			pipe, fresh := lb.book.wonAfter(at, q.End(), m)
-			for rep, f := range feats {
+			for _, rep := range sortedKeys(feats) {
+				f := feats[rep]
 				if !f.Seen && actual[rep] == 0 {
 					continue
 				}
@@ -175,7 +180,49 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 			periods++
 		}
 	}
-	return learnCombiner(rows, periods, lb.book.at(m).newAmounts(lb.grain), 0.8)
+	amounts := lb.book.at(m).newAmounts(lb.grain, cur.Start)
+	key := combinerKey{cur.Start, withRecipe, rowsHash(rows, amounts)}
+	if c, ok := lb.combiners[key]; ok {
+		return c, nil
+	}
+	c, err := learnCombiner(rows, periods, amounts, 0.8)
+	if err == nil {
+		lb.combiners[key] = c
+	}
+	return c, err
+}
+
+// combinerKey identifies a learned combination by everything it is learned from: the training rows'
+// features are fixed by their period and grid point, so the period, the recipe flag and a hash of the
+// outcomes and amounts known at the moment of the fit identify it.
+type combinerKey struct {
+	period     time.Time
+	withRecipe bool
+	outcomes   uint64
+}
+
+// rowsHash hashes the training rows' identities and outcomes and the amounts table.
+func rowsHash(rows [][]sample, amounts []float64) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	put := func(v float64) {
+		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
+		h.Write(buf[:])
+	}
+	for g, rs := range rows {
+		put(float64(g))
+		for _, r := range rs {
+			h.Write([]byte(r.rep))
+			put(float64(r.period))
+			put(r.pipe)
+			put(r.fresh)
+			put(r.actual)
+		}
+	}
+	for _, a := range amounts {
+		put(a)
+	}
+	return h.Sum64()
 }
 
 // gridMoment returns the moment at grid point g of period q.

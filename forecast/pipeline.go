@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"math"
+	"sort"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -36,137 +37,130 @@ type Pipeline struct {
 // tally counts weighted snapshots and wins of one cell.
 type tally struct{ n, won float64 }
 
+// snapshot is one open deal seen at noon of one day, for one target period.
+type snapshot struct {
+	rep, stage, cd, left int32
+	won, own             bool // won inside the target; the target is the day's own period
+}
+
 // pipelineTrainer accumulates snapshots for one fit.
 type pipelineTrainer struct {
-	grain  salesrecipe.Grain
+	cal    *calendar
 	stage  map[string]int
-	cells  [][][]tally
-	byRep  map[string]*tally // won and expected (filled in a second pass)
-	asOf   time.Time
+	rep    map[string]int
+	snaps  []snapshot
 	weight float64
 }
 
-// fitPipeline learns the stage model from deal histories known at asOf (book), over complete periods.
+// fitPipeline learns the stage model from deal histories known at asOf (book), over complete periods
+// starting at from or later.
 func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time) *Pipeline {
-	tr := &pipelineTrainer{grain: grain, stage: map[string]int{}, byRep: map[string]*tally{}, asOf: b.asOf, weight: 1.0 / 7}
+	tr := &pipelineTrainer{cal: newCalendar(grain, from, b.asOf), stage: map[string]int{}, rep: map[string]int{}, weight: 1.0 / 7}
 	for _, s := range stages {
 		tr.index(s.Name)
 	}
 	for _, h := range b.deals {
-		tr.deal(h, from)
+		tr.deal(h)
 	}
-	p := tr.model()
+	p := tr.model(grain)
 	p.TrainedFrom = from
-	tr.repFactors(b, from, p)
+	tr.repFactors(p)
 	return p
 }
 
 // index returns a stage's table index, adding it when new.
 func (tr *pipelineTrainer) index(stage string) int {
-	if i, ok := tr.stage[stage]; ok {
-		return i
+	i, ok := tr.stage[stage]
+	if !ok {
+		i = len(tr.stage)
+		tr.stage[stage] = i
 	}
-	tr.stage[stage] = len(tr.cells)
-	row := make([][]tally, cdBuckets)
-	for c := range row {
-		row[c] = make([]tally, len(leftEdges)+1)
-	}
-	tr.cells = append(tr.cells, row)
-	return len(tr.cells) - 1
+	return i
 }
 
-// deal adds one snapshot per day (at noon) the deal was open, for the period holding the day and the next.
-func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, from time.Time) {
+// repIndex returns a rep's index, adding it when new.
+func (tr *pipelineTrainer) repIndex(rep string) int {
+	i, ok := tr.rep[rep]
+	if !ok {
+		i = len(tr.rep)
+		tr.rep[rep] = i
+	}
+	return i
+}
+
+// deal records one snapshot per day (at noon) the deal was open, for the period holding the day and
+// the next, when those periods ended by the as-of moment.
+func (tr *pipelineTrainer) deal(h []salesrecipe.Deal) {
 	final := h[len(h)-1]
 	start := h[0].UpdatedAt
 	if !final.CreatedAt.IsZero() && final.CreatedAt.Before(start) {
 		start = final.CreatedAt
 	}
-	day := time.Date(start.Year(), start.Month(), start.Day(), 12, 0, 0, 0, time.UTC)
-	if day.Before(start) {
-		day = day.AddDate(0, 0, 1)
-	}
-	for ; day.Before(tr.asOf); day = day.AddDate(0, 0, 1) {
-		d, ok := stateAt(h, day)
-		if !ok {
+	won := final.Status == salesrecipe.StatusWon
+	closed := final.ClosedAt.Unix()
+	rep := int32(tr.repIndex(final.RepID))
+	v := 0
+	for d := tr.cal.firstDay(start); d < len(tr.cal.days); d++ {
+		day := tr.cal.days[d]
+		for v < len(h) && h[v].UpdatedAt.Unix() <= day.noon {
+			v++
+		}
+		if v == 0 {
 			continue
 		}
-		if d.Status != salesrecipe.StatusOpen {
+		state := h[v-1]
+		if state.Status != salesrecipe.StatusOpen {
 			return
 		}
-		p := salesrecipe.NewPeriod(tr.grain, day)
-		for _, target := range []salesrecipe.Period{p, p.Next()} {
-			if target.Start.Before(from) || target.End().After(tr.asOf) {
+		cd, stage := state.CloseDate.Unix(), int32(tr.index(state.Stage))
+		for off, own := range []bool{true, false} {
+			t := day.period + off
+			if t < 1 || t >= tr.cal.complete { // period 0 precedes from: its days only target the next
 				continue
 			}
-			tr.add(d, final, day, target)
+			pi := tr.cal.periods[t]
+			tr.snaps = append(tr.snaps, snapshot{rep: rep, stage: stage, own: own,
+				cd: int32(pi.closeBucket(cd, day.start)), left: int32(pi.leftBucket(day.noon)),
+				won: won && closed >= day.noon && closed < pi.end})
 		}
 	}
 }
 
-// add records one snapshot of open deal state d at moment m for a target period.
-func (tr *pipelineTrainer) add(d, final salesrecipe.Deal, m time.Time, target salesrecipe.Period) {
-	won := final.Status == salesrecipe.StatusWon && !final.ClosedAt.Before(m) && final.ClosedAt.Before(target.End())
-	c := &tr.cells[tr.index(d.Stage)][closeBucket(d.CloseDate, m, target)][leftBucket(m, target)]
-	c.n += tr.weight
-	if won {
-		c.won += tr.weight
-	}
-}
-
-// closeBucket places an expected close date relative to the moment and the target period.
-func closeBucket(cd, m time.Time, target salesrecipe.Period) int {
-	switch {
-	case cd.Before(m.Truncate(24 * time.Hour)):
-		return cdOverdue
-	case cd.Before(target.End()):
-		return cdIn
-	case cd.Before(target.Next().End()):
-		return cdNext
-	}
-	return cdLater
-}
-
-// edgeBucket returns the index of the first edge >= v, len(edges) past the last.
-func edgeBucket(v float64, edges []float64) int {
-	for i, e := range edges {
-		if v <= e {
-			return i
-		}
-	}
-	return len(edges)
-}
-
-// leftBucket returns the bucket of the time left from m to the period's end, in period lengths.
-func leftBucket(m time.Time, target salesrecipe.Period) int {
-	return edgeBucket(target.End().Sub(m).Hours()/24/float64(target.Days()), leftEdges)
-}
-
-// model shrinks each cell toward its stage and close bucket, that toward its stage, that toward all.
-func (tr *pipelineTrainer) model() *Pipeline {
-	p := &Pipeline{Grain: tr.grain, Prior: 10, Stages: make([]string, len(tr.cells)), RepFactor: map[string]float64{}}
+// model tallies the snapshots and shrinks each cell toward its stage and close bucket, that toward
+// its stage, that toward all.
+func (tr *pipelineTrainer) model(grain salesrecipe.Grain) *Pipeline {
+	p := &Pipeline{Grain: grain, Prior: 10, Stages: make([]string, len(tr.stage)), RepFactor: map[string]float64{}}
 	for name, i := range tr.stage {
 		p.Stages[i] = name
 	}
+	cells := make([][][]tally, len(tr.stage))
+	for s := range cells {
+		cells[s] = make([][]tally, cdBuckets)
+		for c := range cells[s] {
+			cells[s][c] = make([]tally, len(leftEdges)+1)
+		}
+	}
 	var all tally
-	for _, row := range tr.cells {
-		for _, cells := range row {
-			for _, c := range cells {
-				all.n, all.won = all.n+c.n, all.won+c.won
-			}
+	for _, sn := range tr.snaps {
+		c := &cells[sn.stage][sn.cd][sn.left]
+		c.n += tr.weight
+		all.n += tr.weight
+		if sn.won {
+			c.won += tr.weight
+			all.won += tr.weight
 		}
 	}
 	p.Snapshots = all.n
 	p.Global = shrinkRate(all, 0, 0)
-	p.Rates = make([][][]float64, len(tr.cells))
-	for s, row := range tr.cells {
-		p.Rates[s] = tr.stageRates(row, p.Global, p.Prior)
+	p.Rates = make([][][]float64, len(cells))
+	for s, row := range cells {
+		p.Rates[s] = stageRates(row, p.Global, p.Prior)
 	}
 	return p
 }
 
 // stageRates shrinks one stage's cells.
-func (tr *pipelineTrainer) stageRates(row [][]tally, global, k float64) [][]float64 {
+func stageRates(row [][]tally, global, k float64) [][]float64 {
 	var stage tally
 	for _, cells := range row {
 		for _, c := range cells {
@@ -197,43 +191,117 @@ func shrinkRate(t tally, prior, k float64) float64 {
 	return (t.won + k*prior) / (t.n + k)
 }
 
-// repFactors sets each rep's won / expected ratio over the same snapshots, shrunk toward 1.
-func (tr *pipelineTrainer) repFactors(b *book, from time.Time, p *Pipeline) {
-	for _, h := range b.deals {
-		tr.repDeal(h, from, p)
+// repFactors sets each rep's won / expected ratio over the snapshots of each day's own period,
+// shrunk toward 1.
+func (tr *pipelineTrainer) repFactors(p *Pipeline) {
+	t := make([]tally, len(tr.rep))
+	for _, sn := range tr.snaps {
+		if !sn.own {
+			continue
+		}
+		t[sn.rep].n += tr.weight * p.Rates[sn.stage][sn.cd][sn.left]
+		if sn.won {
+			t[sn.rep].won += tr.weight
+		}
 	}
 	const k = 3 // expected wins of pseudo-evidence at factor 1
-	for rep, t := range tr.byRep {
-		p.RepFactor[rep] = (t.won + k) / (t.n + k)
+	for rep, i := range tr.rep {
+		p.RepFactor[rep] = (t[i].won + k) / (t[i].n + k)
 	}
 }
 
-// repDeal adds one deal's snapshots to its rep's won and expected tallies.
-func (tr *pipelineTrainer) repDeal(h []salesrecipe.Deal, from time.Time, p *Pipeline) {
-	final := h[len(h)-1]
-	t := tr.byRep[final.RepID]
-	if t == nil {
-		t = &tally{}
-		tr.byRep[final.RepID] = t
+// calendar lists the days (at noon) and periods a stage-model fit walks through, in Unix seconds.
+type calendar struct {
+	start    int64 // first day, 00:00 UTC
+	days     []calendarDay
+	periods  []calendarPeriod
+	complete int // periods [0, complete) ended by the as-of moment
+}
+
+// calendarDay is one day of the calendar.
+type calendarDay struct {
+	start, noon int64
+	period      int // index of the day's period
+}
+
+// calendarPeriod is one period of the calendar with what the buckets need.
+type calendarPeriod struct {
+	start, end, nextEnd int64
+	days                float64
+}
+
+// newCalendar covers the days from the period before from up to asOf.
+func newCalendar(grain salesrecipe.Grain, from, asOf time.Time) *calendar {
+	first := salesrecipe.NewPeriod(grain, from).Prev()
+	c := &calendar{start: first.Start.Unix()}
+	for p := first; p.Start.Before(asOf); p = p.Next() {
+		c.periods = append(c.periods, calendarPeriod{start: p.Start.Unix(), end: p.End().Unix(), nextEnd: p.Next().End().Unix(), days: float64(p.Days())})
+		if !p.End().After(asOf) {
+			c.complete = len(c.periods)
+		}
 	}
-	start := time.Date(h[0].UpdatedAt.Year(), h[0].UpdatedAt.Month(), h[0].UpdatedAt.Day(), 12, 0, 0, 0, time.UTC)
-	for day := start; day.Before(tr.asOf); day = day.AddDate(0, 0, 1) {
-		d, ok := stateAt(h, day)
-		if !ok {
-			continue
-		}
-		if d.Status != salesrecipe.StatusOpen {
-			return
-		}
-		target := salesrecipe.NewPeriod(tr.grain, day)
-		if target.Start.Before(from) || target.End().After(tr.asOf) {
-			continue
-		}
-		t.n += tr.weight * p.rate(d.Stage, d.CloseDate, day, target)
-		if final.Status == salesrecipe.StatusWon && !final.ClosedAt.Before(day) && final.ClosedAt.Before(target.End()) {
-			t.won += tr.weight
+	for day := first.Start; day.Before(asOf); day = day.AddDate(0, 0, 1) {
+		u := day.Unix()
+		c.days = append(c.days, calendarDay{start: u, noon: u + 12*3600, period: periodOf(c.periods, u)})
+	}
+	return c
+}
+
+// periodOf returns the index of the period holding u.
+func periodOf(periods []calendarPeriod, u int64) int {
+	return sort.Search(len(periods), func(i int) bool { return periods[i].end > u })
+}
+
+// firstDay returns the index of the first day whose noon is at or after t.
+func (c *calendar) firstDay(t time.Time) int {
+	u := t.Unix()
+	return sort.Search(len(c.days), func(i int) bool { return c.days[i].noon >= u })
+}
+
+// closeBucket places an expected close date (Unix seconds) relative to the day and the period.
+func (p calendarPeriod) closeBucket(cd, dayStart int64) int {
+	switch {
+	case cd < dayStart:
+		return cdOverdue
+	case cd < p.end:
+		return cdIn
+	case cd < p.nextEnd:
+		return cdNext
+	}
+	return cdLater
+}
+
+// leftBucket returns the bucket of the time left from u to the period's end, in period lengths.
+func (p calendarPeriod) leftBucket(u int64) int {
+	return edgeBucket(float64(p.end-u)/86400/p.days, leftEdges)
+}
+
+// closeBucket places an expected close date relative to the moment and the target period.
+func closeBucket(cd, m time.Time, target salesrecipe.Period) int {
+	switch {
+	case cd.Before(m.Truncate(24 * time.Hour)):
+		return cdOverdue
+	case cd.Before(target.End()):
+		return cdIn
+	case cd.Before(target.Next().End()):
+		return cdNext
+	}
+	return cdLater
+}
+
+// edgeBucket returns the index of the first edge >= v, len(edges) past the last.
+func edgeBucket(v float64, edges []float64) int {
+	for i, e := range edges {
+		if v <= e {
+			return i
 		}
 	}
+	return len(edges)
+}
+
+// leftBucket returns the bucket of the time left from m to the period's end, in period lengths.
+func leftBucket(m time.Time, target salesrecipe.Period) int {
+	return edgeBucket(target.End().Sub(m).Hours()/24/float64(target.Days()), leftEdges)
 }
 
 // rate returns the chance an open deal in stage with expected close cd is won inside target, seen at m.

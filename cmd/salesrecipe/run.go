@@ -39,6 +39,10 @@ func commands() map[string]command {
 		"demo":    {"generate a demo firm, load it into a fresh embedded store and serve it", runDemo},
 		"ingest":  {"load reps, quotas, stages, activities or deals from files, all or nothing", runIngest},
 		"synth":   {"write a realistic synthetic firm with a known recipe as CSV files", runSynth},
+
+		"fit":      {"fit the firm's recipe on the data known at a time, store it and print it as advice", runFit},
+		"forecast": {"forecast every rep's, team's and the firm's period with intervals, coverage and what it takes", runForecast},
+		"backtest": {"score the forecast and simple baselines over past periods, refitting on the data known then", runBacktest},
 	}
 }
 

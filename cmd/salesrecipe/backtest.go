@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
+)
+
+// runBacktest scores the forecast and the baselines over past periods.
+func runBacktest(ctx context.Context, e *env, args []string) error {
+	var c storeConfig
+	fs := newFlagSet(e, "backtest", "backtest [--firm F] [--from P] [--to P] [--points N] [--format table|json] [store flags]",
+		"Backtests past periods: at several as-of points inside each period (default the end of day 1, the\n"+
+			"middle and 3 days before the end) it refits on the data known then, forecasts, and compares with\n"+
+			"what was really won. Methods: salesrecipe (the combined forecast), recipe_only, pipeline_only and the\n"+
+			"baselines last_period, run_rate and stage_weighted. Prints rep- and team-level WAPE, bias and the\n"+
+			"80% interval coverage per method and as-of point. Periods are YYYY-MM, YYYY-Qn or YYYY-Wnn.")
+	c.register(fs, e.getenv)
+	firm := fs.String("firm", "default", "firm")
+	fromFlag := fs.String("from", "", "first period to backtest; default 11 periods before --to")
+	toFlag := fs.String("to", "", "last period to backtest; default the last month that has ended")
+	points := fs.Int("points", 3, "as-of points per period")
+	format := fs.String("format", "table", "output format: table or json")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	from, to, err := backtestRange(*fromFlag, *toFlag, e)
+	if err != nil {
+		return usageErr(e, "backtest", "%v", err)
+	}
+	if *points < 1 {
+		return usageErr(e, "backtest", "--points %d: want at least 1", *points)
+	}
+	if *format != "table" && *format != "json" {
+		return usageErr(e, "backtest", "--format %q: want table or json", *format)
+	}
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx, log, "backtest")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bt := &forecast.Backtester{Store: st, Now: e.now}
+	res, err := bt.Run(ctx, forecast.BacktestRequest{Firm: *firm, From: from, To: to, Points: forecast.DefaultPoints(*points)})
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(e.stdout, res)
+	}
+	return printBacktest(e.stdout, res, from, to)
+}
+
+// backtestRange reads --from and --to, defaulting to the last 12 months that have ended.
+func backtestRange(fromFlag, toFlag string, e *env) (from, to salesrecipe.Period, err error) {
+	to = salesrecipe.NewPeriod(salesrecipe.GrainMonth, e.now()).Prev()
+	if toFlag != "" {
+		if to, err = salesrecipe.ParsePeriod(toFlag); err != nil {
+			return from, to, fmt.Errorf("--to: %w", err)
+		}
+	}
+	from = to
+	for range 11 {
+		from = from.Prev()
+	}
+	if fromFlag != "" {
+		if from, err = salesrecipe.ParsePeriod(fromFlag); err != nil {
+			return from, to, fmt.Errorf("--from: %w", err)
+		}
+	}
+	switch {
+	case from.Grain != to.Grain:
+		return from, to, fmt.Errorf("--from %s and --to %s have different lengths", from, to)
+	case to.Start.Before(from.Start):
+		return from, to, fmt.Errorf("--from %s is after --to %s", from, to)
+	}
+	return from, to, nil
+}
+
+// printBacktest prints one line per method and as-of point.
+func printBacktest(w io.Writer, bt *forecast.Backtest, from, to salesrecipe.Period) error {
+	fmt.Fprintf(w, "Backtest of firm %s over %d periods (%s to %s): refit at each as-of point on the data known then\n\n", bt.Firm, bt.Periods, from, to)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "method\tas of\trep WAPE\tteam WAPE\tbias\t80% interval coverage\tforecasts")
+	for _, s := range bt.Methods {
+		cov := "-"
+		if s.IntervalCoverage != nil {
+			cov = fmt.Sprintf("%.0f%%", 100**s.IntervalCoverage)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t%.1f%%\t%+.1f%%\t%s\t%d\n", s.Method, s.AsOfPoint, 100*s.RepWAPE, 100*s.TeamWAPE, 100*s.Bias, cov, s.Forecasts)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range bt.Notes {
+		fmt.Fprintln(w, "note: "+n)
+	}
+	return nil
+}

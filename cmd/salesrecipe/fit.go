@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/model"
+)
+
+// runFit fits the firm's recipe on the data known at --as-of, stores it and prints it.
+func runFit(ctx context.Context, e *env, args []string) error {
+	var c storeConfig
+	fs := newFlagSet(e, "fit", "fit [--firm F] [--grain month|week|quarter] [--as-of TIME] [--format table|json] [store flags]",
+		"Fits the firm's recipe (what one more activity of each kind is worth in won revenue and over which\n"+
+			"delay it lands), its stage model and the forecast combination, on the data known at --as-of only:\n"+
+			"the complete periods before the as-of period. Stores the fit (every fit is kept) and prints it.\n"+
+			"Too little history is refused with a message that says what is missing.")
+	c.register(fs, e.getenv)
+	firm := fs.String("firm", "default", "firm")
+	grainFlag := fs.String("grain", "month", "period length: month, week or quarter")
+	asOfFlag := fs.String("as-of", "", "fit on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now")
+	format := fs.String("format", "table", "output format: table or json")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	grain, err := salesrecipe.ParseGrain(*grainFlag)
+	if err != nil {
+		return usageErr(e, "fit", "--grain: %v", err)
+	}
+	asOf, err := parseAsOf(*asOfFlag, e.now)
+	if err != nil {
+		return usageErr(e, "fit", "%v", err)
+	}
+	if *format != "table" && *format != "json" {
+		return usageErr(e, "fit", "--format %q: want table or json", *format)
+	}
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx, log, "fit")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f := &forecast.Fitter{Store: st, Now: e.now}
+	m, err := f.Fit(ctx, *firm, grain, asOf)
+	if err != nil {
+		return thinMessage(err, *firm, asOf)
+	}
+	if err := f.Save(ctx, m); err != nil {
+		return err
+	}
+	view, _ := m.View()
+	if *format == "json" {
+		return writeJSON(e.stdout, view)
+	}
+	return printRecipe(e.stdout, view, grain)
+}
+
+// usageErr prints a command-line mistake and returns errUsage.
+func usageErr(e *env, cmd, format string, args ...any) error {
+	fmt.Fprintf(e.stderr, "salesrecipe %s: %s\n", cmd, fmt.Sprintf(format, args...))
+	return errUsage
+}
+
+// thinMessage turns a thin-data error into a sentence that says what is missing.
+func thinMessage(err error, firm string, asOf time.Time) error {
+	var thin *model.ThinDataError
+	if !errors.As(err, &thin) {
+		return err
+	}
+	return exitError{code: 1, msg: fmt.Sprintf("not enough data to fit a recipe for firm %q as of %s: the data has %d %s, a fit needs at least %d",
+		firm, asOf.UTC().Format(time.RFC3339), thin.Have, thin.What, thin.Need)}
+}
+
+// parseAsOf reads RFC 3339, a date-time without zone (UTC) or a date (00:00 UTC); empty means now.
+func parseAsOf(s string, now func() time.Time) (time.Time, error) {
+	if s == "" {
+		return now().UTC(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-06-15T12:00:00Z) or a date (2026-06-15)", s)
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printRecipe prints the recipe as advice, one line per activity kind.
+func printRecipe(w io.Writer, r forecast.Recipe, grain salesrecipe.Grain) error {
+	fmt.Fprintf(w, "Recipe of firm %s, fitted on %s to %s (%d rep-%ss): %s, R² %.2f, out-of-sample WAPE %.0f%%\n\n",
+		r.Firm, r.DataFrom.Format(time.DateOnly), r.DataTo.AddDate(0, 0, -1).Format(time.DateOnly), r.Observations, grain,
+		r.Method, r.R2, 100*r.CVWAPE)
+	for _, k := range r.Kinds {
+		fmt.Fprintln(w, adviceLine(k, grain))
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// adviceLine reads "1 demo ~ $1,260 of won revenue within 3 months (80% CI $1,050-$1,480)".
+func adviceLine(k forecast.KindRecipe, grain salesrecipe.Grain) string {
+	if k.ValuePerActivity <= 0 {
+		return fmt.Sprintf("1 %s ~ no measurable won revenue", k.Kind)
+	}
+	within := landsWithin(k.Lags)
+	return fmt.Sprintf("1 %s ~ %s of won revenue within %d %s (80%% CI %s-%s)%s", k.Kind, money(k.ValuePerActivity),
+		within, plural(string(grain), within), money(k.CILow), money(k.CIHigh), lagProfile(k.Lags, grain))
+}
+
+// landsWithin returns the number of periods by which 90% of the value has landed.
+func landsWithin(lags []forecast.LagShare) int {
+	cum := 0.0
+	for _, l := range lags {
+		cum += l.Share
+		if cum >= 0.9 {
+			return l.Lag + 1
+		}
+	}
+	return len(lags)
+}
+
+// lagProfile renders the shares landing in the first periods, e.g. "; 55% this month, 30% the next".
+func lagProfile(lags []forecast.LagShare, grain salesrecipe.Grain) string {
+	var parts []string
+	for _, l := range lags {
+		if l.Share < 0.05 {
+			continue
+		}
+		when := fmt.Sprintf("%d %s later", l.Lag, plural(string(grain), l.Lag))
+		switch l.Lag {
+		case 0:
+			when = "the same " + string(grain)
+		case 1:
+			when = "the next"
+		}
+		parts = append(parts, fmt.Sprintf("%.0f%% %s", 100*l.Share, when))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// plural returns word with an s unless n is 1.
+func plural(word string, n int) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// money renders an amount as $1,234 (whole units).
+func money(v float64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + "$" + s
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
+)
+
+// classicCoverage is the rule-of-thumb pipeline coverage, the inverse of a ~33% win rate.
+const classicCoverage = 3.0
+
+// runForecast forecasts every rep's, team's and the firm's period and stores the run as a snapshot.
+func runForecast(ctx context.Context, e *env, args []string) error {
+	var c storeConfig
+	fs := newFlagSet(e, "forecast", "forecast [--firm F] [--period YYYY-MM|YYYY-Qn] [--as-of TIME] [--refit] [--format table|json|csv] [store flags]",
+		"Forecasts the period for every rep, team and the firm on the data known at --as-of: closed won so far,\n"+
+			"open pipeline closing in the period (raw and weighted by the learned stage model), a combined forecast\n"+
+			"with an 80% interval, quota attainment, coverage against the classic 3x line and the coverage each rep\n"+
+			"really needs, the gap and what it takes to close it. Uses the latest recipe fitted as of --as-of\n"+
+			"(fitting one when there is none, or with --refit). Every run is stored as a snapshot.")
+	c.register(fs, e.getenv)
+	firm := fs.String("firm", "default", "firm")
+	periodFlag := fs.String("period", "", "period: YYYY-MM, YYYY-Qn or YYYY-Wnn; default the month of --as-of")
+	asOfFlag := fs.String("as-of", "", "forecast on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now")
+	refit := fs.Bool("refit", false, "fit a new recipe on the data known at --as-of instead of reading the stored one")
+	format := fs.String("format", "table", "output format: table, json or csv")
+	if err := parse(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	asOf, err := parseAsOf(*asOfFlag, e.now)
+	if err != nil {
+		return usageErr(e, "forecast", "%v", err)
+	}
+	period := salesrecipe.NewPeriod(salesrecipe.GrainMonth, asOf)
+	if *periodFlag != "" {
+		if period, err = salesrecipe.ParsePeriod(*periodFlag); err != nil {
+			return usageErr(e, "forecast", "--period: %v", err)
+		}
+	}
+	if *format != "table" && *format != "json" && *format != "csv" {
+		return usageErr(e, "forecast", "--format %q: want table, json or csv", *format)
+	}
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx, log, "forecast")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fc := &forecast.Forecaster{Store: st, Now: e.now}
+	out, err := fc.Forecast(ctx, forecast.Request{Firm: *firm, Period: period, AsOf: asOf, Refit: *refit})
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		return writeJSON(e.stdout, out)
+	case "csv":
+		return writeForecastCSV(e.stdout, out)
+	}
+	return printForecast(e.stdout, out)
+}
+
+// printForecast prints reps, teams, the firm total and the notes as aligned tables.
+func printForecast(w io.Writer, fc *forecast.Forecast) error {
+	fmt.Fprintf(w, "Forecast of firm %s for %s (%s to %s) as of %s\n", fc.Firm, fc.Period, fc.PeriodStart.Format(time.DateOnly),
+		fc.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), fc.AsOf.UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "Recipe: %s, fitted %s on the data known at %s%s\n\n", fc.Recipe.Method, fc.Recipe.FittedAt.UTC().Format(time.RFC3339),
+		fc.Recipe.AsOf.UTC().Format(time.RFC3339), map[bool]string{true: " (fitted for this forecast)"}[fc.Recipe.Refit])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\tpipeline\tweighted\tforecast\t80% interval\tattain\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
+	for _, r := range fc.Reps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money), takes(r))
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
+	for _, t := range fc.Teams {
+		fmt.Fprintf(tw, "team\t%s\t%d reps\t%s\t\n", teamName(t.Team), t.Reps, moneyCells(t.Money))
+	}
+	fmt.Fprintf(tw, "firm\t%s\t%d reps\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, moneyCells(fc.FirmTotal.Money))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printNotes(w, fc)
+}
+
+// teamName labels reps without a team.
+func teamName(t string) string {
+	if t == "" {
+		return "(no team)"
+	}
+	return t
+}
+
+// moneyCells renders the money columns of a row, tab-separated.
+func moneyCells(m forecast.Money) string {
+	line := "-"
+	if m.Coverage != nil {
+		line = map[bool]string{true: "above", false: "below"}[*m.Coverage >= classicCoverage]
+	}
+	return strings.Join([]string{optMoney(m.Quota), money(m.ClosedWon), money(m.PipelineOpen), money(m.PipelineWeighted),
+		money(m.Forecast), money(m.Low) + "-" + money(m.High), percent(m.Attainment), times(m.Coverage), times(m.RequiredCoverage),
+		line, optMoney(m.Gap)}, "\t")
+}
+
+// optMoney renders an optional amount, "-" when undefined.
+func optMoney(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return money(*v)
+}
+
+// percent renders an optional ratio as a percentage.
+func percent(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100**v)
+}
+
+// times renders an optional coverage as 2.5x.
+func times(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fx", *v)
+}
+
+// takes renders what it takes, or why there is nothing to say.
+func takes(r forecast.RepRow) string {
+	if r.Gap == nil || *r.Gap <= 0 {
+		return ""
+	}
+	var acts []string
+	pipe := ""
+	for _, n := range r.WhatItTakes {
+		switch {
+		case n.Kind == forecast.KindPipeline && !n.OutOfReach:
+			pipe = "+" + money(n.Additional) + " pipeline"
+		case n.Kind != forecast.KindPipeline && !n.OutOfReach && n.Additional > 0:
+			acts = append(acts, fmt.Sprintf("+%.0f %s", n.Additional, n.Kind))
+		}
+	}
+	switch {
+	case len(acts) > 0 && pipe != "":
+		return strings.Join(acts, ", ") + " or " + pipe
+	case len(acts) > 0:
+		return strings.Join(acts, ", ")
+	case pipe != "":
+		return pipe + " (more activity cannot land in time)"
+	}
+	return "out of reach this period"
+}
+
+// printNotes prints the firm's and each rep's labels.
+func printNotes(w io.Writer, fc *forecast.Forecast) error {
+	var lines []string
+	lines = append(lines, fc.Notes...)
+	for _, r := range fc.Reps {
+		if len(r.Notes) > 0 {
+			lines = append(lines, r.RepID+": "+strings.Join(r.Notes, "; "))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nNotes:")
+	for _, l := range lines {
+		fmt.Fprintln(w, "  "+l)
+	}
+	return nil
+}
+
+// writeForecastCSV writes one row per rep, team and the firm.
+func writeForecastCSV(w io.Writer, fc *forecast.Forecast) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"level", "rep_id", "name", "team", "quota", "closed_won", "pipeline_open", "pipeline_weighted", "forecast", "low", "high",
+		"attainment", "coverage", "required_coverage", "gap", "what_it_takes", "notes"})
+	for _, r := range fc.Reps {
+		cw.Write(append(append([]string{"rep", r.RepID, r.Name, r.Team}, csvMoney(r.Money)...), csvNeeds(r.WhatItTakes), strings.Join(r.Notes, "; ")))
+	}
+	for _, t := range fc.Teams {
+		cw.Write(append(append([]string{"team", "", "", t.Team}, csvMoney(t.Money)...), "", ""))
+	}
+	cw.Write(append(append([]string{"firm", "", fc.Firm, ""}, csvMoney(fc.FirmTotal.Money)...), "", strings.Join(fc.Notes, "; ")))
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvMoney renders the money fields, empty when undefined.
+func csvMoney(m forecast.Money) []string {
+	opt := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return num(*v)
+	}
+	return []string{opt(m.Quota), num(m.ClosedWon), num(m.PipelineOpen), num(m.PipelineWeighted), num(m.Forecast), num(m.Low), num(m.High),
+		opt(m.Attainment), opt(m.Coverage), opt(m.RequiredCoverage), opt(m.Gap)}
+}
+
+// num renders a number without exponent.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// csvNeeds renders what it takes as kind:N pairs, kind:out_of_reach when out of reach.
+func csvNeeds(needs []forecast.Need) string {
+	parts := make([]string, 0, len(needs))
+	for _, n := range needs {
+		v := num(n.Additional)
+		if n.OutOfReach {
+			v = "out_of_reach"
+		}
+		parts = append(parts, n.Kind+":"+v)
+	}
+	return strings.Join(parts, ";")
+}
