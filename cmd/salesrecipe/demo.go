@@ -57,6 +57,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := loadDemoFirm(ctx, e, st, filepath.Join(*dir, "firm")); err != nil {
 		return err
 	}
+	if err := fitAndForecastDemo(ctx, e, st, "default"); err != nil {
+		return err
+	}
 	users, err := writeDemoUsers(filepath.Join(*dir, "users.yaml"), e, c.addr)
 	if err != nil {
 		return err

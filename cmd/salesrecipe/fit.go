@@ -14,6 +14,7 @@ import (
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/model"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // runFit fits the firm's recipe on the data known at --as-of, stores it and prints it.
@@ -178,4 +179,30 @@ func money(v float64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return sign + "$" + s
+}
+
+// fitAndForecastDemo fits and stores the demo firm's recipe, forecasts this month and prints both.
+func fitAndForecastDemo(ctx context.Context, e *env, st *queries.Store, firm string) error {
+	now := e.now().UTC()
+	f := &forecast.Fitter{Store: st, Now: e.now}
+	m, err := f.Fit(ctx, firm, salesrecipe.GrainMonth, now)
+	if err != nil {
+		return thinMessage(err, firm, now)
+	}
+	if err := f.Save(ctx, m); err != nil {
+		return err
+	}
+	view, _ := m.View()
+	if err := printRecipe(e.stdout, view, salesrecipe.GrainMonth); err != nil {
+		return err
+	}
+	fc := &forecast.Forecaster{Store: st, Now: e.now}
+	out, err := fc.Forecast(ctx, forecast.Request{Firm: firm, Period: salesrecipe.NewPeriod(salesrecipe.GrainMonth, now), AsOf: now})
+	if err != nil {
+		return err
+	}
+	t := out.FirmTotal
+	_, err = fmt.Fprintf(e.stdout, "Forecast for %s as of %s: %s (80%% interval %s-%s), closed so far %s, quota %s, open pipeline %s\n\n",
+		out.Period, now.Format(time.RFC3339), money(t.Forecast), money(t.Low), money(t.High), money(t.ClosedWon), optMoney(t.Quota), money(t.PipelineOpen))
+	return err
 }

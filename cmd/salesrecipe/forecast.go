@@ -80,7 +80,7 @@ func printForecast(w io.Writer, fc *forecast.Forecast) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\tpipeline\tweighted\tforecast\t80% interval\tattain\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
 	for _, r := range fc.Reps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money), takes(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money), takes(r))
 	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
 	for _, t := range fc.Teams {
@@ -156,10 +156,22 @@ func takes(r forecast.RepRow) string {
 		return strings.Join(acts, ", ") + " or " + pipe
 	case len(acts) > 0:
 		return strings.Join(acts, ", ")
+	case pipe != "" && activityOutOfReach(r.WhatItTakes):
+		return pipe + " (activity alone: out of reach this period)"
 	case pipe != "":
-		return pipe + " (more activity cannot land in time)"
+		return pipe
 	}
 	return "out of reach this period"
+}
+
+// activityOutOfReach reports whether the activity lever was judged out of reach.
+func activityOutOfReach(needs []forecast.Need) bool {
+	for _, n := range needs {
+		if n.Kind != forecast.KindPipeline && n.OutOfReach {
+			return true
+		}
+	}
+	return false
 }
 
 // printNotes prints the firm's and each rep's labels.
