@@ -150,12 +150,10 @@ func (s *Server) authenticate(r *http.Request) (*viewer, error) {
 // selection, and the rep the path names.
 type request struct {
 	*http.Request
-	rt    route
-	who   *viewer
-	firm  string
-	q     params
-	rep   salesrecipe.Rep
-	hasID bool
+	who  *viewer
+	firm string
+	q    params
+	rep  salesrecipe.Rep
 }
 
 // handler serves a guarded request.
@@ -198,7 +196,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		w.Header().Set("WWW-Authenticate", `Bearer realm="salesrecipe"`)
 		return nil, &httpError{code: http.StatusUnauthorized, msg: "missing or unknown token"}
 	}
-	req := &request{Request: r, rt: rt, who: who, firm: who.user.Firm}
+	req := &request{Request: r, who: who, firm: who.user.Firm}
 	if who.user.Role == RoleIngest {
 		return req, &httpError{code: http.StatusForbidden, msg: "this user may only load data"}
 	}
@@ -229,7 +227,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		if !ok {
 			return req, errNotFound
 		}
-		req.rep, req.hasID = rep, true
+		req.rep = rep
 	}
 	return req, nil
 }

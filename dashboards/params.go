@@ -17,8 +17,6 @@ type params struct {
 	asOf time.Time
 	// asOfText is the as_of parameter as given ("" for now).
 	asOfText string
-	// periodText is the period parameter as given ("" for the default).
-	periodText string
 	// now is set when no as_of was given or it is later than now: answers then
 	// follow the clock and are refreshed in the background.
 	now bool
@@ -28,7 +26,7 @@ type params struct {
 func (s *Server) parseParams(q url.Values) (params, error) {
 	now := s.cfg.Now().UTC()
 	rounded := now.Truncate(s.cfg.Freshness)
-	p := params{asOf: rounded, periodText: q.Get("period"), asOfText: q.Get("as_of"), now: true}
+	p := params{asOf: rounded, asOfText: q.Get("as_of"), now: true}
 	if p.asOfText != "" {
 		t, err := parseAsOf(p.asOfText)
 		if err != nil {
@@ -39,8 +37,8 @@ func (s *Server) parseParams(q url.Values) (params, error) {
 		}
 	}
 	p.period = salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.asOf)
-	if p.periodText != "" {
-		per, err := salesrecipe.ParsePeriod(p.periodText)
+	if text := q.Get("period"); text != "" {
+		per, err := salesrecipe.ParsePeriod(text)
 		if err != nil {
 			return p, err
 		}

@@ -27,7 +27,6 @@ type Pipeline struct {
 	Changes        Changes      `json:"changes"`
 	Reps           []RepChanges `json:"reps"`
 	waterfall      *waterfall
-	stageFile      map[string]bool
 }
 
 // StageLine is the open pipeline in one stage.
@@ -100,7 +99,7 @@ func (s *Server) pipelineOf(ctx context.Context, req *request) (*Pipeline, error
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{Firm: firm, Period: q.period.String(), AsOf: q.asOf, stageFile: map[string]bool{}}
+	p := &Pipeline{Firm: firm, Period: q.period.String(), AsOf: q.asOf}
 	if err := s.addStages(ctx, req, p, stages, sees); err != nil {
 		return nil, err
 	}
@@ -160,7 +159,6 @@ func (s *Server) addStages(ctx context.Context, req *request, p *Pipeline, stage
 		for _, st := range stages {
 			if st.Name == name {
 				l.Probability = st.Probability
-				p.stageFile[name] = true
 			}
 		}
 		l.OpenAmount, l.PeriodAmount = round2(l.OpenAmount), round2(l.PeriodAmount)
