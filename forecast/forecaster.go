@@ -144,7 +144,7 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 	}
 	fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
 	feats := fs.compute(extra)
-	out := &Forecast{Period: in.period, PeriodStart: in.period.Start, PeriodEnd: in.period.End(), AsOf: in.at}
+	out := &Forecast{Period: in.period, PeriodStart: in.period.Start, PeriodEnd: in.period.End(), AsOf: in.at, Reps: []RepRow{}}
 	out.Notes = modelNotes(m, in)
 	info := repInfo(reps)
 	mix := firmMix(feats)
@@ -164,6 +164,10 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 		draws = append(draws, pr.draws)
 	}
 	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws)
+	if noData(feats) {
+		out.Notes = append(out.Notes, "no data for "+in.period.String()+" as of "+in.at.UTC().Format(time.RFC3339)+
+			": nothing closed, no open pipeline closing in it and no activity in it")
+	}
 	return out
 }
 
@@ -198,8 +202,15 @@ func modelNotes(m *Model, in *inputs) []string {
 	if !m.Combiner.Learned {
 		notes = append(notes, "too little history to learn the combination: pipeline and recipe added one for one, interval not calibrated")
 	}
-	if len(in.won) == 0 && len(in.open) == 0 && len(in.counts) == 0 {
-		notes = append(notes, "no data for "+in.period.String()+" as of "+in.at.UTC().Format(time.RFC3339))
-	}
 	return notes
+}
+
+// noData reports whether nothing was closed, nothing is open to close and nothing was done in the period.
+func noData(feats map[string]*repFeatures) bool {
+	for _, f := range feats {
+		if f.Closed != 0 || f.Open != 0 || len(f.Done) > 0 {
+			return false
+		}
+	}
+	return true
 }

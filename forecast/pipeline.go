@@ -10,7 +10,8 @@ import (
 
 // Close-date buckets of an open deal relative to the target period and the moment.
 const (
-	cdOverdue = iota // expected close already passed
+	cdOverdue = iota // expected close already passed, by less than a period
+	cdStale          // expected close passed more than a period ago
 	cdIn             // expected close ahead, inside the period
 	cdNext           // expected close in the following period
 	cdLater          // expected close further out
@@ -174,7 +175,11 @@ func stageRates(row [][]tally, global, k float64) [][]float64 {
 		for _, c := range cells {
 			sc.n, sc.won = sc.n+c.n, sc.won+c.won
 		}
-		pc := shrinkRate(sc, ps, k)
+		prior := ps
+		if cb == cdStale {
+			prior = 0 // deals long past their close date win only as often as the data shows
+		}
+		pc := shrinkRate(sc, prior, k)
 		out[cb] = make([]float64, len(cells))
 		for lb, c := range cells {
 			out[cb][lb] = shrinkRate(c, pc, k)
@@ -261,6 +266,8 @@ func (c *calendar) firstDay(t time.Time) int {
 // closeBucket places an expected close date (Unix seconds) relative to the day and the period.
 func (p calendarPeriod) closeBucket(cd, dayStart int64) int {
 	switch {
+	case cd < dayStart-int64(p.days)*86400:
+		return cdStale
 	case cd < dayStart:
 		return cdOverdue
 	case cd < p.end:
@@ -278,8 +285,11 @@ func (p calendarPeriod) leftBucket(u int64) int {
 
 // closeBucket places an expected close date relative to the moment and the target period.
 func closeBucket(cd, m time.Time, target salesrecipe.Period) int {
+	day := m.Truncate(24 * time.Hour)
 	switch {
-	case cd.Before(m.Truncate(24 * time.Hour)):
+	case cd.Before(day.AddDate(0, 0, -target.Days())):
+		return cdStale
+	case cd.Before(day):
 		return cdOverdue
 	case cd.Before(target.End()):
 		return cdIn

@@ -1,0 +1,126 @@
+package forecast
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe/ingest"
+	"github.com/salesrecipe/salesrecipe/ingest/synth"
+	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
+)
+
+// engine is this test binary's embedded ClickHouse engine.
+var engine querytest.Engine
+
+// firmCache holds generated firm directories by configuration, so tests share the CSV files.
+var firmCache sync.Map
+
+// firm is a synthetic firm's files and known truth.
+type firm struct {
+	dir   string
+	truth synth.Truth
+}
+
+// generate writes the firm of cfg once per test binary.
+func generate(t testing.TB, cfg synth.Config) firm {
+	t.Helper()
+	key, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := firmCache.LoadOrStore(string(key), sync.OnceValues(func() (firm, error) {
+		dir, err := os.MkdirTemp("", "forecast-firm-")
+		if err != nil {
+			return firm{}, err
+		}
+		tr, err := synth.WriteDir(context.Background(), dir, cfg)
+		return firm{dir: dir, truth: tr}, err
+	}))
+	f, err := v.(func() (firm, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// load loads the firm's files of the given kinds (all when none) into st under the firm name.
+func load(t testing.TB, st *queries.Store, name, dir string, kinds ...ingest.Kind) {
+	t.Helper()
+	if len(kinds) == 0 {
+		kinds = ingest.Kinds()
+	}
+	for _, kind := range kinds {
+		path := filepath.Join(dir, string(kind)+".csv")
+		r, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ingest.Run(context.Background(), st, ingest.Job{Firm: name, Kind: kind}, []ingest.Input{{Name: path, R: r}})
+		r.Close()
+		if err != nil {
+			t.Fatalf("load %s: %v", path, err)
+		}
+	}
+}
+
+// smallFirm is a quick firm for functional tests: 12 reps over 18 months ending 2026-06-01.
+func smallFirm(seed int64) synth.Config {
+	cfg := synth.DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.Seed = 12, 18, seed
+	cfg.End = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	return cfg
+}
+
+// rewrite copies the CSV file name from src to dst keeping the header and the rows keep accepts.
+func rewrite(t testing.TB, src, dst, name string, keep func(row map[string]string) bool) {
+	t.Helper()
+	in, err := os.Open(filepath.Join(src, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	rows, err := csv.NewReader(in).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(filepath.Join(dst, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	w := csv.NewWriter(out)
+	w.Write(rows[0])
+	for _, r := range rows[1:] {
+		m := make(map[string]string, len(r))
+		for i, h := range rows[0] {
+			m[h] = r[i]
+		}
+		if keep(m) {
+			w.Write(r)
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustTime parses an RFC 3339 time from a CSV cell.
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatalf("time %q: %v", s, err)
+	}
+	return v
+}
+
+// clock returns a fixed clock.
+func clock(at time.Time) func() time.Time { return func() time.Time { return at } }

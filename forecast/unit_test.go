@@ -1,0 +1,242 @@
+package forecast
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/model"
+	"github.com/salesrecipe/salesrecipe/queries"
+)
+
+func ptr(v float64) *float64 { return &v }
+
+func TestNeedJSON(t *testing.T) {
+	tests := []struct {
+		need Need
+		want string
+	}{
+		{Need{Kind: "demo", Additional: 4}, `{"kind":"demo","additional":4}`},
+		{Need{Kind: KindPipeline, Additional: 12000}, `{"kind":"pipeline","additional":12000}`},
+		{Need{Kind: "call", Additional: 300, OutOfReach: true}, `{"kind":"call","additional":null}`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.need)
+		if err != nil || string(b) != tt.want {
+			t.Errorf("%+v: %s %v, want %s", tt.need, b, err, tt.want)
+		}
+		var back Need
+		if err := json.Unmarshal(b, &back); err != nil || back.Kind != tt.need.Kind || back.OutOfReach != tt.need.OutOfReach {
+			t.Errorf("round trip of %s: %+v %v", b, back, err)
+		}
+	}
+}
+
+func TestRollupSumsRepsAndDividesSums(t *testing.T) {
+	c := &Combiner{Grid: []float64{0}, Pipeline: []float64{1}, NewBusiness: [][]float64{{0, 0, 0, 0, 0}},
+		Point: []float64{0.5}, Low: []float64{0.1}, High: []float64{0.9}, TeamLow: []float64{0.1}, TeamHigh: []float64{0.9}}
+	reps := []RepRow{
+		{RepID: "a", Team: "East", Money: Money{Quota: ptr(100), ClosedWon: 90, PipelineOpen: 100, PipelineWeighted: 50, Forecast: 120}},
+		{RepID: "b", Team: "East", Money: Money{Quota: ptr(100), ClosedWon: 0, PipelineOpen: 50, PipelineWeighted: 10, Forecast: 20}},
+		{RepID: "c", Team: "West", Money: Money{ClosedWon: 5, PipelineOpen: 10, PipelineWeighted: 5, Forecast: 8}},
+	}
+	draws := [][]float64{{110, 130}, {10, 30}, {5, 11}}
+	teams, firm := rollup(c, 0.5, reps, draws)
+	east := teams[0].Money
+	// coverage sum over sum: 150 / (200 - 90); an average of the reps' ratios would be (10 + 0.5) / 2.
+	if teams[0].Team != "East" || east.Forecast != 140 || *east.Quota != 200 || *east.Coverage != round4(150.0/110) ||
+		*east.Attainment != 0.7 || *east.Gap != 60 || *east.RequiredCoverage != round4(150.0/60) {
+		t.Errorf("East: %+v", east)
+	}
+	if east.Low > east.Forecast || east.High < east.Forecast {
+		t.Errorf("East interval %v-%v misses its forecast %v", east.Low, east.High, east.Forecast)
+	}
+	west := teams[1].Money
+	if west.Quota != nil || west.Attainment != nil || west.Coverage != nil || west.Gap != nil || west.Forecast != 8 {
+		t.Errorf("West without quota: %+v", west)
+	}
+	if firm.Forecast != 148 || *firm.Quota != 200 || firm.Reps != 3 || *firm.Coverage != round4(160.0/105) {
+		t.Errorf("firm: %+v", firm)
+	}
+}
+
+func TestRatiosUndefinedAreNil(t *testing.T) {
+	tests := []struct {
+		name  string
+		m     Money
+		check func(Money) bool
+	}{
+		{"no quota", Money{PipelineOpen: 10, PipelineWeighted: 5}, func(m Money) bool {
+			return m.Attainment == nil && m.Coverage == nil && m.Gap == nil && *m.RequiredCoverage == 2
+		}},
+		{"quota met", Money{Quota: ptr(100), ClosedWon: 120, Forecast: 120, PipelineOpen: 10}, func(m Money) bool {
+			return m.Coverage == nil && *m.Gap == -20 && m.RequiredCoverage == nil && *m.Attainment == 1.2
+		}},
+		{"zero quota", Money{Quota: ptr(0), Forecast: 5}, func(m Money) bool {
+			return m.Attainment == nil && m.Coverage == nil && *m.Gap == -5
+		}},
+	}
+	for _, tt := range tests {
+		m := tt.m
+		m.ratios()
+		if !tt.check(m) {
+			t.Errorf("%s: %+v", tt.name, m)
+		}
+	}
+}
+
+// needsModel is a recipe where a demo lands half its value in its own period and a call only later.
+func needsModel() *Model {
+	rc := &model.Recipe{Kinds: []model.KindEffect{
+		{Kind: "demo", Value: 1000, Lags: []model.LagShare{{Lag: 0, Share: 0.5}, {Lag: 1, Share: 0.5}}},
+		{Kind: "call", Value: 100, Lags: []model.LagShare{{Lag: 0, Share: 0}, {Lag: 1, Share: 1}}},
+	}}
+	return &Model{Recipe: rc}
+}
+
+func TestWhatItTakes(t *testing.T) {
+	mc := mixContext{firm: map[string]float64{"demo": 10}, conversion: 0.25}
+	tests := []struct {
+		name string
+		f    repFeatures
+		gap  float64
+		want map[string]float64 // additional per kind; -1 means out of reach
+	}{
+		// Half the period left: a demo spread over it lands 1000 * 0.5 * 0.5 = 250; a call lands nothing in time.
+		{"mid period", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 10, "call": 40}, Peak: 40, Open: 100, PIn: 40},
+			2000, map[string]float64{"demo": 8, KindPipeline: 5000}},
+		{"beyond the rep's pace", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 2}, Peak: 4, Open: 100, PIn: 40},
+			20000, map[string]float64{"demo": -1, KindPipeline: 50000}},
+		{"period over", repFeatures{Tau: 1, Rest: map[string]float64{}, Peak: 40, Open: 100, PIn: 0},
+			500, map[string]float64{KindPipeline: -1}},
+		{"no pipeline: the firm's conversion", repFeatures{Tau: 0.9, Rest: map[string]float64{}, Peak: 0},
+			100, map[string]float64{"demo": -1, KindPipeline: 400}},
+	}
+	for _, tt := range tests {
+		got := whatItTakes(needsModel(), &tt.f, tt.gap, mc)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: %+v, want %v", tt.name, got, tt.want)
+			continue
+		}
+		for _, n := range got {
+			want, ok := tt.want[n.Kind]
+			switch {
+			case !ok:
+				t.Errorf("%s: unexpected %+v", tt.name, n)
+			case want < 0 && !n.OutOfReach:
+				t.Errorf("%s: %s should be out of reach: %+v", tt.name, n.Kind, n)
+			case want >= 0 && (n.OutOfReach || n.Additional != want):
+				t.Errorf("%s: %s = %+v, want %v", tt.name, n.Kind, n, want)
+			}
+		}
+	}
+}
+
+func TestHistoryActiveSpans(t *testing.T) {
+	month := func(m int) time.Time { return time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	counts := []queries.ActivityCount{
+		{RepID: "stayer", Period: month(1), Kind: "call", N: 5},
+		{RepID: "stayer", Period: month(4), Kind: "demo", N: 2},
+		{RepID: "joiner", Period: month(3), Kind: "call", N: 7}, // then quiet in the last month: not observed there
+		{RepID: "leaver", Period: month(1), Kind: "call", N: 3},
+	}
+	revenue := []queries.Revenue{
+		{RepID: "leaver", Period: month(2), Amount: 900}, // a deal sourced before leaving closes after
+		{RepID: "ghost", Period: month(4), Amount: 100},  // not in the reps file
+	}
+	reps := []salesrecipe.Rep{{ID: "stayer"}, {ID: "joiner"}, {ID: "leaver"}, {ID: "idle"}}
+	h := buildHistory(salesrecipe.GrainMonth, salesrecipe.NewPeriod(salesrecipe.GrainMonth, month(5)), counts, revenue, reps, month(5))
+	p := h.Panel
+	if p.Periods != 4 || !h.From().Equal(month(1)) || !h.To().Equal(month(5)) || len(p.Kinds) != 2 {
+		t.Fatalf("panel shape: %d periods from %v to %v, kinds %v", p.Periods, h.From(), h.To(), p.Kinds)
+	}
+	want := map[string]string{"stayer": "XXXX", "joiner": "..X.", "leaver": "XX..", "idle": "....", "ghost": "...X"}
+	for r, id := range p.Reps {
+		got := ""
+		for _, a := range p.Active[r] {
+			got += map[bool]string{true: "X", false: "."}[a]
+		}
+		if got != want[id] {
+			t.Errorf("%s active %s, want %s", id, got, want[id])
+		}
+	}
+	if empty := buildHistory(salesrecipe.GrainMonth, salesrecipe.NewPeriod(salesrecipe.GrainMonth, month(5)), nil, nil, reps, month(5)); len(empty.Periods) != 0 {
+		t.Errorf("no data gave %d periods", len(empty.Periods))
+	}
+}
+
+func TestBuckets(t *testing.T) {
+	p, _ := salesrecipe.ParsePeriod("2026-04")
+	m := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
+	day := func(mo time.Month, d int) time.Time { return time.Date(2026, mo, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		cd   time.Time
+		want int
+	}{
+		{day(2, 20), cdStale},
+		{day(4, 2), cdOverdue},
+		{day(4, 10), cdIn},
+		{day(4, 30), cdIn},
+		{day(5, 1), cdNext},
+		{day(6, 1), cdLater},
+	}
+	cal := newCalendar(salesrecipe.GrainMonth, p.Start, p.End())
+	cp := cal.periods[periodOf(cal.periods, p.Start.Unix())]
+	for _, tt := range tests {
+		if got := closeBucket(tt.cd, m, p); got != tt.want {
+			t.Errorf("close %v seen %v: bucket %d, want %d", tt.cd, m, got, tt.want)
+		}
+		if got := cp.closeBucket(tt.cd.Unix(), day(4, 10).Unix()); got != tt.want {
+			t.Errorf("calendar: close %v: bucket %d, want %d", tt.cd, got, tt.want)
+		}
+	}
+	if got := leftBucket(m, p); got != edgeBucket(20.5/30, leftEdges) || cp.leftBucket(m.Unix()) != got {
+		t.Errorf("time left bucket %d", got)
+	}
+}
+
+func TestProrateQuotas(t *testing.T) {
+	q := func(rep, start string, g salesrecipe.Grain, amount float64) salesrecipe.Quota {
+		return salesrecipe.Quota{RepID: rep, PeriodStart: mustTime(t, start+"T00:00:00Z"), Period: g, Amount: amount}
+	}
+	qs := []salesrecipe.Quota{
+		q("monthly", "2026-01-01", salesrecipe.GrainMonth, 100), q("monthly", "2026-02-01", salesrecipe.GrainMonth, 200),
+		q("monthly", "2026-03-01", salesrecipe.GrainMonth, 300), q("quarterly", "2026-01-01", salesrecipe.GrainQuarter, 900),
+	}
+	quarter, _ := salesrecipe.ParsePeriod("2026-Q1")
+	feb, _ := salesrecipe.ParsePeriod("2026-02")
+	if got := prorate(qs, quarter); got["monthly"] != 600 || got["quarterly"] != 900 {
+		t.Errorf("quarter: %v", got)
+	}
+	got := prorate(qs, feb)
+	if got["monthly"] != 200 || math.Abs(got["quarterly"]-900*28.0/90) > 1e-9 {
+		t.Errorf("February: %v", got)
+	}
+}
+
+func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
+	c := &Combiner{Grid: []float64{0, 0.5}, Pipeline: []float64{1, 1}, NewBusiness: [][]float64{{0, 0, 0, 0, 1000}, {0, 0, 0, 0, 1000}},
+		Point: []float64{0.5, 0.5}, Low: []float64{0.1, 0.1}, High: []float64{0.9, 0.9}, TeamLow: []float64{0.1, 0.1},
+		TeamHigh: []float64{0.9, 0.9}, Amounts: []float64{100, 200, 300}}
+	f := &repFeatures{Tau: 0.5, Closed: 50, Present: true, Deals: []chance{{0.5, 1000}, {0.9, 10}}}
+	a, b := c.predict("r1", f, 1, 2), c.predict("r1", f, 1, 2)
+	if a.forecast != b.forecast || a.low != b.low || a.high != b.high {
+		t.Fatalf("same seed, different forecasts: %+v %+v", a, b)
+	}
+	if a.low < f.Closed || a.high < a.forecast || a.forecast < a.low {
+		t.Fatalf("forecast %v interval %v-%v with %v closed", a.forecast, a.low, a.high, f.Closed)
+	}
+	mean := 0.0
+	for _, d := range a.draws {
+		mean += d / float64(len(a.draws))
+	}
+	// closed 50 + 0.5*1000 + 0.9*10 + new business 0.5*1000 = 1059
+	if math.Abs(mean-1059) > 60 {
+		t.Errorf("mean of draws %v, want about 1059", mean)
+	}
+	if over := c.predict("r1", &repFeatures{Tau: 1, Closed: 70, Deals: f.Deals}, 1, 2); over.forecast != 70 || over.high != 70 {
+		t.Errorf("a period that is over forecasts its closed won: %+v", over)
+	}
+}
