@@ -151,7 +151,7 @@ func (b *book) winRate() float64 {
 	return (won + 1) / (closed + 2)
 }
 
-// wonAfter returns, per rep, the amount of deals whose state at asOf is won with closed_at in
+// wonAfter returns, per rep, the number of deals whose state at asOf is won with closed_at in
 // [from, to), split into deals open at from and deals created after it.
 func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float64) {
 	pipe, fresh = map[string]float64{}, map[string]float64{}
@@ -163,9 +163,9 @@ func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float6
 		}
 		switch then, existed := stateAt(h, from); {
 		case !existed:
-			fresh[d.RepID] += d.Amount
+			fresh[d.RepID]++
 		case then.Status == salesrecipe.StatusOpen:
-			pipe[d.RepID] += d.Amount
+			pipe[d.RepID]++
 		}
 	}
 	return pipe, fresh

@@ -23,13 +23,16 @@ const (
 // elapsed share of the period in Grid.
 //
 // A rep's won revenue in the period is drawn as closed won so far, plus each open deal won with its
-// learned chance times Pipeline, plus new business: a Poisson number of new deals with amounts drawn
-// from Amounts whose mean is NewBusiness . newBusiness() (recipe expectations and presence). The
+// learned chance times Pipeline (the backtests' won deals over expected wins), plus new business: a
+// Poisson number of new won deals with mean NewBusiness . newBusiness(Kinds) (recipe expectations,
+// presence and the activity still expected of each kind, weights learned on the number of deals
+// created after the moment and won in the period in the backtests), amounts drawn from Amounts. The
 // forecast is the draws' quantile at Point (the level that minimized the backtests' absolute error),
 // the interval their quantiles at Low and High (the levels that held 10% of outcomes below and 10%
 // above in the backtests); team and firm intervals use TeamLow and TeamHigh on summed draws.
 type Combiner struct {
 	Grid        []float64   `json:"grid"`
+	Kinds       []string    `json:"kinds"`        // activity kinds of the new-business inputs
 	Features    []string    `json:"features"`     // new-business inputs
 	Pipeline    []float64   `json:"pipeline"`     // scale of the stage model's chances, per grid point
 	NewBusiness [][]float64 `json:"new_business"` // [grid][feature] non-negative weights of the new-business mean
@@ -50,35 +53,44 @@ type sample struct {
 	team   string
 	rep    string
 	f      *repFeatures
-	pipe   float64 // won after the moment from deals open at the moment
-	fresh  float64 // won after the moment from deals created after it
+	pipe   float64 // deals won after the moment that were open at the moment
+	fresh  float64 // deals won after the moment that were created after it
 	actual float64 // won in the whole period
 }
 
 // Defaults used where history is too short to learn.
 var (
-	defaultNewBusiness = []float64{0, 0.5, 1, 1, 0}
-	defaultLevels      = [3]float64{0.5, 0.1, 0.9} // point, low, high
+	defaultRecipeWeights = []float64{0, 0.5, 1, 1, 0} // without history, the recipe's own expectations
+	defaultLevels        = [3]float64{0.5, 0.1, 0.9}  // point, low, high
 )
 
 // trainDraws is the number of draws per training row.
 const trainDraws = 200
 
 // learnCombiner learns the combination at every grid point from backtest rows.
-func learnCombiner(rows [][]sample, periods int, amounts []float64, level float64) (*Combiner, error) {
-	c := &Combiner{Grid: trainingGrid, Features: featureNames, Periods: periods, Level: level, Learned: true, Amounts: amounts}
+func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float64, level float64) (*Combiner, error) {
+	c := &Combiner{Grid: trainingGrid, Kinds: kinds, Features: newBusinessFeatures(kinds), Periods: periods, Level: level,
+		Learned: true, Amounts: amounts}
 	for g := range trainingGrid {
 		c.Rows = append(c.Rows, len(rows[g]))
-		c.Pipeline, c.NewBusiness = append(c.Pipeline, 1), append(c.NewBusiness, defaultNewBusiness)
+		nb := make([]float64, len(c.Features))
+		if mean := meanOf(amounts); mean > 0 {
+			for j, w := range defaultRecipeWeights {
+				nb[j] = w / mean // money of the recipe's expectations in deals of the average amount
+			}
+		}
+		c.Pipeline, c.NewBusiness = append(c.Pipeline, 1), append(c.NewBusiness, nb)
 		c.Point, c.Low, c.High = append(c.Point, defaultLevels[0]), append(c.Low, defaultLevels[1]), append(c.High, defaultLevels[2])
 		c.TeamLow, c.TeamHigh = append(c.TeamLow, defaultLevels[1]), append(c.TeamHigh, defaultLevels[2])
 		if !enough(rows[g]) || len(amounts) == 0 {
 			c.Learned = false
 			continue
 		}
-		if err := c.learnPoint(g, rows[g]); err != nil {
+		draws, err := c.learnMeans(g, rows[g])
+		if err != nil {
 			return nil, fmt.Errorf("learn the combination at %.0f%% of the period: %w", 100*trainingGrid[g], err)
 		}
+		c.learnLevels(g, rows[g], draws)
 	}
 	return c, nil
 }
@@ -92,41 +104,50 @@ func enough(rows []sample) bool {
 	return len(rows) >= minTrainRows && len(periods) >= minTrainPeriods
 }
 
-// learnPoint learns the pipeline scale, the new-business weights and the quantile levels at grid point g.
-func (c *Combiner) learnPoint(g int, rows []sample) error {
+// learnMeans learns the pipeline scale and the new-business weights at grid point g and returns the
+// training rows' draws under them.
+func (c *Combiner) learnMeans(g int, rows []sample) ([][]float64, error) {
 	var won, expected float64
 	for _, r := range rows {
 		won += r.pipe
 		for _, d := range r.f.Deals {
-			expected += d.p * d.amount
+			expected += d.p
 		}
 	}
 	if expected > 0 {
 		c.Pipeline[g] = math.Min(5, math.Max(0.2, won/expected))
 	}
-	w, err := fitNewBusiness(rows)
+	w, err := fitNewBusiness(rows, c.Kinds)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.NewBusiness[g] = w
-	draws, sortedDraws := make([][]float64, len(rows)), make([][]float64, len(rows))
+	draws := make([][]float64, len(rows))
 	for i, r := range rows {
 		draws[i] = c.drawWith(c.param(g), r.f, seedOf(r.rep, int64(r.period), int64(g)), trainDraws)
+	}
+	return draws, nil
+}
+
+// learnLevels sets grid point g's point and interval levels from its rows' draws.
+func (c *Combiner) learnLevels(g int, rows []sample, draws [][]float64) {
+	sortedDraws := make([][]float64, len(draws))
+	for i := range draws {
 		sortedDraws[i] = sorted(draws[i])
 	}
 	c.Point[g] = bestLevel(rows, sortedDraws)
 	c.Low[g], c.High[g] = pitLevels(rows, sortedDraws, c.Level)
 	c.TeamLow[g], c.TeamHigh[g] = teamLevels(rows, draws, c.Level)
-	return nil
 }
 
-// fitNewBusiness regresses revenue from deals created after the moment on the new-business inputs.
-func fitNewBusiness(rows []sample) ([]float64, error) {
-	k := len(featureNames)
+// fitNewBusiness regresses the number of deals created after the moment and won in the period on the
+// new-business inputs (counts, not amounts, so a few large deals do not steer the weights).
+func fitNewBusiness(rows []sample, kinds []string) ([]float64, error) {
+	k := len(newBusinessFeatures(kinds))
 	a := mat.NewDense(len(rows), k, nil)
 	y := make([]float64, len(rows))
 	for i, r := range rows {
-		a.SetRow(i, r.f.newBusiness())
+		a.SetRow(i, r.f.newBusiness(kinds))
 		y[i] = r.fresh
 	}
 	trace := 0.0
@@ -134,6 +155,18 @@ func fitNewBusiness(rows []sample) ([]float64, error) {
 		trace += sumSquares(mat.Col(nil, j, a))
 	}
 	return model.NNLS(a, y, 1e-6*trace/float64(k))
+}
+
+// meanOf returns the mean of v, 0 when empty.
+func meanOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }
 
 // sumSquares returns the sum of squares of v.
@@ -175,32 +208,17 @@ func sorted(v []float64) []float64 {
 }
 
 // pointLevels are the quantile levels tried as the point forecast.
-var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8}
+var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
 
-// teamWeight is how much the team-level WAPE of summed rep forecasts counts when choosing the point level.
-const teamWeight = 1.0
-
-// bestLevel returns the quantile level whose forecasts (from sorted draws) had the smallest WAPE at rep level plus the
-// WAPE of their sums at team level (so team sums of rep forecasts stay close to team outcomes).
+// bestLevel returns the quantile level whose forecasts (from sorted draws) had the smallest absolute
+// error over the rows: the rep-level WAPE the forecast is judged by.
 func bestLevel(rows []sample, sortedDraws [][]float64) float64 {
-	type key struct {
-		period int
-		team   string
-	}
 	best, bestErr := 0.5, math.Inf(1)
 	for _, q := range pointLevels {
-		var repErr, repAct, teamErr, teamAct float64
-		fc, act := map[key]float64{}, map[key]float64{}
+		e := 0.0
 		for i, r := range rows {
-			f := quantile(sortedDraws[i], q)
-			repErr, repAct = repErr+math.Abs(r.actual-f), repAct+math.Abs(r.actual)
-			k := key{r.period, r.team}
-			fc[k], act[k] = fc[k]+f, act[k]+r.actual
+			e += math.Abs(r.actual - quantile(sortedDraws[i], q))
 		}
-		for k := range fc {
-			teamErr, teamAct = teamErr+math.Abs(act[k]-fc[k]), teamAct+math.Abs(act[k])
-		}
-		e := repErr/math.Max(repAct, 1) + teamWeight*teamErr/math.Max(teamAct, 1)
 		if e < bestErr {
 			best, bestErr = q, e
 		}

@@ -51,8 +51,7 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 		return out
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5a1e5))
-	mu := math.Max(0, dot(p.newBusiness, f.newBusiness()))
-	mean := c.meanAmount()
+	mu := math.Max(0, dot(p.newBusiness, f.newBusiness(c.Kinds)))
 	for i := range out {
 		s := f.Closed
 		for _, d := range f.Deals {
@@ -60,28 +59,12 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 				s += d.amount
 			}
 		}
-		if mean > 0 {
-			for range poisson(rng, mu/mean) {
-				s += quantile(c.Amounts, rng.Float64())
-			}
-		} else {
-			s += mu
+		for range poisson(rng, mu) {
+			s += quantile(c.Amounts, rng.Float64())
 		}
 		out[i] = s
 	}
 	return out
-}
-
-// meanAmount returns the mean of the amount quantiles, 0 without any.
-func (c *Combiner) meanAmount() float64 {
-	if len(c.Amounts) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, a := range c.Amounts {
-		s += a
-	}
-	return s / float64(len(c.Amounts))
 }
 
 // poisson draws a Poisson count with mean mu (normal approximation above 50).

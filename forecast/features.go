@@ -35,17 +35,29 @@ const presentBack = 2
 // chance is an open deal's amount and its chance of a win inside the period.
 type chance struct{ p, amount float64 }
 
-// newBusiness returns the inputs of the expected revenue from deals not yet open, in Combiner feature order.
-func (f *repFeatures) newBusiness() []float64 {
+// newBusiness returns the inputs of the expected revenue from deals not yet open, in the order of
+// newBusinessFeatures(kinds): the recipe's expectations, presence, and each kind's activity still
+// expected this period times the time left (deals it creates have that much time to close).
+func (f *repFeatures) newBusiness(kinds []string) []float64 {
 	present := 0.0
 	if f.Present {
 		present = 1 - f.Tau
 	}
-	return []float64{f.RPrior, f.RDone, f.RRest, f.RBase, present}
+	out := []float64{f.RPrior, f.RDone, f.RRest, f.RBase, present}
+	for _, k := range kinds {
+		out = append(out, f.Rest[k]*(1-f.Tau))
+	}
+	return out
 }
 
-// featureNames names the new-business inputs.
-var featureNames = []string{"recipe_earlier_activity", "recipe_activity_done", "recipe_activity_expected", "recipe_baseline", "present_time_left"}
+// newBusinessFeatures names the new-business inputs for the given activity kinds.
+func newBusinessFeatures(kinds []string) []string {
+	out := []string{"recipe_earlier_activity", "recipe_activity_done", "recipe_activity_expected", "recipe_baseline", "present_time_left"}
+	for _, k := range kinds {
+		out = append(out, "expected_"+k+"_time_left")
+	}
+	return out
+}
 
 // recipeRemaining is the recipe's revenue still to land in the period.
 func (f *repFeatures) recipeRemaining() float64 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -181,11 +182,15 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 		}
 	}
 	amounts := lb.book.at(m).newAmounts(lb.grain, cur.Start)
-	key := combinerKey{cur.Start, withRecipe, rowsHash(rows, amounts)}
+	kinds, err := lb.kinds(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	key := combinerKey{cur.Start, withRecipe, rowsHash(rows, amounts), strings.Join(kinds, ",")}
 	if c, ok := lb.combiners[key]; ok {
 		return c, nil
 	}
-	c, err := learnCombiner(rows, periods, amounts, 0.8)
+	c, err := learnCombiner(rows, periods, kinds, amounts, 0.8)
 	if err == nil {
 		lb.combiners[key] = c
 	}
@@ -199,6 +204,7 @@ type combinerKey struct {
 	period     time.Time
 	withRecipe bool
 	outcomes   uint64
+	kinds      string
 }
 
 // rowsHash hashes the training rows' identities and outcomes and the amounts table.
@@ -223,6 +229,15 @@ func rowsHash(rows [][]sample, amounts []float64) uint64 {
 		put(a)
 	}
 	return h.Sum64()
+}
+
+// kinds returns the activity kinds of the history known at m.
+func (lb *lab) kinds(ctx context.Context, m time.Time) ([]string, error) {
+	h, err := lb.history(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return h.Panel.Kinds, nil
 }
 
 // gridMoment returns the moment at grid point g of period q.
