@@ -84,9 +84,9 @@ func printForecast(w io.Writer, fc *forecast.Forecast) error {
 	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
 	for _, t := range fc.Teams {
-		fmt.Fprintf(tw, "team\t%s\t%d reps\t%s\t\n", teamName(t.Team), t.Reps, moneyCells(t.Money))
+		fmt.Fprintf(tw, "team\t%s\t%d %s\t%s\t\n", teamName(t.Team), t.Reps, plural("rep", t.Reps), moneyCells(t.Money))
 	}
-	fmt.Fprintf(tw, "firm\t%s\t%d reps\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, moneyCells(fc.FirmTotal.Money))
+	fmt.Fprintf(tw, "firm\t%s\t%d %s\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, plural("rep", fc.FirmTotal.Reps), moneyCells(fc.FirmTotal.Money))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
