@@ -303,12 +303,3 @@ func teamLevels(rows []sample, draws [][]float64, level float64) (lo, hi float64
 	}
 	return coverLevels(s, a, level)
 }
-
-// index returns the grid point nearest below or at tau (the last one past the grid).
-func (c *Combiner) index(tau float64) int {
-	i := sort.SearchFloat64s(c.Grid, tau)
-	if i < len(c.Grid) && c.Grid[i] == tau {
-		return i
-	}
-	return max(0, i-1)
-}
