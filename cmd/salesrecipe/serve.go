@@ -19,6 +19,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe/dashboards"
 	"github.com/salesrecipe/salesrecipe/dashboards/metrics"
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
 	"github.com/salesrecipe/salesrecipe/queries/chdb"
@@ -143,7 +144,8 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 			}
 		}
 	}
-	m, err := metrics.New(metrics.Config{Registerer: reg, Source: &metrics.StoreSource{Store: st, FirmList: firms},
+	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: &forecast.Forecaster{Store: st, Now: c.now}}
+	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src,
 		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
 	if err != nil {
 		return nil, nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/model"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
@@ -15,8 +16,10 @@ import (
 // z80 is the standard normal quantile of an 80% two-sided interval.
 const z80 = 1.2815515655446004
 
-// StoreSource computes snapshots from the store with the pipeline method: closed won so far
-// plus every open deal weighted by the stage model's chance that it is won inside the period.
+// StoreSource computes snapshots from the store. With a Forecaster, the rows are the
+// product's own forecast (the numbers of the dashboards and of `salesrecipe forecast`);
+// without one, they come from the pipeline method: closed won so far plus every open deal
+// weighted by the stage model's chance that it is won inside the period.
 //
 // The interval treats deals as independent wins (a normal approximation of the sum, 80%),
 // clamped to [closed won, closed won + every open deal that can still be won in the period]. Required coverage is open pipeline over
@@ -31,6 +34,8 @@ type StoreSource struct {
 	Currency string
 	// Grain is the period length; default month.
 	Grain salesrecipe.Grain
+	// Forecaster, when set, computes the rows; nil uses the pipeline method.
+	Forecaster *forecast.Forecaster
 }
 
 var _ Source = (*StoreSource)(nil)
@@ -47,27 +52,39 @@ func (s *StoreSource) Snapshot(ctx context.Context, firm string, now time.Time) 
 		grain = salesrecipe.GrainMonth
 	}
 	period := salesrecipe.NewPeriod(grain, now)
-	snap := Snapshot{Firm: firm, Currency: s.Currency, Period: period, RecipeCVWAPE: math.NaN()}
-	in, err := s.read(ctx, firm, period, now)
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("snapshot of %s: %w", firm, err)
+	snap := Snapshot{Firm: firm, Currency: s.Currency, Period: period, RecipeCVWAPE: math.NaN(), LastForecast: now}
+	if err := s.rows(ctx, &snap, now); err != nil {
+		return Snapshot{}, err
 	}
-	sm, err := model.FitStages(in.versions, in.stages, now, model.StageOptions{Grain: model.Grain(grain)})
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("stage model of %s: %w", firm, err)
-	}
-	snap.Reps = repRows(in, sm, period, now)
-	snap.Teams = teamRows(snap.Reps)
-	snap.LastForecast = now
 	if rc, ok, err := s.Store.LatestRecipe(ctx, firm, string(grain), now); err != nil {
 		return Snapshot{}, fmt.Errorf("latest recipe of %s: %w", firm, err)
 	} else if ok {
 		snap.RecipeCVWAPE, snap.LastFit = rc.CVWAPE, rc.FittedAt
 	}
+	var err error
 	if snap.LastIngest, err = s.lastIngest(ctx, firm); err != nil {
 		return Snapshot{}, err
 	}
 	return snap, nil
+}
+
+// rows computes the rep and team rows with the forecaster, or with the pipeline method.
+func (s *StoreSource) rows(ctx context.Context, snap *Snapshot, now time.Time) error {
+	if s.Forecaster != nil {
+		return s.forecastSnapshot(ctx, snap)
+	}
+	firm, period := snap.Firm, snap.Period
+	in, err := s.read(ctx, firm, period, now)
+	if err != nil {
+		return fmt.Errorf("snapshot of %s: %w", firm, err)
+	}
+	sm, err := model.FitStages(in.versions, in.stages, now, model.StageOptions{Grain: model.Grain(period.Grain)})
+	if err != nil {
+		return fmt.Errorf("stage model of %s: %w", firm, err)
+	}
+	snap.Reps = repRows(in, sm, period, now)
+	snap.Teams = teamRows(snap.Reps)
+	return nil
 }
 
 // inputs is what one snapshot reads from the store.

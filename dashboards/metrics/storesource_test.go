@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -121,5 +123,56 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	}
 	if !snap.LastForecast.Equal(t0) {
 		t.Errorf("last forecast %v, want %v", snap.LastForecast, t0)
+	}
+}
+
+func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	cfg := synth.DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 12, 12, true, t0
+	dir := t.TempDir()
+	if _, err := synth.WriteDir(t.Context(), dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range ingest.Kinds() {
+		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ingest.Run(t.Context(), st, ingest.Job{Firm: "default", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
+		f.Close()
+		if err != nil {
+			t.Fatalf("load %s: %v", kind, err)
+		}
+	}
+	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
+	src := &StoreSource{Store: st, FirmList: []string{"default"}, Forecaster: fc}
+	snap, err := src.Snapshot(t.Context(), "default", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snap.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := fc.Forecast(t.Context(), forecast.Request{Firm: "default", Period: snap.Period, AsOf: t0, NoSave: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Reps) != len(want.Reps) || len(snap.Teams) != len(want.Teams) {
+		t.Fatalf("%d reps, %d teams; the forecast has %d and %d", len(snap.Reps), len(snap.Teams), len(want.Reps), len(want.Teams))
+	}
+	for i, r := range want.Reps {
+		got := snap.Reps[i]
+		if got.Rep != r.RepID || got.Forecast != r.Forecast || got.Low != r.Low || got.High != r.High || got.ClosedWon != r.ClosedWon {
+			t.Errorf("rep %s: gauge row %+v, forecast %+v", r.RepID, got, r.Money)
+		}
+	}
+	for i, tm := range want.Teams {
+		if got := snap.Teams[i]; got.Team != tm.Team || got.Forecast != tm.Forecast {
+			t.Errorf("team %s: gauge %v, forecast %v", tm.Team, got.Forecast, tm.Forecast)
+		}
+	}
+	if snap.LastFit.IsZero() || math.IsNaN(snap.RecipeCVWAPE) {
+		t.Errorf("the forecast fitted and stored a recipe, yet last fit %v, CV WAPE %v", snap.LastFit, snap.RecipeCVWAPE)
 	}
 }
