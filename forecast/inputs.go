@@ -25,8 +25,8 @@ type inputs struct {
 
 // reader answers the point-in-time reads a forecast needs.
 type reader interface {
-	wonBetween(ctx context.Context, from, to, at time.Time) (map[string]float64, error)
-	openAt(ctx context.Context, at time.Time) ([]openDeal, error)
+	// deals returns, by rep, won with closed_at in p and in the period before, and the open deals, at at.
+	deals(ctx context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error)
 	countsAt(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.ActivityCount, error)
 }
 
@@ -41,14 +41,8 @@ func readInputs(ctx context.Context, rd reader, p salesrecipe.Period, at time.Ti
 		in.window = append(in.window, q)
 	}
 	var err error
-	if in.won, err = rd.wonBetween(ctx, p.Start, p.End(), at); err != nil {
-		return nil, fmt.Errorf("closed won in %s: %w", p, err)
-	}
-	if in.last, err = rd.wonBetween(ctx, p.Prev().Start, p.Start, at); err != nil {
-		return nil, fmt.Errorf("closed won in %s: %w", p.Prev(), err)
-	}
-	if in.open, err = rd.openAt(ctx, at); err != nil {
-		return nil, fmt.Errorf("open deals: %w", err)
+	if in.won, in.last, in.open, err = rd.deals(ctx, p, at); err != nil {
+		return nil, fmt.Errorf("deals of %s: %w", p, err)
 	}
 	if in.counts, err = rd.countsAt(ctx, p.Grain, first.Start, p.End(), at); err != nil {
 		return nil, fmt.Errorf("activity counts: %w", err)
@@ -62,30 +56,24 @@ type storeReader struct {
 	firm string
 }
 
-// wonBetween sums won revenue by rep for closes in [from, to) known at at.
-func (r storeReader) wonBetween(ctx context.Context, from, to, at time.Time) (map[string]float64, error) {
-	rows, err := r.st.WonRevenue(ctx, r.firm, salesrecipe.GrainMonth, from, to, at)
+// deals reads the period's won and open deals in one pass over the deal history.
+func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error) {
+	rows, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	out := map[string]float64{}
-	for _, v := range rows {
-		out[v.RepID] += v.Amount
+	won, last = map[string]float64{}, map[string]float64{}
+	for _, d := range rows {
+		switch {
+		case d.Status == string(salesrecipe.StatusOpen):
+			open = append(open, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate})
+		case p.Contains(d.ClosedAt):
+			won[d.RepID] += d.Amount
+		default:
+			last[d.RepID] += d.Amount
+		}
 	}
-	return out, nil
-}
-
-// openAt returns the deals open at at.
-func (r storeReader) openAt(ctx context.Context, at time.Time) ([]openDeal, error) {
-	rows, err := r.st.OpenDeals(ctx, r.firm, at)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]openDeal, len(rows))
-	for i, d := range rows {
-		out[i] = openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate}
-	}
-	return out, nil
+	return won, last, open, nil
 }
 
 // countsAt returns activity counts known at at.
@@ -106,20 +94,12 @@ type countKey struct {
 	from, to, at time.Time
 }
 
-// wonBetween sums won revenue by rep from the book.
-func (r *bookReader) wonBetween(_ context.Context, from, to, at time.Time) (map[string]float64, error) {
+// deals answers from the book.
+func (r *bookReader) deals(_ context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error) {
 	if at.After(r.book.asOf) {
-		return nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
+		return nil, nil, nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
 	}
-	return r.book.won(from, to, at), nil
-}
-
-// openAt returns the open deals from the book.
-func (r *bookReader) openAt(_ context.Context, at time.Time) ([]openDeal, error) {
-	if at.After(r.book.asOf) {
-		return nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
-	}
-	return r.book.open(at), nil
+	return r.book.won(p.Start, p.End(), at), r.book.won(p.Prev().Start, p.Start, at), r.book.open(at), nil
 }
 
 // countsAt reads counts from the store once per distinct request.

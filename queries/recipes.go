@@ -64,24 +64,32 @@ func scanRecipe(rows driver.Rows, r *StoredRecipe) error {
 	return rows.Scan(&r.Firm, &r.Grain, &r.FittedAt, &r.AsOf, &r.DataFrom, &r.DataTo, &r.Method, &r.Observations, &r.CVWAPE, &r.Body)
 }
 
-// OpenDeal is a deal's state at one moment when that state is open.
-type OpenDeal struct {
+// PeriodDeal is a deal's state at one moment, as PeriodDeals returns it.
+type PeriodDeal struct {
 	DealID    string
 	RepID     string
 	Stage     string
+	Status    string
 	Amount    float64
 	CloseDate time.Time
+	ClosedAt  time.Time // zero while open
 }
 
-// OpenDeals returns the deals whose state at asOf (latest version with updated_at <= asOf) is open.
-func (s *Store) OpenDeals(ctx context.Context, firm string, asOf time.Time) ([]OpenDeal, error) {
-	var out []OpenDeal
-	err := s.scanAll(ctx, "open_deals_as_of", func(rows driver.Rows) error {
-		var d OpenDeal
-		err := rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Amount, &d.CloseDate)
+// PeriodDeals returns, in one pass over the deal history, the deals whose state at asOf is open and
+// those whose state at asOf is won with closed_at in [from, to).
+func (s *Store) PeriodDeals(ctx context.Context, firm string, from, to, asOf time.Time) ([]PeriodDeal, error) {
+	var out []PeriodDeal
+	err := s.scanAll(ctx, "period_deals_as_of", func(rows driver.Rows) error {
+		var d PeriodDeal
+		var closed *time.Time
+		err := rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed)
+		if closed != nil {
+			d.ClosedAt = *closed
+		}
 		out = append(out, d)
 		return err
-	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
+	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)),
+		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)))
 	return out, err
 }
 

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +54,7 @@ func TestLatestRecipeIsTheNewestFitKnownAtTheTime(t *testing.T) {
 	}
 }
 
-func TestOpenDealsAsOf(t *testing.T) {
+func TestPeriodDealsAsOf(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
 	open := salesrecipe.Deal{ID: "d1", RepID: "r1", Stage: "proposal", Status: salesrecipe.StatusOpen, Amount: 500,
@@ -64,35 +65,43 @@ func TestOpenDealsAsOf(t *testing.T) {
 	won.Stage, won.Status, won.ClosedAt, won.UpdatedAt = "closed_won", salesrecipe.StatusWon, day(3, 5, 0), day(3, 5, 0)
 	other := salesrecipe.Deal{ID: "d2", RepID: "r2", Stage: "discovery", Status: salesrecipe.StatusOpen, Amount: 900,
 		CreatedAt: day(3, 2, 9), CloseDate: day(5, 1, 0), UpdatedAt: day(3, 2, 9)}
+	lost := salesrecipe.Deal{ID: "d3", RepID: "r2", Stage: "closed_lost", Status: salesrecipe.StatusLost, Amount: 100,
+		CreatedAt: day(1, 2, 9), CloseDate: day(3, 1, 0), ClosedAt: day(3, 4, 0), UpdatedAt: day(3, 4, 0)}
 	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error {
-		for _, d := range []salesrecipe.Deal{open, moved, won, other} {
+		for _, d := range []salesrecipe.Deal{open, moved, won, other, lost} {
 			l.AddDeal(d)
 		}
 		return nil
 	})
 	tests := []struct {
-		asOf   time.Time
-		stages []string
+		asOf, from time.Time
+		want       string // deal:status:stage, in deal order
 	}{
-		{day(1, 1, 0), nil},
-		{day(2, 15, 0), []string{"proposal"}},
-		{day(3, 3, 0), []string{"negotiation", "discovery"}},
-		{day(3, 6, 0), []string{"discovery"}},
+		{day(1, 1, 0), day(3, 1, 0), ""},
+		{day(2, 15, 0), day(3, 1, 0), "d1:open:proposal"},
+		{day(3, 3, 0), day(3, 1, 0), "d1:open:negotiation d2:open:discovery"},
+		{day(3, 6, 0), day(3, 1, 0), "d1:won:closed_won d2:open:discovery"},
+		{day(3, 6, 0), day(3, 10, 0), "d2:open:discovery"}, // won before the range
 	}
 	for _, tt := range tests {
-		deals, err := st.OpenDeals(ctx, "acme", tt.asOf)
-		if err != nil || len(deals) != len(tt.stages) {
-			t.Fatalf("as of %v: %+v %v", tt.asOf, deals, err)
+		deals, err := st.PeriodDeals(ctx, "acme", tt.from, day(4, 1, 0), tt.asOf)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for i, d := range deals {
-			if d.Stage != tt.stages[i] {
-				t.Errorf("as of %v: deal %s in %s, want %s", tt.asOf, d.DealID, d.Stage, tt.stages[i])
-			}
+		var got []string
+		for _, d := range deals {
+			got = append(got, d.DealID+":"+d.Status+":"+d.Stage)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("as of %v from %v: %q, want %q", tt.asOf, tt.from, strings.Join(got, " "), tt.want)
 		}
 	}
-	deals, _ := st.OpenDeals(ctx, "acme", day(3, 3, 0))
-	if d := deals[0]; d.RepID != "r1" || d.Amount != 500 || !d.CloseDate.Equal(day(4, 10, 0)) {
-		t.Errorf("moved deal: %+v", d)
+	deals, _ := st.PeriodDeals(ctx, "acme", day(3, 1, 0), day(4, 1, 0), day(3, 6, 0))
+	if d := deals[0]; d.RepID != "r1" || d.Amount != 500 || !d.ClosedAt.Equal(day(3, 5, 0)) || !d.CloseDate.Equal(day(4, 10, 0)) {
+		t.Errorf("won deal: %+v", d)
+	}
+	if d := deals[1]; !d.ClosedAt.IsZero() || !d.CloseDate.Equal(day(5, 1, 0)) {
+		t.Errorf("open deal: %+v", d)
 	}
 }
 
