@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -78,15 +79,15 @@ func printForecast(w io.Writer, fc *forecast.Forecast) error {
 	fmt.Fprintf(w, "Recipe: %s, fitted %s on the data known at %s%s\n\n", fc.Recipe.Method, fc.Recipe.FittedAt.UTC().Format(time.RFC3339),
 		fc.Recipe.AsOf.UTC().Format(time.RFC3339), map[bool]string{true: " (fitted for this forecast)"}[fc.Recipe.Refit])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\tpipeline\tweighted\tforecast\t80% interval\tattain\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
+	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\tpipeline\tweighted\trecipe: done\trecipe: to come\tforecast\t80% interval\tattain\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
 	for _, r := range fc.Reps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money), takes(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money, r.Parts), takes(r))
 	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
 	for _, t := range fc.Teams {
-		fmt.Fprintf(tw, "team\t%s\t%d %s\t%s\t\n", teamName(t.Team), t.Reps, plural("rep", t.Reps), moneyCells(t.Money))
+		fmt.Fprintf(tw, "team\t%s\t%d %s\t%s\t\n", teamName(t.Team), t.Reps, plural("rep", t.Reps), moneyCells(t.Money, t.Parts))
 	}
-	fmt.Fprintf(tw, "firm\t%s\t%d %s\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, plural("rep", fc.FirmTotal.Reps), moneyCells(fc.FirmTotal.Money))
+	fmt.Fprintf(tw, "firm\t%s\t%d %s\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, plural("rep", fc.FirmTotal.Reps), moneyCells(fc.FirmTotal.Money, fc.FirmTotal.Parts))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -101,14 +102,15 @@ func teamName(t string) string {
 	return t
 }
 
-// moneyCells renders the money columns of a row, tab-separated.
-func moneyCells(m forecast.Money) string {
+// moneyCells renders the money columns of a row and the recipe's expectations still to land from
+// activity done and from activity still to come, tab-separated.
+func moneyCells(m forecast.Money, p forecast.Components) string {
 	line := "-"
 	if m.Coverage != nil {
 		line = map[bool]string{true: "above", false: "below"}[*m.Coverage >= classicCoverage]
 	}
 	return strings.Join([]string{optMoney(m.Quota), money(m.ClosedWon), money(m.PipelineOpen), money(m.PipelineWeighted),
-		money(m.Forecast), money(m.Low) + "-" + money(m.High), percent(m.Attainment), times(m.Coverage), times(m.RequiredCoverage),
+		money(p.RecipeFromDone), money(p.RecipeFromExpected), money(m.Forecast), money(m.Low) + "-" + money(m.High), percent(m.Attainment), times(m.Coverage), times(m.RequiredCoverage),
 		line, optMoney(m.Gap)}, "\t")
 }
 
@@ -197,17 +199,27 @@ func printNotes(w io.Writer, fc *forecast.Forecast) error {
 func writeForecastCSV(w io.Writer, fc *forecast.Forecast) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"level", "rep_id", "name", "team", "quota", "closed_won", "pipeline_open", "pipeline_weighted", "forecast", "low", "high",
-		"attainment", "coverage", "required_coverage", "gap", "what_it_takes", "notes"})
+		"attainment", "coverage", "required_coverage", "gap", "recipe_from_done", "recipe_from_expected", "recipe_baseline",
+		"pipeline_pulled_in", "what_it_takes", "notes"})
 	for _, r := range fc.Reps {
-		cw.Write(append(append([]string{"rep", r.RepID, r.Name, r.Team}, csvMoney(r.Money)...), csvNeeds(r.WhatItTakes), strings.Join(r.Notes, "; ")))
+		cw.Write(append(csvRow("rep", r.RepID, r.Name, r.Team, r.Money, r.Parts), csvNeeds(r.WhatItTakes), strings.Join(r.Notes, "; ")))
 	}
 	for _, t := range fc.Teams {
-		cw.Write(append(append([]string{"team", "", "", t.Team}, csvMoney(t.Money)...), "", ""))
+		cw.Write(append(csvRow("team", "", "", t.Team, t.Money, t.Parts), "", ""))
 	}
-	cw.Write(append(append([]string{"firm", "", fc.Firm, ""}, csvMoney(fc.FirmTotal.Money)...), "", strings.Join(fc.Notes, "; ")))
+	cw.Write(append(csvRow("firm", "", fc.Firm, "", fc.FirmTotal.Money, fc.FirmTotal.Parts), "", strings.Join(fc.Notes, "; ")))
 	cw.Flush()
 	return cw.Error()
 }
+
+// csvRow renders the identity, money and component columns of one row.
+func csvRow(level, id, name, team string, m forecast.Money, p forecast.Components) []string {
+	row := append([]string{level, id, name, team}, csvMoney(m)...)
+	return append(row, num(round2(p.RecipeFromDone)), num(round2(p.RecipeFromExpected)), num(round2(p.RecipeBaseline)), num(round2(p.PipelinePulledIn)))
+}
+
+// round2 rounds to cents.
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // csvMoney renders the money fields, empty when undefined.
 func csvMoney(m forecast.Money) []string {

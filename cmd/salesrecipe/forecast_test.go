@@ -178,6 +178,7 @@ func sampleForecast() *forecast.Forecast {
 		Reps: []forecast.RepRow{
 			{RepID: "r1", Name: "Ann", Team: "East", Money: forecast.Money{Quota: q(30000), ClosedWon: 12000, PipelineOpen: 40000, PipelineWeighted: 9000,
 				Forecast: 21000, Low: 14000, High: 33000, Attainment: q(0.7), Coverage: q(2.2222), RequiredCoverage: q(4.4444), Gap: q(9000)},
+				Parts:       forecast.Components{RecipeFromDone: 4200.5, RecipeFromExpected: 3100, RecipeBaseline: 900, PipelinePulledIn: 1500},
 				WhatItTakes: []forecast.Need{{Kind: "demo", Additional: 6}, {Kind: forecast.KindPipeline, Additional: 40000}}},
 			{RepID: "r2", Name: "Bo", Team: "East", Money: forecast.Money{Quota: q(30000), ClosedWon: 2000, PipelineOpen: 5000, PipelineWeighted: 800,
 				Forecast: 3000, Low: 2000, High: 9000, Attainment: q(0.1), Coverage: q(0.1786), RequiredCoverage: q(6.25), Gap: q(27000)},
@@ -189,7 +190,7 @@ func sampleForecast() *forecast.Forecast {
 		Teams: []forecast.TeamRow{{Team: "", Reps: 1, Money: forecast.Money{ClosedWon: 500, Forecast: 900, Low: 500, High: 2000}},
 			{Team: "East", Reps: 2, Money: forecast.Money{Quota: q(60000), ClosedWon: 14000, PipelineOpen: 45000, PipelineWeighted: 9800,
 				Forecast: 24000, Low: 17000, High: 38000, Attainment: q(0.4), Coverage: q(0.9783), RequiredCoverage: q(4.5918), Gap: q(36000)}}},
-		FirmTotal: forecast.Total{Reps: 3, Money: forecast.Money{Quota: q(60000), ClosedWon: 14500, PipelineOpen: 45000, PipelineWeighted: 9800,
+		FirmTotal: forecast.Total{Reps: 3, Parts: forecast.Components{RecipeFromDone: 4200.5, RecipeFromExpected: 3100, RecipeBaseline: 900, PipelinePulledIn: 1500}, Money: forecast.Money{Quota: q(60000), ClosedWon: 14500, PipelineOpen: 45000, PipelineWeighted: 9800,
 			Forecast: 24900, Low: 17500, High: 39000, Attainment: q(0.415), Coverage: q(0.9890), RequiredCoverage: q(4.5918), Gap: q(35100)}},
 		Notes: []string{"no stages file: the stage-weighted view uses the firm's win rate 30%"},
 	}
