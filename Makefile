@@ -60,7 +60,7 @@ gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m ./...
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
-FUZZTIME ?= 10s
+FUZZTIME ?= 8s
 fuzz:
 	for f in FuzzReadCSV FuzzReadNDJSON FuzzReadJSON FuzzParseTime FuzzParseAmount; do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
