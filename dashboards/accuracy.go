@@ -63,7 +63,7 @@ func backtestView(bt *forecast.Backtest, who *viewer) *forecast.Backtest {
 	case who.seesFirm() && bt.Methods != nil:
 		out.Methods = bt.Methods
 	case !who.seesFirm():
-		out.Methods = append(out.Methods, scorePoints(out.Points, pointOrder(bt))...)
+		out.Methods = append(out.Methods, forecast.ScorePoints(out.Points, pointOrder(bt))...)
 	}
 	return out
 }
@@ -77,78 +77,6 @@ func pointOrder(bt *forecast.Backtest) []string {
 		}
 	}
 	return names
-}
-
-// sums accumulates absolute errors, signed errors and actuals.
-type sums struct{ absErr, err, act, in, n float64 }
-
-// add records one forecast.
-func (a *sums) add(f, actual float64) {
-	a.absErr += math.Abs(actual - f)
-	a.err += f - actual
-	a.act += math.Abs(actual)
-	a.n++
-}
-
-// wape is sum |A-F| / sum |A|, 0 when nothing was won.
-func (a sums) wape() float64 {
-	if a.act == 0 {
-		return 0
-	}
-	return a.absErr / a.act
-}
-
-// bias is sum (F-A) / sum A, 0 when nothing was won.
-func (a sums) bias() float64 {
-	if a.act == 0 {
-		return 0
-	}
-	return a.err / a.act
-}
-
-// scorePoints scores points the way forecast's backtest does (rep WAPE, team
-// WAPE over team-periods, bias, interval coverage of the combined forecast),
-// for the subset of reps a viewer sees.
-func scorePoints(points []forecast.Point, order []string) []forecast.Score {
-	type key struct{ method, point string }
-	reps := map[key]*sums{}
-	teams := map[key]map[string]*[2]float64{}
-	for _, p := range points {
-		k := key{p.Method, p.AsOfPoint}
-		if reps[k] == nil {
-			reps[k], teams[k] = &sums{}, map[string]*[2]float64{}
-		}
-		reps[k].add(p.Forecast, p.Actual)
-		if p.Actual >= p.Low && p.Actual <= p.High {
-			reps[k].in++
-		}
-		tk := p.Team + "|" + p.PeriodStart.Format(time.DateOnly)
-		if teams[k][tk] == nil {
-			teams[k][tk] = &[2]float64{}
-		}
-		teams[k][tk][0] += p.Forecast
-		teams[k][tk][1] += p.Actual
-	}
-	var out []forecast.Score
-	for _, method := range forecast.Methods() {
-		for _, pt := range order {
-			k := key{method, pt}
-			a := reps[k]
-			if a == nil {
-				continue
-			}
-			var team sums
-			for _, v := range teams[k] {
-				team.add(v[0], v[1])
-			}
-			s := forecast.Score{Method: method, AsOfPoint: pt, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
-			if method == forecast.MethodSalesrecipe {
-				s.IntervalCoverage = ptr(round4(a.in / a.n))
-			}
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // accuracyPage shows the backtest per method, forecast vs actual over past periods, and bias.

@@ -102,7 +102,7 @@ func scopedNumbersAgree(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := scorePoints(bt.Points, pointOrder(bt))
+	got := forecast.ScorePoints(bt.Points, pointOrder(bt))
 	if len(got) != len(bt.Methods) {
 		t.Fatalf("%d scores, the backtest has %d", len(got), len(bt.Methods))
 	}

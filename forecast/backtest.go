@@ -90,7 +90,7 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 		out.Points = append(out.Points, pts...)
 		out.Periods++
 	}
-	out.Methods = score(out.Points, req.Points)
+	out.Methods = ScorePoints(out.Points, pointNames(req.Points))
 	return out, nil
 }
 
@@ -175,8 +175,19 @@ func (a accuracy) bias() float64 {
 	return a.err / a.act
 }
 
-// score computes every method's scores per as-of point, in method then point order.
-func score(points []Point, order []AsOfPoint) []Score {
+// pointNames lists the names of as-of points, in order.
+func pointNames(points []AsOfPoint) []string {
+	names := make([]string, len(points))
+	for i, p := range points {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// ScorePoints computes every method's scores per as-of point (rep WAPE, team WAPE
+// over team-periods, bias, and the combined forecast's interval coverage), in
+// method then point order; callers may pass any subset of a backtest's points.
+func ScorePoints(points []Point, order []string) []Score {
 	type key struct{ method, point string }
 	reps := map[key]*accuracy{}
 	teams := map[key]map[string]*[2]float64{} // team|period -> forecast, actual
@@ -199,7 +210,7 @@ func score(points []Point, order []AsOfPoint) []Score {
 	var out []Score
 	for _, method := range Methods() {
 		for _, pt := range order {
-			k := key{method, pt.Name}
+			k := key{method, pt}
 			a := reps[k]
 			if a == nil {
 				continue
@@ -208,7 +219,7 @@ func score(points []Point, order []AsOfPoint) []Score {
 			for _, v := range teams[k] {
 				team.add(v[0], v[1])
 			}
-			s := Score{Method: method, AsOfPoint: pt.Name, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
+			s := Score{Method: method, AsOfPoint: pt, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
 			if method == MethodSalesrecipe {
 				s.IntervalCoverage = ratio(a.in, a.n)
 				*s.IntervalCoverage = round4(*s.IntervalCoverage)
