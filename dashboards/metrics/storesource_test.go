@@ -61,24 +61,9 @@ func TestTeamRowsSumReps(t *testing.T) {
 // TestStoreSourceFindsPlantedShortfall loads a synthetic firm with a planted shortfall into the
 // embedded engine and checks the snapshot the metrics would serve.
 func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
-	st := engine.Store(t, queries.Config{})
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 8, 9, true, t0
-	dir := t.TempDir()
-	if _, err := synth.WriteDir(t.Context(), dir, cfg); err != nil {
-		t.Fatal(err)
-	}
-	for _, kind := range ingest.Kinds() {
-		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ingest.Run(t.Context(), st, ingest.Job{Firm: "default", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
-		f.Close()
-		if err != nil {
-			t.Fatalf("load %s: %v", kind, err)
-		}
-	}
+	st := loadSynthFirm(t, cfg)
 	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR"}
 	snap, err := src.Snapshot(t.Context(), "default", t0)
 	if err != nil {
@@ -127,24 +112,9 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 }
 
 func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
-	st := engine.Store(t, queries.Config{})
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 12, 12, true, t0
-	dir := t.TempDir()
-	if _, err := synth.WriteDir(t.Context(), dir, cfg); err != nil {
-		t.Fatal(err)
-	}
-	for _, kind := range ingest.Kinds() {
-		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ingest.Run(t.Context(), st, ingest.Job{Firm: "default", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
-		f.Close()
-		if err != nil {
-			t.Fatalf("load %s: %v", kind, err)
-		}
-	}
+	st := loadSynthFirm(t, cfg)
 	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
 	src := &StoreSource{Store: st, FirmList: []string{"default"}, Forecaster: fc}
 	snap, err := src.Snapshot(t.Context(), "default", t0)
@@ -175,4 +145,27 @@ func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
 	if snap.LastFit.IsZero() || math.IsNaN(snap.RecipeCVWAPE) {
 		t.Errorf("the forecast fitted and stored a recipe, yet last fit %v, CV WAPE %v", snap.LastFit, snap.RecipeCVWAPE)
 	}
+}
+
+// loadSynthFirm writes a synthetic firm and loads its five files as firm
+// "default" into a fresh database of the embedded engine.
+func loadSynthFirm(t *testing.T, cfg synth.Config) *queries.Store {
+	t.Helper()
+	st := engine.Store(t, queries.Config{})
+	dir := t.TempDir()
+	if _, err := synth.WriteDir(t.Context(), dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range ingest.Kinds() {
+		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ingest.Run(t.Context(), st, ingest.Job{Firm: "default", Kind: kind}, []ingest.Input{{Name: f.Name(), R: f}})
+		f.Close()
+		if err != nil {
+			t.Fatalf("load %s: %v", kind, err)
+		}
+	}
+	return st
 }

@@ -191,7 +191,7 @@ type Request struct {
 	Format string
 	// Database is the current database for the statement; default "default".
 	Database string
-	// Params are server-side values for {name:Type} placeholders.
+	// Params are server-side values for the {name:Type} parameters in SQL.
 	Params map[string]string
 	// Settings are query settings applied for this statement only.
 	Settings map[string]string
