@@ -52,6 +52,20 @@ func engine(t testing.TB) *chdb.Engine {
 	return shared.e
 }
 
+// freshDB creates an empty database for one test, dropping any left by an
+// earlier run of the same test binary (go test -count=N), and drops it after.
+func freshDB(t testing.TB, e *chdb.Engine, db string) {
+	t.Helper()
+	drop := chdb.Request{SQL: "DROP DATABASE IF EXISTS `" + db + "` SYNC"}
+	mustQuery(t, e, drop)
+	mustQuery(t, e, chdb.Request{SQL: "CREATE DATABASE `" + db + "`"})
+	t.Cleanup(func() {
+		if _, err := e.Query(context.Background(), drop); err != nil {
+			t.Errorf("drop %s: %v", db, err)
+		}
+	})
+}
+
 // libPath is the library the tests load.
 func libPath() string {
 	if p := os.Getenv("SALESRECIPE_CHDB_LIB"); p != "" {
@@ -84,9 +98,7 @@ func client(t testing.TB, db string) driver.Conn {
 func TestClickHouseGoRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	e := engine(t)
-	if _, err := e.Query(ctx, chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS rt"}); err != nil {
-		t.Fatal(err)
-	}
+	freshDB(t, e, "rt")
 	c := client(t, "rt")
 	if err := c.Ping(ctx); err != nil {
 		t.Fatal(err)

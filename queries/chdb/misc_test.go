@@ -73,8 +73,8 @@ func TestParallelReadersAndWriter(t *testing.T) {
 	ctx := context.Background()
 	e := engine(t)
 	db := "par"
-	mustQuery(t, e, chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS par"})
-	mustQuery(t, e, chdb.Request{Database: db, SQL: "CREATE TABLE IF NOT EXISTS t (g UInt8, v UInt64) ENGINE = MergeTree ORDER BY g"})
+	freshDB(t, e, db)
+	mustQuery(t, e, chdb.Request{Database: db, SQL: "CREATE TABLE t (g UInt8, v UInt64) ENGINE = MergeTree ORDER BY g"})
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	wg.Add(1)
@@ -114,8 +114,8 @@ func TestParallelReadersAndWriter(t *testing.T) {
 
 func TestInsertDataWithBlankLinesIsNotCutShort(t *testing.T) {
 	e := engine(t)
-	mustQuery(t, e, chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS blank"})
-	mustQuery(t, e, chdb.Request{Database: "blank", SQL: "CREATE TABLE IF NOT EXISTS t (s String) ENGINE = MergeTree ORDER BY s"})
+	freshDB(t, e, "blank")
+	mustQuery(t, e, chdb.Request{Database: "blank", SQL: "CREATE TABLE t (s String) ENGINE = MergeTree ORDER BY s"})
 	data := "a\nb\n\n\nc\n"
 	if _, err := e.Insert(context.Background(), chdb.Request{Database: "blank", SQL: "INSERT INTO t (s)", Format: "TSV"}, strings.NewReader(data)); err != nil {
 		t.Fatal(err)
