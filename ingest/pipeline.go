@@ -235,8 +235,17 @@ func accept[T any](ctx context.Context, r *runner, add func(T)) func(T) error {
 		if !r.load.Full() {
 			return nil
 		}
-		return r.flush(ctx)
+		return r.send(ctx)
 	}
+}
+
+// send hands full buffers to a background send (retrying a failed earlier
+// one), so reading the next rows overlaps with the engine storing these.
+func (r *runner) send(ctx context.Context) error {
+	if err := r.job.Backoff.do(ctx, func() error { return r.load.Send(ctx) }); err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
 }
 
 // flush sends buffered rows to staging, retrying transient failures.

@@ -38,8 +38,8 @@ func ParseKind(s string) (Kind, error) {
 	return "", fmt.Errorf("unknown kind %q (want reps, quotas, stages, activities or deals)", s)
 }
 
-// flushRows is how many rows a load buffers before sending them to staging.
-const flushRows = 200_000
+// defaultBatchRows is how many rows a load buffers before sending them to staging.
+const defaultBatchRows = 200_000
 
 // LoadResult counts what a committed load did.
 type LoadResult struct {
@@ -60,8 +60,13 @@ type Load struct {
 	firm     string
 	table    string
 	loadedAt time.Time
-	buf      columns
-	staged   int64
+	buf      columns // rows being added
+	out      columns // rows handed to a send: in flight, or kept after a failed one
+	outFirst int64   // seq of out's first row
+	outKept  bool    // out holds the rows of a failed send, to be sent again
+	done     chan error
+	queued   int64 // rows handed to sends (seq of the next one)
+	staged   int64 // rows the staging table has
 }
 
 // BeginLoad creates the staging table of a new load.
@@ -74,7 +79,7 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 		return nil, err
 	}
 	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + id,
-		loadedAt: s.now().UTC(), buf: newColumns(kind)}
+		loadedAt: s.now().UTC(), buf: newColumns(kind), out: newColumns(kind)}
 	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", quoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
 	if err := s.conn.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
@@ -95,31 +100,82 @@ func loadID() (string, error) {
 func (l *Load) LoadedAt() time.Time { return l.loadedAt }
 
 // Staged returns how many rows were appended so far.
-func (l *Load) Staged() int64 { return l.staged + int64(l.buf.rows()) }
+func (l *Load) Staged() int64 { return l.queued + int64(l.buf.rows()) }
 
-// Full reports whether the buffer holds enough rows to Flush.
-func (l *Load) Full() bool { return l.buf.rows() >= flushRows }
+// Full reports whether the buffer holds enough rows to Send.
+func (l *Load) Full() bool { return l.buf.rows() >= l.s.batch }
 
-// Flush sends buffered rows to the staging table, column by column; after an
-// error the rows stay buffered, so calling Flush again retries them.
-func (l *Load) Flush(ctx context.Context) error {
-	n := l.buf.rows()
-	if n == 0 {
+// Send hands the buffered rows to a background send and returns without
+// waiting for it, so the caller reads the next rows while the engine stores
+// these. It first waits for the previous send: when that one failed, Send
+// returns its error and keeps its rows, and the next Send or Flush sends
+// them again before anything newer, so calling it again retries.
+func (l *Load) Send(ctx context.Context) error {
+	if err := l.wait(); err != nil {
+		return err
+	}
+	if l.outKept {
+		if err := l.send(ctx, &l.out, l.outFirst); err != nil {
+			return err
+		}
+		l.settle()
+	}
+	if l.buf.rows() == 0 {
 		return nil
 	}
+	l.buf, l.out = l.out, l.buf
+	l.outFirst = l.queued
+	l.queued += int64(l.out.rows())
+	done, out, first := make(chan error, 1), &l.out, l.outFirst
+	l.done = done
+	go func() { done <- l.send(ctx, out, first) }()
+	return nil
+}
+
+// Flush sends every buffered row to the staging table and waits until it
+// has them; after an error the rows are kept, so calling Flush again retries.
+func (l *Load) Flush(ctx context.Context) error {
+	if err := l.Send(ctx); err != nil {
+		return err
+	}
+	return l.wait()
+}
+
+// wait waits for the send in flight, if any; a failed send's rows stay in out.
+func (l *Load) wait() error {
+	if l.done == nil {
+		return nil
+	}
+	err := <-l.done
+	l.done = nil
+	if err != nil {
+		l.outKept = true
+		return err
+	}
+	l.settle()
+	return nil
+}
+
+// settle counts out's rows as staged and empties it for reuse.
+func (l *Load) settle() {
+	l.staged += int64(l.out.rows())
+	l.out.reset()
+	l.outKept = false
+}
+
+// send inserts one buffer of rows into the staging table, column by column.
+func (l *Load) send(ctx context.Context, c *columns, first int64) error {
 	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+quoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
 	if err != nil {
 		return fmt.Errorf("stage %s: %w", l.kind, err)
 	}
-	if err := l.buf.appendTo(batch, l.staged); err != nil {
+	if err := c.appendTo(batch, first); err != nil {
 		_ = batch.Abort()
 		return fmt.Errorf("stage %s: %w", l.kind, err)
 	}
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("stage %s: %w", l.kind, err)
 	}
-	l.staged += int64(n)
-	l.buf.reset()
 	return nil
 }
 
@@ -185,6 +241,7 @@ func (l *Load) params(month *uint32) []any {
 
 // Abort drops the staging table; nothing of the load remains.
 func (l *Load) Abort(ctx context.Context) error {
+	_ = l.wait() // the rows of a send in flight go with the table
 	if l.table == "" {
 		return nil
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LoadBatchRows is how many rows a load buffers per insert into its
+	// staging table; 0 means 200,000.
+	LoadBatchRows int
 }
 
 // Store is the connection to ClickHouse and the schema it serves.
@@ -43,6 +46,7 @@ type Store struct {
 	closers []func() error
 	log     *slog.Logger
 	now     func() time.Time
+	batch   int
 }
 
 // Open connects to the server named by cfg.DSN, or opens the embedded engine.
@@ -149,7 +153,11 @@ func newStore(conn driver.Conn, schema Schema, cfg Config) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{conn: conn, schema: schema, log: log, now: now}
+	batch := cfg.LoadBatchRows
+	if batch <= 0 {
+		batch = defaultBatchRows
+	}
+	return &Store{conn: conn, schema: schema, log: log, now: now, batch: batch}
 }
 
 // Close closes the connection and, when the store owns it, the embedded engine.
