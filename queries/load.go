@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 // Kind names what a load writes.
@@ -39,7 +41,7 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // defaultBatchRows is how many rows a load buffers before sending them to staging.
-const defaultBatchRows = 200_000
+const defaultBatchRows = 100_000
 
 // LoadResult counts what a committed load did.
 type LoadResult struct {
@@ -83,6 +85,12 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", quoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
 	if err := s.conn.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
+	}
+	// Merging the staging parts in the background would compete with the load
+	// for the same cores, and the commit's FINAL merges them as it reads. A
+	// server user without the SYSTEM MERGES grant loads just as well with merges.
+	if err := s.conn.Exec(ctx, "SYSTEM STOP MERGES "+quoteIdent(l.table)); err != nil {
+		s.log.DebugContext(ctx, "staging table merges left on", "table", l.table, "err", err)
 	}
 	return l, nil
 }
@@ -185,15 +193,19 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 	if err := l.Flush(ctx); err != nil {
 		return LoadResult{}, err
 	}
+	l.release()
 	res := LoadResult{Staged: l.staged}
 	parts, err := l.commitParts(ctx)
 	if err != nil {
 		return res, err
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(commitWorkers)
 	for _, p := range parts {
-		if err := l.s.conn.Exec(ctx, l.s.sql(string(l.kind)+"_commit"), l.params(p)...); err != nil {
-			return res, fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
-		}
+		g.Go(func() error { return l.commitPart(gctx, p) })
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
 	}
 	var loaded uint64
 	if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
@@ -224,6 +236,51 @@ func (l *Load) commitParts(ctx context.Context) ([]*uint32, error) {
 		out = append(out, &m)
 	}
 	return out, rows.Err()
+}
+
+// release drops the row buffers once the engine has every staged row and, after
+// a load of more than one batch, hands their pages back to the system at once:
+// the commit is when the engine needs memory, and peak RSS is the sum of both.
+func (l *Load) release() {
+	l.buf, l.out = newColumns(l.kind), newColumns(l.kind)
+	if l.staged > int64(l.s.batch) {
+		debug.FreeOSMemory()
+	}
+}
+
+// commitWorkers is how many parts (activity months) commit at once: one
+// INSERT ... SELECT keeps about one core busy.
+const commitWorkers = 2
+
+// commitPart moves the new rows of one part into place.
+func (l *Load) commitPart(ctx context.Context, part *uint32) error {
+	stmt, err := l.commitStatement(ctx, part)
+	if err != nil {
+		return err
+	}
+	if err := l.s.conn.Exec(ctx, l.s.sql(stmt), l.params(part)...); err != nil {
+		return fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
+	}
+	return nil
+}
+
+// commitStatement names the statement that commits one part: an activity
+// month where the firm has nothing stored skips the lookup of stored ids.
+// (Two loads committing the same new month at once could both store an id;
+// so could two lookups, as neither sees the other's rows.)
+func (l *Load) commitStatement(ctx context.Context, month *uint32) (string, error) {
+	name := string(l.kind) + "_commit"
+	if month == nil {
+		return name, nil
+	}
+	var stored bool
+	if err := l.s.conn.QueryRow(ctx, l.s.sql("activities_month_stored"), l.params(month)...).Scan(&stored); err != nil {
+		return "", fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
+	}
+	if !stored {
+		name += "_new"
+	}
+	return name, nil
 }
 
 // params binds the firm, the load's stamp, its staging table and, for a part, the month.

@@ -110,7 +110,7 @@ func loadActivities(t testing.TB, st *queries.Store, firm string, n int) queries
 		}
 		l.AddActivity(a)
 		if l.Full() {
-			if err := l.Flush(ctx); err != nil {
+			if err := l.Send(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}

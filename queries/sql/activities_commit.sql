@@ -8,3 +8,4 @@ WHERE toYYYYMM(occurred_at) = {month:UInt32}
     SELECT activity_id FROM activities
     WHERE firm = {firm:String} AND toYYYYMM(occurred_at) = {month:UInt32}
       AND activity_id IN (SELECT activity_id FROM {stage:Identifier} WHERE toYYYYMM(occurred_at) = {month:UInt32}))
+SETTINGS min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 33554432
