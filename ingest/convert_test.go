@@ -271,3 +271,14 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryStoredKindHasAFileSchema(t *testing.T) {
+	for _, k := range Kinds() {
+		if len(k.RequiredColumns()) == 0 || len(k.Columns()) < len(k.RequiredColumns()) {
+			t.Errorf("%s: columns %v, required %v", k, k.Columns(), k.RequiredColumns())
+		}
+		if got, err := ParseKind(string(k)); err != nil || got != k {
+			t.Errorf("ParseKind(%q) = %q, %v", k, got, err)
+		}
+	}
+}

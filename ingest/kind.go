@@ -3,23 +3,29 @@ package ingest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-// Kind names one of the canonical datasets.
+// Kind names one of the canonical datasets: the kinds the store loads, with their file schemas.
 type Kind string
 
 // The canonical datasets.
 const (
-	KindReps       Kind = "reps"
-	KindQuotas     Kind = "quotas"
-	KindStages     Kind = "stages"
-	KindActivities Kind = "activities"
-	KindDeals      Kind = "deals"
+	KindReps       = Kind(queries.KindReps)
+	KindQuotas     = Kind(queries.KindQuotas)
+	KindStages     = Kind(queries.KindStages)
+	KindActivities = Kind(queries.KindActivities)
+	KindDeals      = Kind(queries.KindDeals)
 )
 
 // Kinds lists every kind in loading order: reps first, deals last.
 func Kinds() []Kind {
-	return []Kind{KindReps, KindQuotas, KindStages, KindActivities, KindDeals}
+	var ks []Kind
+	for _, k := range queries.Kinds() {
+		ks = append(ks, Kind(k))
+	}
+	return ks
 }
 
 // ParseKind reads a kind, case-insensitively and in singular or plural.
