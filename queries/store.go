@@ -34,7 +34,7 @@ type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// LoadBatchRows is how many rows a load buffers per insert into its
-	// staging table; 0 means 200,000.
+	// staging table; 0 means 100,000.
 	LoadBatchRows int
 }
 
