@@ -8,7 +8,7 @@ work="${1:-$(mktemp -d)}"
 bin=bin/salesrecipe
 mkdir -p "$work"
 if [ ! -f "$work/firm/activities.csv" ]; then
-  "$bin" synth --out "$work/firm" --reps 1000 --months 24 --activities-per-day 20 --seed 7
+  "$bin" synth --out "$work/firm" --reps 1000 --months 24 --activities-per-day 21.3 --seed 7
 fi
 rows=$(($(wc -l < "$work/firm/activities.csv") - 1))
 size=$(du -h "$work/firm/activities.csv" | cut -f1)
