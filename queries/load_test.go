@@ -87,3 +87,50 @@ func TestSendsOverlapAndFailedSendsAreRetriedInOrder(t *testing.T) {
 		t.Fatalf("stored %d activities, %d of them the first row of their id (%v); want %d and %d", n, firsts, err, distinct, distinct)
 	}
 }
+
+func TestLoadOverlappingMonthsStoresEachIDOnce(t *testing.T) {
+	st := engine.Store(t, queries.Config{LoadBatchRows: 500})
+	ctx := context.Background()
+	jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// One activity every 2 hours: 372 in January, 336 in February, 372 in March.
+	add := func(from, to time.Time) func(context.Context, *queries.Load) error {
+		return func(ctx context.Context, l *queries.Load) error {
+			for at := from; at.Before(to); at = at.Add(2 * time.Hour) {
+				l.AddActivity(salesrecipe.Activity{ID: "a" + at.Format("0102T15"), RepID: "r1", Kind: "call", OccurredAt: at})
+				if l.Full() {
+					if err := l.Send(ctx); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+	}
+	feb15, apr := jan.AddDate(0, 1, 14), jan.AddDate(0, 3, 0)
+	first := commit(t, st, queries.KindActivities, add(jan, feb15))
+	// The second load repeats the first half of February (ids stored) and brings new months.
+	second := commit(t, st, queries.KindActivities, add(jan.AddDate(0, 1, 0), apr))
+	if first.Loaded != 372+168 || second.Loaded != 168+372 || second.Duplicates != 168 {
+		t.Fatalf("first %+v, second %+v; want 540 loaded, then 540 loaded and 168 duplicates", first, second)
+	}
+	var months []uint64
+	rows, err := st.Conn().Query(ctx, "SELECT count() FROM activities FINAL GROUP BY toYYYYMM(occurred_at) ORDER BY toYYYYMM(occurred_at)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n uint64
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		months = append(months, n)
+	}
+	if fmt.Sprint(months) != "[372 336 372]" {
+		t.Fatalf("stored per month %v, want [372 336 372]", months)
+	}
+	var rollup uint64
+	if err := st.Conn().QueryRow(ctx, "SELECT sum(activities) FROM activity_daily").Scan(&rollup); err != nil || rollup != 1080 {
+		t.Fatalf("daily rollup counts %d activities (%v), want 1080: a duplicate reached the view", rollup, err)
+	}
+}
