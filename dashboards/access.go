@@ -3,10 +3,12 @@ package dashboards
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/salesrecipe/salesrecipe"
 )
@@ -106,6 +108,18 @@ type httpError struct {
 // Error returns the message.
 func (e *httpError) Error() string { return e.msg }
 
+// tooManySignIns is the 429 answer of the sign-in rate limit, saying (and
+// sending as Retry-After) how many whole seconds to wait.
+func tooManySignIns(wait time.Duration) *httpError {
+	secs := int(wait.Seconds()) + 1
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return &httpError{code: http.StatusTooManyRequests, retryAfter: secs,
+		msg: fmt.Sprintf("too many sign-in attempts; try again in %d %s", secs, unit)}
+}
+
 // errNotFound is the answer for anything the viewer may not know exists.
 var errNotFound = &httpError{code: http.StatusNotFound, msg: "not found"}
 
@@ -182,8 +196,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) && r.Header.Get("Authorization") != "" {
 			if ok, wait := s.limit.allow(clientAddr(r)); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				return nil, &httpError{code: http.StatusTooManyRequests, msg: "too many failed sign-ins; try again later"}
+				return nil, tooManySignIns(wait)
 			}
 		}
 		if errors.Is(err, errUnknownProxyUser) {
@@ -251,7 +264,7 @@ func (s *Server) visibleRep(ctx context.Context, who *viewer, id string) (salesr
 
 // fail answers with the error: its own status for an httpError, 500 otherwise (logged).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, req *request, err error) {
-	code, msg := http.StatusInternalServerError, "internal error"
+	code, msg := http.StatusInternalServerError, "internal error; the server log has the details: reload in a moment or tell your administrator"
 	var he *httpError
 	if errors.As(err, &he) {
 		code, msg = he.code, he.msg

@@ -224,10 +224,7 @@ func actualsSection(bt *forecast.Backtest, grain salesrecipe.Grain) (section, er
 			}
 			actual[i] = a[3]
 			byPoint[j] = append(byPoint[j], a[0])
-			e := ratioOf(a[0]-a[3], a[3])
-			if e != nil {
-				e = ptr(round4(*e))
-			}
+			e := roundRatio(forecast.Ratio(a[0]-a[3], a[3]))
 			t.Rows = append(t.Rows, []cell{textCell(label), textCell(pt), moneyCell(a[0]), moneyCell(a[1]), moneyCell(a[2]), moneyCell(a[3]), pctCell(e)})
 		}
 	}

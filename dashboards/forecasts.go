@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"math"
 	"slices"
 	"time"
 
@@ -34,7 +33,7 @@ func (s *Server) firmForecast(ctx context.Context, firm string, q params) (*fore
 func (s *Server) snapshotDue(firm string, q params) bool {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
-	k := firm + "\x00" + q.period.String() + "\x00" + q.asOf.Format(time.DateOnly)
+	k := snapshotKey(firm, q)
 	if s.snapped[k] {
 		return false
 	}
@@ -46,21 +45,20 @@ func (s *Server) snapshotDue(firm string, q params) bool {
 func (s *Server) snapshotUndo(firm string, q params) {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
-	delete(s.snapped, firm+"\x00"+q.period.String()+"\x00"+q.asOf.Format(time.DateOnly))
+	delete(s.snapped, snapshotKey(firm, q))
+}
+
+// snapshotKey names the daily snapshot of a firm's period: firm, period and as-of day.
+func snapshotKey(firm string, q params) string {
+	return firm + "\x00" + q.period.String() + "\x00" + q.asOf.Format(time.DateOnly)
 }
 
 // view is a forecast cut down to what one viewer sees: their reps, their
-// teams, and Total over exactly those reps.
+// teams, and FirmTotal over exactly those reps.
 type view struct {
 	*forecast.Forecast
-	// Total is the viewer's total: the firm's, one team's, their teams' or their own.
-	Total forecast.Money
-	// TotalLabel names what Total covers.
+	// TotalLabel names what FirmTotal covers: the firm, one team, the viewer's teams or their own row.
 	TotalLabel string
-	// Summed is set when Total adds team rows: its interval is then the sum of
-	// the team intervals, wider than the joint one (the forecast keeps no draws
-	// for arbitrary sets of teams).
-	Summed bool
 }
 
 // viewOf filters a forecast to the viewer: the one place forecast rows are cut to a scope.
@@ -79,25 +77,30 @@ func viewOf(fc *forecast.Forecast, who *viewer) *view {
 		}
 	}
 	v := &view{Forecast: &out}
+	// total is the viewer's total; summed is set when it adds team rows: its
+	// interval is then the sum of the team intervals, wider than the joint one
+	// (the forecast keeps no draws for arbitrary sets of teams).
+	var total forecast.Money
+	summed := false
 	switch {
 	case who.seesFirm():
-		v.Total, v.TotalLabel = fc.FirmTotal.Money, "all reps"
+		total, v.TotalLabel = fc.FirmTotal.Money, "all reps"
 	case who.user.Role == RoleManager && len(out.Teams) == 1:
-		v.Total, v.TotalLabel = out.Teams[0].Money, "team "+out.Teams[0].Team
+		total, v.TotalLabel = out.Teams[0].Money, "team "+out.Teams[0].Team
 	case who.user.Role == RoleManager:
-		v.Total, v.TotalLabel, v.Summed = sumTeams(out.Teams), "your teams", len(out.Teams) > 1
+		total, v.TotalLabel, summed = sumTeams(out.Teams), "your teams", len(out.Teams) > 1
 		if len(out.Teams) == 0 {
 			v.TotalLabel = "no reps of your teams in this forecast"
 		}
 	case len(out.Reps) == 1:
-		v.Total, v.TotalLabel = out.Reps[0].Money, "your own numbers"
+		total, v.TotalLabel = out.Reps[0].Money, "your own numbers"
 	default:
 		v.TotalLabel = "no forecast row of yours"
 	}
-	if v.Summed {
+	if summed {
 		out.Notes = append(append([]string(nil), out.Notes...), "The total of your teams adds the teams' 80% intervals: it is wider than the joint interval.")
 	}
-	out.FirmTotal = forecast.Total{Money: v.Total, Reps: len(out.Reps)}
+	out.FirmTotal = forecast.Total{Money: total, Reps: len(out.Reps)}
 	return v
 }
 
@@ -119,44 +122,11 @@ func sumTeams(teams []forecast.TeamRow) forecast.Money {
 			hasQuota = true
 		}
 	}
-	return withRatios(m, quota, hasQuota)
-}
-
-// withRatios rounds the money and fills the ratios as the forecast defines
-// them: required coverage = open / weighted pipeline, attainment = forecast /
-// quota, coverage = open / (quota - closed won), gap = quota - forecast.
-func withRatios(m forecast.Money, quota float64, hasQuota bool) forecast.Money {
-	m.RequiredCoverage = roundRatio(ratioOf(m.PipelineOpen, m.PipelineWeighted))
 	if hasQuota {
-		m.Quota = ptr(round2(quota))
-		m.Attainment = roundRatio(ratioOf(m.Forecast, quota))
-		m.Coverage = roundRatio(ratioOf(m.PipelineOpen, quota-m.ClosedWon))
-		m.Gap = ptr(round2(quota - m.Forecast))
+		m.Quota = &quota
 	}
-	for _, v := range []*float64{&m.ClosedWon, &m.PipelineOpen, &m.PipelineWeighted, &m.Forecast, &m.Low, &m.High} {
-		*v = round2(*v)
-	}
+	m.Derive()
 	return m
-}
-
-// roundRatio rounds an optional ratio to four decimals.
-func roundRatio(v *float64) *float64 {
-	if v == nil {
-		return nil
-	}
-	return ptr(round4(*v))
-}
-
-// ratioOf returns num/den, or nil when den is not positive.
-func ratioOf(num, den float64) *float64 {
-	if !(den > 0) {
-		return nil
-	}
-	r := num / den
-	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return nil
-	}
-	return &r
 }
 
 // trendPoint is the viewer's total as one stored snapshot saw it.
@@ -189,9 +159,11 @@ func (s *Server) trend(ctx context.Context, req *request) ([]trendPoint, error) 
 }
 
 // trendOf picks, from the snapshot rows of one run, the row of the viewer's
-// total: the firm's or their own, or the sum of their teams' rows.
+// total: the firm's or their own, or the sum of their teams' rows (rounded to
+// cents, as a summed forecast row is).
 func trendOf(snaps []queries.Snapshot, who *viewer) (trendPoint, bool) {
-	var teams []forecast.TeamRow
+	var sum trendPoint
+	teams := 0
 	for _, sn := range snaps {
 		switch {
 		case who.seesFirm():
@@ -200,26 +172,26 @@ func trendOf(snaps []queries.Snapshot, who *viewer) (trendPoint, bool) {
 			}
 		case who.user.Role == RoleManager:
 			if sn.Level == "team" && who.seesTeam(sn.Key) {
-				t := forecast.TeamRow{Team: sn.Key}
-				t.ClosedWon, t.Forecast, t.Low, t.High = sn.ClosedWon, sn.Forecast, sn.Low, sn.High
 				if sn.Quota > 0 {
-					t.Quota = ptr(sn.Quota)
+					sum.Quota += sn.Quota
 				}
-				teams = append(teams, t)
+				sum.ClosedWon += sn.ClosedWon
+				sum.Forecast += sn.Forecast
+				sum.Low += sn.Low
+				sum.High += sn.High
+				teams++
 			}
 		case sn.Level == "rep" && sn.Key == who.user.RepID:
 			return pointOf(sn), true
 		}
 	}
-	if len(teams) == 0 {
+	if teams == 0 {
 		return trendPoint{}, false
 	}
-	m := sumTeams(teams)
-	p := trendPoint{ClosedWon: m.ClosedWon, Forecast: m.Forecast, Low: m.Low, High: m.High}
-	if m.Quota != nil {
-		p.Quota = *m.Quota
+	for _, v := range []*float64{&sum.Quota, &sum.ClosedWon, &sum.Forecast, &sum.Low, &sum.High} {
+		*v = round2(*v)
 	}
-	return p, true
+	return sum, true
 }
 
 // pointOf reads a snapshot row.

@@ -110,7 +110,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil || !s.sign.checkCSRF("session", ses.nonce, r.PostForm.Get("csrf")) {
-		http.Error(w, "invalid CSRF token", http.StatusForbidden)
+		s.fail(w, r, route{}, nil, &httpError{code: http.StatusForbidden, msg: "this sign-out form expired; reload the page and sign out again"})
 		return
 	}
 	s.sign.revoke(ses)
@@ -122,8 +122,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) allowLogin(w http.ResponseWriter, r *http.Request) bool {
 	ok, wait := s.limit.allow(clientAddr(r))
 	if !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		http.Error(w, "too many sign-in attempts; try again later", http.StatusTooManyRequests)
+		s.fail(w, r, route{}, nil, tooManySignIns(wait))
 	}
 	return ok
 }

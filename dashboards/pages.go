@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +98,7 @@ func (s *Server) recipeAPI(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	if sr == nil || !sr.ok {
-		return nil, &httpError{code: http.StatusNotFound, msg: "no recipe fitted on the data known at " + req.q.asOf.Format(time.RFC3339)}
+		return nil, &httpError{code: http.StatusNotFound, msg: noRecipeText(sr, req.q.asOf.Format(time.RFC3339))}
 	}
 	return sr.recipe, nil
 }
@@ -149,16 +148,6 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // orString returns s, or def when s is empty.

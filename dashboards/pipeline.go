@@ -3,12 +3,14 @@ package dashboards
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // conversionHistory is how far back the stage conversion looks: deals created in the last year.
@@ -126,7 +128,7 @@ func (s *Server) pipelineOf(ctx context.Context, req *request) (*Pipeline, error
 		byRep[d.RepID].add(m)
 	}
 	p.Changes = changesOf(p.waterfall, start, end)
-	for _, id := range sortedKeys(byRep) {
+	for _, id := range slices.Sorted(maps.Keys(byRep)) {
 		r := team[id]
 		p.Reps = append(p.Reps, RepChanges{RepID: id, Name: orString(r.Name, id), Team: r.Team, Changes: changesOf(byRep[id], start, end)})
 	}
@@ -135,13 +137,20 @@ func (s *Server) pipelineOf(ctx context.Context, req *request) (*Pipeline, error
 
 // addStages sums open deals per stage, in the stages file's order.
 func (s *Server) addStages(ctx context.Context, req *request, p *Pipeline, stages []salesrecipe.Stage, sees func(string) bool) error {
-	totals, err := s.cfg.Store.StageTotals(ctx, req.firm, req.q.period.Start, req.q.period.End(), req.q.asOf)
+	totals, err := s.stageTotals(ctx, req.firm, req.q)
 	if err != nil {
 		return err
 	}
+	p.Stages = stageLines(totals, stages, sees)
+	return nil
+}
+
+// stageLines sums the open deals of the reps keep admits per stage, in the
+// stages file's order, weighted by the file's probabilities.
+func stageLines(totals []queries.StageTotal, stages []salesrecipe.Stage, keep func(repID string) bool) []StageLine {
 	lines := map[string]*StageLine{}
 	for _, t := range totals {
-		if !sees(t.RepID) {
+		if !keep(t.RepID) {
 			continue
 		}
 		l := lines[t.Stage]
@@ -154,18 +163,25 @@ func (s *Server) addStages(ctx context.Context, req *request, p *Pipeline, stage
 		l.PeriodDeals += t.DealsInPeriod
 		l.PeriodAmount += t.AmountInPeriod
 	}
+	byName := stagesByName(stages)
+	var out []StageLine
 	for _, name := range stageOrder(stages, lines) {
 		l := lines[name]
-		for _, st := range stages {
-			if st.Name == name {
-				l.Probability = st.Probability
-			}
-		}
+		l.Probability = byName[name].Probability
 		l.OpenAmount, l.PeriodAmount = round2(l.OpenAmount), round2(l.PeriodAmount)
 		l.Weighted = round2(l.PeriodAmount * l.Probability)
-		p.Stages = append(p.Stages, *l)
+		out = append(out, *l)
 	}
-	return nil
+	return out
+}
+
+// stagesByName indexes the stages file by stage name.
+func stagesByName(stages []salesrecipe.Stage) map[string]salesrecipe.Stage {
+	out := make(map[string]salesrecipe.Stage, len(stages))
+	for _, st := range stages {
+		out[st.Name] = st
+	}
+	return out
 }
 
 // addConversion sums, per stage, what became of the deals that were ever in it.
@@ -189,8 +205,9 @@ func (s *Server) addConversion(ctx context.Context, req *request, p *Pipeline, s
 		l.Won += c.Won
 		l.Lost += c.Lost
 	}
+	byName := stagesByName(stages)
 	for _, name := range stageOrder(stages, lines) {
-		if closedStage(stages, name) {
+		if closedStage(byName[name]) {
 			continue
 		}
 		l := lines[name]
@@ -202,14 +219,10 @@ func (s *Server) addConversion(ctx context.Context, req *request, p *Pipeline, s
 	return nil
 }
 
-// closedStage reports whether the stages file puts a stage in the closed or omitted category.
-func closedStage(stages []salesrecipe.Stage, name string) bool {
-	for _, st := range stages {
-		if st.Name == name {
-			return st.Category == salesrecipe.CategoryClosed || st.Category == salesrecipe.CategoryOmitted
-		}
-	}
-	return false
+// closedStage reports whether the stages file puts a stage in the closed or
+// omitted category (a stage missing from the file, the zero Stage, is neither).
+func closedStage(st salesrecipe.Stage) bool {
+	return st.Category == salesrecipe.CategoryClosed || st.Category == salesrecipe.CategoryOmitted
 }
 
 // stageOrder lists the stages present in lines: the stages file's order first, then the rest by name.
@@ -307,10 +320,9 @@ func conversionSection(p *Pipeline) (section, error) {
 // waterfallSection is the period's pipeline changes as a waterfall.
 func waterfallSection(p *Pipeline) (section, error) {
 	w := p.waterfall
-	t := &table{ID: "changes", Columns: []column{{Label: "Change"}, {Label: "Deals", Num: true}, {Label: "Amount", Num: true}}}
+	t := changesTable("changes", w, "Open at start", "Open at end")
 	x := []string{"Start"}
 	base, up, down := []float64{0}, []float64{w.Start}, []float64{0}
-	t.Rows = append(t.Rows, []cell{textCell("Open at start"), numCell(float64(w.StartN), 0), moneyCell(w.Start)})
 	level := w.Start
 	for _, k := range changeKinds {
 		a := w.Amount[k.kind]
@@ -322,11 +334,9 @@ func waterfallSection(p *Pipeline) (section, error) {
 			level -= a
 			base, up, down = append(base, level), append(up, 0), append(down, a)
 		}
-		t.Rows = append(t.Rows, []cell{textCell(k.label), numCell(float64(w.Deals[k.kind]), 0), moneyCell(k.sign * a)})
 	}
 	x = append(x, "End")
 	base, up, down = append(base, 0), append(up, w.End), append(down, 0)
-	t.Rows = append(t.Rows, []cell{textCell("Open at end"), numCell(float64(w.EndN), 0), moneyCell(w.End)})
 	c, err := categoryChart("waterfall", "How the period's open pipeline changed", "amount", x, []series{
 		{name: "Running level", kind: types.ChartBar, values: base, stack: "w", color: "rgba(0,0,0,0)"},
 		{name: "Adds", kind: types.ChartBar, values: up, stack: "w", color: colClosed},
@@ -335,6 +345,18 @@ func waterfallSection(p *Pipeline) (section, error) {
 	note := fmt.Sprintf("Open deals expected to close in %s, from %s to %s: start + created + pulled in + amount up − amount down − pushed out − won − lost = end.",
 		p.Period, asOfLabel(p.Changes.From), asOfLabel(p.Changes.To))
 	return section{ID: "changes", Title: "Pipeline changes", Note: note, Chart: c, Table: t}, err
+}
+
+// changesTable is a waterfall as a Change / Deals / Amount table, between a
+// start and an end row with the given labels.
+func changesTable(id string, w *waterfall, startLabel, endLabel string) *table {
+	t := &table{ID: id, Columns: []column{{Label: "Change"}, {Label: "Deals", Num: true}, {Label: "Amount", Num: true}}}
+	t.Rows = append(t.Rows, []cell{textCell(startLabel), numCell(float64(w.StartN), 0), moneyCell(w.Start)})
+	for _, k := range changeKinds {
+		t.Rows = append(t.Rows, []cell{textCell(k.label), numCell(float64(w.Deals[k.kind]), 0), moneyCell(k.sign * w.Amount[k.kind])})
+	}
+	t.Rows = append(t.Rows, []cell{textCell(endLabel), numCell(float64(w.EndN), 0), moneyCell(w.End)})
+	return t
 }
 
 // repChangesSection is the waterfall per rep.

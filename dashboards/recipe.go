@@ -40,6 +40,15 @@ func (s *Server) recipeOf(ctx context.Context, firm string, q params) (*storedRe
 	})
 }
 
+// noRecipeText says why there is no recipe to show (sr is nil or has none) and
+// how to get one; when names the as-of moment ("this time" on the page).
+func noRecipeText(sr *storedRecipe, when string) string {
+	if sr == nil {
+		return "No recipe was fitted on the data known at " + when + ": the first forecast fits and stores one (open the Team page), or pick a later as-of day."
+	}
+	return "The model fitted at " + asOfLabel(sr.model.FittedAt) + " has no recipe: " + sr.model.Thin
+}
+
 // recipePage shows what each activity is worth, when it lands, and how well the fit did.
 func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 	sr, err := s.recipeOf(ctx, req.firm, req.q)
@@ -48,10 +57,8 @@ func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 	}
 	pg := &page{Title: "Recipe", Subtitle: "What one more activity of each kind is worth in won revenue, and when it lands (as of " + asOfLabel(req.q.asOf) + ")"}
 	switch {
-	case sr == nil:
-		pg.Notes = append(pg.Notes, "No recipe was fitted on the data known at this time: the first forecast fits and stores one (open the Team page), or pick a later as-of day.")
-	case !sr.ok:
-		pg.Notes = append(pg.Notes, "The model fitted at "+asOfLabel(sr.model.FittedAt)+" has no recipe: "+sr.model.Thin)
+	case sr == nil || !sr.ok:
+		pg.Notes = append(pg.Notes, noRecipeText(sr, "this time"))
 	default:
 		rc := sr.recipe
 		pg.Tiles = []tile{

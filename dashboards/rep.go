@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -128,7 +129,7 @@ func (s *Server) addRepActivity(ctx context.Context, req *request, d *RepDetail)
 			}
 		}
 	}
-	for _, k := range sortedKeys(kinds) {
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
 		l := ActivityLine{Kind: k, Done: done[k], AtPace: float64(done[k])}
 		if f := d.Forecast; f != nil {
 			l.AtPace += f.Parts.ExpectedActivities[k]
@@ -159,23 +160,7 @@ func (s *Server) addRepPipeline(ctx context.Context, req *request, d *RepDetail)
 	if err != nil {
 		return err
 	}
-	lines := map[string]*StageLine{}
-	for _, t := range totals {
-		if t.RepID != req.rep.ID {
-			continue
-		}
-		lines[t.Stage] = &StageLine{Stage: t.Stage, OpenDeals: t.Deals, OpenAmount: round2(t.Amount), PeriodDeals: t.DealsInPeriod, PeriodAmount: round2(t.AmountInPeriod)}
-	}
-	for _, name := range stageOrder(stages, lines) {
-		l := lines[name]
-		for _, st := range stages {
-			if st.Name == name {
-				l.Probability = st.Probability
-			}
-		}
-		l.Weighted = round2(l.PeriodAmount * l.Probability)
-		d.Stages = append(d.Stages, *l)
-	}
+	d.Stages = stageLines(totals, stages, func(id string) bool { return id == req.rep.ID })
 	deals, err := s.cfg.Store.RepDealsAsOf(ctx, req.firm, req.rep.ID, req.q.asOf)
 	if err != nil {
 		return err
@@ -251,10 +236,7 @@ func (s *Server) addRepHistory(ctx context.Context, req *request, d *RepDetail) 
 		}
 		if qt, ok := quotaIn(quotas, req.rep.ID, p); ok {
 			l.Quota = ptr(qt)
-			l.Attainment = ratioOf(l.ClosedWon, qt)
-			if l.Attainment != nil {
-				l.Attainment = ptr(round4(*l.Attainment))
-			}
+			l.Attainment = roundRatio(forecast.Ratio(l.ClosedWon, qt))
 		}
 		for _, c := range counts {
 			if c.Period.Equal(p.Start) {
@@ -402,8 +384,9 @@ func historySection(d *RepDetail) (section, error) {
 			kinds[k] = true
 		}
 	}
+	order := slices.Sorted(maps.Keys(kinds))
 	cols := []column{{Label: "Period"}, {Label: "Quota", Num: true}, {Label: "Closed won", Num: true}, {Label: "Attainment", Num: true}}
-	for _, k := range sortedKeys(kinds) {
+	for _, k := range order {
 		cols = append(cols, column{Label: k, Num: true})
 	}
 	t := &table{ID: "history", Columns: cols}
@@ -412,7 +395,7 @@ func historySection(d *RepDetail) (section, error) {
 	for _, h := range d.History {
 		x, closed, quota = append(x, h.Period), append(closed, h.ClosedWon), append(quota, nanIfNil(h.Quota))
 		row := []cell{textCell(h.Period), optMoneyCell(h.Quota), moneyCell(h.ClosedWon), pctCell(h.Attainment)}
-		for _, k := range sortedKeys(kinds) {
+		for _, k := range order {
 			row = append(row, numCell(float64(h.Activities[k]), 0))
 		}
 		t.Rows = append(t.Rows, row)

@@ -3,6 +3,8 @@ package dashboards
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // reviewWeeks returns last week (the last complete ISO week before the as-of
@@ -57,16 +60,7 @@ func (s *Server) repReviewPage(ctx context.Context, req *request) (*page, error)
 	if err != nil {
 		return nil, err
 	}
-	weeks := map[string][2]uint64{}
-	for _, c := range counts {
-		w := weeks[c.Kind]
-		if c.Period.Equal(last.Start) {
-			w[1] += c.N
-		} else {
-			w[0] += c.N
-		}
-		weeks[c.Kind] = w
-	}
+	weeks := weekActivity(counts, last, func(id string) bool { return id == d.RepID })[d.RepID]
 	actSec, err := weekActivitySection(weeks, last, before)
 	if err != nil {
 		return nil, err
@@ -92,12 +86,34 @@ func (s *Server) repReviewPage(ctx context.Context, req *request) (*page, error)
 	return pg, nil
 }
 
+// weekActivity splits activity counts per rep and kind into the week before
+// (index 0) and last week (index 1), keeping the reps keep admits.
+func weekActivity(counts []queries.ActivityCount, last salesrecipe.Period, keep func(repID string) bool) map[string]map[string][2]uint64 {
+	acts := map[string]map[string][2]uint64{}
+	for _, c := range counts {
+		if !keep(c.RepID) {
+			continue
+		}
+		if acts[c.RepID] == nil {
+			acts[c.RepID] = map[string][2]uint64{}
+		}
+		w := acts[c.RepID][c.Kind]
+		if c.Period.Equal(last.Start) {
+			w[1] += c.N
+		} else {
+			w[0] += c.N
+		}
+		acts[c.RepID][c.Kind] = w
+	}
+	return acts
+}
+
 // weekActivitySection compares last week's activity with the week before.
 func weekActivitySection(weeks map[string][2]uint64, last, before salesrecipe.Period) (section, error) {
 	t := &table{ID: "last-week", Columns: []column{{Label: "Activity"}, {Label: before.String(), Num: true}, {Label: last.String(), Num: true}, {Label: "Change", Num: true}}}
 	var x []string
 	var a, b []float64
-	for _, k := range sortedKeys(weeks) {
+	for _, k := range slices.Sorted(maps.Keys(weeks)) {
 		w := weeks[k]
 		x, a, b = append(x, k), append(a, float64(w[0])), append(b, float64(w[1]))
 		t.Rows = append(t.Rows, []cell{textCell(k), numCell(float64(w[0]), 0), numCell(float64(w[1]), 0), numCell(float64(w[1])-float64(w[0]), 0)})
@@ -111,12 +127,7 @@ func weekActivitySection(weeks map[string][2]uint64, last, before salesrecipe.Pe
 
 // weekChangesSection is last week's changes to the period's pipeline.
 func weekChangesSection(w *waterfall, last salesrecipe.Period) section {
-	t := &table{ID: "week-changes", Columns: []column{{Label: "Change"}, {Label: "Deals", Num: true}, {Label: "Amount", Num: true}}}
-	t.Rows = append(t.Rows, []cell{textCell("Open at the start of the week"), numCell(float64(w.StartN), 0), moneyCell(w.Start)})
-	for _, k := range changeKinds {
-		t.Rows = append(t.Rows, []cell{textCell(k.label), numCell(float64(w.Deals[k.kind]), 0), moneyCell(k.sign * w.Amount[k.kind])})
-	}
-	t.Rows = append(t.Rows, []cell{textCell("Open at the end of the week"), numCell(float64(w.EndN), 0), moneyCell(w.End)})
+	t := changesTable("week-changes", w, "Open at the start of the week", "Open at the end of the week")
 	return section{ID: "week-changes", Title: "Last week's pipeline changes", Table: t,
 		Note: "Changes during " + last.String() + " to the open deals expected to close this period."}
 }
@@ -129,7 +140,7 @@ func (s *Server) teamReviewPage(ctx context.Context, req *request) (*page, error
 	}
 	v := viewOf(fc, req.who)
 	last, before := reviewWeeks(req.q.asOf)
-	pg := &page{Title: "Team review", Print: true, Notes: fc.Notes, Tiles: moneyTiles(v.Total),
+	pg := &page{Title: "Team review", Print: true, Notes: v.Notes, Tiles: moneyTiles(v.FirmTotal.Money),
 		Subtitle: fmt.Sprintf("%s, as of %s, %s · last week %s (%s – %s)", req.q.period, asOfLabel(req.q.asOf), v.TotalLabel, last,
 			last.Start.Format("Jan 2"), last.End().AddDate(0, 0, -1).Format("Jan 2"))}
 	sees := map[string]bool{}
@@ -140,29 +151,18 @@ func (s *Server) teamReviewPage(ctx context.Context, req *request) (*page, error
 	if err != nil {
 		return nil, err
 	}
-	acts := map[string]map[string][2]uint64{}
+	acts := weekActivity(counts, last, func(id string) bool { return sees[id] })
 	kinds := map[string]bool{}
-	for _, c := range counts {
-		if !sees[c.RepID] {
-			continue
+	for _, weeks := range acts {
+		for k := range weeks {
+			kinds[k] = true
 		}
-		if acts[c.RepID] == nil {
-			acts[c.RepID] = map[string][2]uint64{}
-		}
-		w := acts[c.RepID][c.Kind]
-		if c.Period.Equal(last.Start) {
-			w[1] += c.N
-		} else {
-			w[0] += c.N
-		}
-		acts[c.RepID][c.Kind] = w
-		kinds[c.Kind] = true
 	}
 	changes, err := s.weekChanges(ctx, req, func(id string) bool { return sees[id] })
 	if err != nil {
 		return nil, err
 	}
-	pg.Sections = append(pg.Sections, standingsSection(v), teamWeekSection(v, acts, sortedKeys(kinds), last, before), teamChangesSection(v, changes, last))
+	pg.Sections = append(pg.Sections, standingsSection(v), teamWeekSection(v, acts, slices.Sorted(maps.Keys(kinds)), last, before), teamChangesSection(v, changes, last))
 	return pg, nil
 }
 

@@ -102,6 +102,14 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // round4 rounds a ratio to four decimals.
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
+// roundRatio returns an optional ratio rounded to four decimals (nil stays nil).
+func roundRatio(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	return ptr(round4(*v))
+}
+
 // ptr returns a pointer to v.
 func ptr(v float64) *float64 { return &v }
 

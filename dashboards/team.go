@@ -31,8 +31,8 @@ func (s *Server) teamPage(ctx context.Context, req *request) (*page, error) {
 	}
 	v := viewOf(fc, req.who)
 	pg := &page{Title: "Team", Subtitle: fmt.Sprintf("%s, as of %s, %s (%d reps)", req.q.period, asOfLabel(req.q.asOf), v.TotalLabel, len(v.Reps))}
-	pg.Notes = append(pg.Notes, fc.Notes...)
-	pg.Tiles = moneyTiles(v.Total)
+	pg.Notes = append(pg.Notes, v.Notes...)
+	pg.Tiles = moneyTiles(v.FirmTotal.Money)
 	trend, err := s.trend(ctx, req)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func repTableSection(v *view) section {
 	for _, r := range v.Reps {
 		t.Rows = append(t.Rows, append([]cell{linkCell(r.Name, "/reps/"+r.RepID), textCell(r.Team)}, moneyCells(r.Money)...))
 	}
-	t.Foot = append([]cell{textCell("Total (" + v.TotalLabel + ")"), textCell("")}, moneyCells(v.Total)...)
+	t.Foot = append([]cell{textCell("Total (" + v.TotalLabel + ")"), textCell("")}, moneyCells(v.FirmTotal.Money)...)
 	return section{ID: "reps", Title: "Reps", Note: "Click a header to sort.", Table: t}
 }
 

@@ -94,7 +94,7 @@ type selector struct {
 
 // parseViews parses the embedded templates.
 func parseViews() (*template.Template, error) {
-	t, err := template.New("views").Funcs(template.FuncMap{}).ParseFS(templateFiles, "templates/*.html")
+	t, err := template.New("views").ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -209,6 +209,9 @@ func selectorFor(req *request) *selector {
 // errorPage answers with a short page in the layout.
 func (s *Server) errorPage(w http.ResponseWriter, req *request, code int, msg string) {
 	body := []byte("<h1>" + template.HTMLEscapeString(http.StatusText(code)) + "</h1><p>" + template.HTMLEscapeString(msg) + "</p>")
+	if req != nil && req.who != nil {
+		body = append(body, `<p><a href="`+template.HTMLEscapeString(req.who.landing())+`">Go to your start page</a></p>`...)
+	}
 	if err := s.layout(w, req, code, http.StatusText(code), body, false, false); err != nil {
 		s.log.Error("error page", "err", err)
 	}

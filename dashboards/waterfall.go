@@ -36,13 +36,12 @@ var changeKinds = []struct {
 // waterfall is how a period's open pipeline moved between two moments:
 // Start + created + pulled in + up - down - pushed out - won - lost = End.
 type waterfall struct {
-	Start   float64
-	End     float64
-	Amount  map[string]float64
-	Deals   map[string]int
-	StartN  int
-	EndN    int
-	Changes int
+	Start  float64
+	End    float64
+	Amount map[string]float64
+	Deals  map[string]int
+	StartN int
+	EndN   int
 }
 
 // newWaterfall returns an empty waterfall.
@@ -122,7 +121,6 @@ func (w *waterfall) add(m dealMove) {
 	for _, c := range m.changes {
 		w.Amount[c.kind] += c.amount
 		w.Deals[c.kind]++
-		w.Changes++
 	}
 }
 

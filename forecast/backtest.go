@@ -3,7 +3,9 @@ package forecast
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -64,7 +66,7 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	}
 	horizon := now().UTC()
 	if req.To.End().After(horizon) {
-		return nil, fmt.Errorf("backtest %s: period %s has not ended", req.Firm, req.To)
+		return nil, fmt.Errorf("backtest %s: period %s has not ended: it ends at %s", req.Firm, req.To, req.To.End().Format(time.RFC3339))
 	}
 	if len(req.Points) == 0 {
 		req.Points = DefaultPoints(3)
@@ -73,17 +75,9 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	if err != nil {
 		return nil, err
 	}
-	reps, err := bt.Store.Reps(ctx, req.Firm)
-	if err != nil {
-		return nil, err
-	}
-	teams := map[string]string{}
-	for _, r := range reps {
-		teams[r.ID] = r.Team
-	}
 	out := &Backtest{Firm: req.Firm}
 	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
-		pts, err := backtestPeriod(ctx, lb, p, req.Points, teams)
+		pts, err := backtestPeriod(ctx, lb, p, req.Points)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +89,7 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 }
 
 // backtestPeriod forecasts one period at each point with models fitted on the data known then.
-func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points []AsOfPoint, teams map[string]string) ([]Point, error) {
+func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points []AsOfPoint) ([]Point, error) {
 	actual := lb.book.won(p.Start, p.End(), lb.horizon)
 	var out []Point
 	for _, pt := range points {
@@ -109,13 +103,13 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 			return nil, err
 		}
 		fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
-		feats := fs.compute(sortedKeys(actual))
-		for _, rep := range sortedKeys(feats) {
+		feats := fs.compute(slices.Sorted(maps.Keys(actual)))
+		for _, rep := range slices.Sorted(maps.Keys(feats)) {
 			f := feats[rep]
 			if !f.Seen && actual[rep] == 0 {
 				continue
 			}
-			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: teams[rep], Actual: actual[rep]}
+			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
 			pr := m.Combiner.predict(rep, f, p.Start.Unix(), at.Unix())
 			out = append(out, methodPoints(base, pr, f)...)
 		}
@@ -216,12 +210,12 @@ func ScorePoints(points []Point, order []string) []Score {
 				continue
 			}
 			var team accuracy
-			for _, v := range teams[k] {
-				team.add(v[0], v[1])
+			for _, tk := range slices.Sorted(maps.Keys(teams[k])) { // a fixed order, so the sums do not vary between runs
+				team.add(teams[k][tk][0], teams[k][tk][1])
 			}
 			s := Score{Method: method, AsOfPoint: pt, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
 			if method == MethodSalesrecipe {
-				s.IntervalCoverage = ratio(a.in, a.n)
+				s.IntervalCoverage = Ratio(a.in, a.n)
 				*s.IntervalCoverage = round4(*s.IntervalCoverage)
 			}
 			out = append(out, s)

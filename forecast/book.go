@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/model"
 )
 
 // openDeal is an open deal's state at one moment.
@@ -196,9 +197,5 @@ func (b *book) newAmounts(grain salesrecipe.Grain, end time.Time) []float64 {
 		return nil
 	}
 	sort.Float64s(same)
-	out := make([]float64, 99)
-	for i := range out {
-		out[i] = quantile(same, float64(i+1)/100)
-	}
-	return out
+	return model.Percentiles(same)
 }

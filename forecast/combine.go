@@ -71,10 +71,11 @@ const trainDraws = 200
 func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float64, level float64) (*Combiner, error) {
 	c := &Combiner{Grid: trainingGrid, Kinds: kinds, Features: newBusinessFeatures(kinds), Periods: periods, Level: level,
 		Learned: true, Amounts: amounts}
+	mean := meanOf(amounts)
 	for g := range trainingGrid {
 		c.Rows = append(c.Rows, len(rows[g]))
 		nb := make([]float64, len(c.Features))
-		if mean := meanOf(amounts); mean > 0 {
+		if mean > 0 {
 			for j, w := range defaultRecipeWeights {
 				nb[j] = w / mean // money of the recipe's expectations in deals of the average amount
 			}
@@ -187,19 +188,6 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-// quantile returns the linearly interpolated q-quantile of sorted v (0 when empty).
-func quantile(v []float64, q float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	pos := q * float64(len(v)-1)
-	i := int(pos)
-	if i >= len(v)-1 {
-		return v[len(v)-1]
-	}
-	return v[i] + (pos-float64(i))*(v[i+1]-v[i])
-}
-
 // sorted returns a sorted copy of v.
 func sorted(v []float64) []float64 {
 	s := append([]float64(nil), v...)
@@ -217,7 +205,7 @@ func bestLevel(rows []sample, sortedDraws [][]float64) float64 {
 	for _, q := range pointLevels {
 		e := 0.0
 		for i, r := range rows {
-			e += math.Abs(r.actual - quantile(sortedDraws[i], q))
+			e += math.Abs(r.actual - model.QuantileSorted(sortedDraws[i], q))
 		}
 		if e < bestErr {
 			best, bestErr = q, e
@@ -250,7 +238,7 @@ func coverLevels(s [][]float64, actual []float64, level float64) (lo, hi float64
 func share(s [][]float64, actual []float64, q float64, out func(a, x float64) bool) float64 {
 	n := 0
 	for i, a := range actual {
-		if out(a, quantile(s[i], q)) {
+		if out(a, model.QuantileSorted(s[i], q)) {
 			n++
 		}
 	}

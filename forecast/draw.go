@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/salesrecipe/salesrecipe/model"
 )
 
 // params are the combination's parameters at one elapsed share.
@@ -60,7 +62,7 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 			}
 		}
 		for range poisson(rng, mu) {
-			s += quantile(c.Amounts, rng.Float64())
+			s += model.QuantileSorted(c.Amounts, rng.Float64())
 		}
 		out[i] = s
 	}
@@ -110,12 +112,12 @@ func (c *Combiner) predict(rep string, f *repFeatures, periodStart, at int64) pr
 	p := c.at(f.Tau)
 	draws := c.drawWith(p, f, seedOf(rep, periodStart, at), forecastDraws)
 	s := sorted(draws)
-	return prediction{forecast: quantile(s, p.point), low: quantile(s, p.low), high: quantile(s, p.high), draws: draws}
+	return prediction{forecast: model.QuantileSorted(s, p.point), low: model.QuantileSorted(s, p.low), high: model.QuantileSorted(s, p.high), draws: draws}
 }
 
 // teamInterval returns the interval of a sum of reps from their summed draws.
 func (c *Combiner) teamInterval(tau float64, sum []float64) (low, high float64) {
 	p := c.at(tau)
 	s := sorted(sum)
-	return quantile(s, p.teamLow), quantile(s, p.teamHigh)
+	return model.QuantileSorted(s, p.teamLow), model.QuantileSorted(s, p.teamHigh)
 }

@@ -42,7 +42,7 @@ func (f *Fitter) fitModel(ctx context.Context, firm string, grain salesrecipe.Gr
 // lab opens a lab on the data known at asOf.
 func (f *Fitter) lab(ctx context.Context, firm string, grain salesrecipe.Grain, asOf time.Time) (*lab, error) {
 	if !grain.Valid() {
-		return nil, fmt.Errorf("fit %s: invalid grain %q", firm, grain)
+		return nil, fmt.Errorf("fit %s: invalid grain %q: want week, month or quarter", firm, grain)
 	}
 	now := f.Now
 	if now == nil {

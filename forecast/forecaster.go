@@ -3,7 +3,8 @@ package forecast
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -149,7 +150,7 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 	info := repInfo(reps)
 	mix := firmMix(feats)
 	var draws [][]float64
-	for _, id := range sortedKeys(feats) {
+	for _, id := range slices.Sorted(maps.Keys(feats)) {
 		f := feats[id]
 		r := info[id]
 		if r.ID == "" {
@@ -177,16 +178,6 @@ func repInfo(reps []salesrecipe.Rep) map[string]salesrecipe.Rep {
 	for _, r := range reps {
 		out[r.ID] = r
 	}
-	return out
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,9 +30,9 @@ type lab struct {
 	book    *book
 	rd      *bookReader
 	stages  []salesrecipe.Stage
+	reps    []salesrecipe.Rep
 	teams   map[string]string // team by rep
 	opts    model.Options
-	train   int
 	now     func() time.Time
 
 	histories map[time.Time]*History
@@ -52,7 +54,7 @@ type moment struct {
 	grid   int
 }
 
-// newLab reads the deal history and stages known at horizon.
+// newLab reads the deal history and stages known at horizon, and the reps.
 func newLab(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time) (*lab, error) {
 	versions, err := st.DealVersions(ctx, firm, horizon)
 	if err != nil {
@@ -71,8 +73,8 @@ func newLab(ctx context.Context, st *queries.Store, firm string, grain salesreci
 		teams[r.ID] = r.Team
 	}
 	b := newBook(versions, horizon)
-	return &lab{st: st, firm: firm, grain: grain, horizon: horizon, book: b, stages: stages, teams: teams, opts: opts,
-		train: defaultTrainPeriods, now: now,
+	return &lab{st: st, firm: firm, grain: grain, horizon: horizon, book: b, stages: stages, reps: reps, teams: teams, opts: opts,
+		now:       now,
 		rd:        &bookReader{storeReader: storeReader{st: st, firm: firm}, book: b, memo: map[countKey][]queries.ActivityCount{}},
 		histories: map[time.Time]*History{}, recipes: map[time.Time]recipeFit{}, pipes: map[time.Time]*Pipeline{},
 		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}, nil
@@ -83,7 +85,7 @@ func (lb *lab) history(ctx context.Context, m time.Time) (*History, error) {
 	if h, ok := lb.histories[m]; ok {
 		return h, nil
 	}
-	h, err := LoadHistory(ctx, lb.st, lb.firm, lb.grain, m)
+	h, err := loadHistory(ctx, lb.st, lb.firm, lb.grain, m, lb.reps)
 	if err == nil {
 		lb.histories[m] = h
 	}
@@ -100,7 +102,7 @@ func (lb *lab) recipe(ctx context.Context, m time.Time, opts model.Options) (*mo
 		return nil, err
 	}
 	if len(h.Periods) == 0 {
-		return nil, &model.ThinDataError{What: "complete " + string(lb.grain) + "s with activity or won revenue before " + m.UTC().Format(time.DateOnly), Have: 0, Need: 6}
+		return nil, &model.ThinDataError{What: "complete " + string(lb.grain) + "s with activity or won revenue before " + m.UTC().Format(time.DateOnly), Have: 0, Need: model.MinRevenuePeriods}
 	}
 	rc, err := model.Fit(h.Panel, opts)
 	if opts.Bootstrap < 0 {
@@ -157,7 +159,7 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 	rows := make([][]sample, len(trainingGrid))
 	cur := salesrecipe.NewPeriod(lb.grain, m)
 	periods := 0
-	for i, q := 0, cur.Prev(); i < lb.train; i, q = i+1, q.Prev() {
+	for i, q := 0, cur.Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
 		actual := lb.book.won(q.Start, q.End(), m)
 		used := false
 		for g := range trainingGrid {
@@ -167,7 +169,7 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 			}
 			at := gridMoment(q, g)
 			pipe, fresh := lb.book.wonAfter(at, q.End(), m)
-			for _, rep := range sortedKeys(feats) {
+			for _, rep := range slices.Sorted(maps.Keys(feats)) {
 				f := feats[rep]
 				if !f.Seen && actual[rep] == 0 {
 					continue
@@ -272,5 +274,8 @@ func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int
 
 // lagsOf returns the deepest lag of a recipe, 0 for none.
 func lagsOf(rc *model.Recipe) int {
-	return (&Model{Recipe: rc}).lags()
+	if rc == nil {
+		return 0
+	}
+	return rc.Lags
 }

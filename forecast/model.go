@@ -24,21 +24,13 @@ type Model struct {
 	Thin     string               `json:"thin,omitempty"` // why there is no recipe
 	Pipeline *Pipeline            `json:"pipeline"`
 	Combiner *Combiner            `json:"combiner"`
-	Stages   []salesrecipe.Stage  `json:"stages"` // the stages file at fit time; empty without one
-	WinRate  float64              `json:"win_rate"`
-	thin     *model.ThinDataError // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Stages   []salesrecipe.Stage  `json:"stages"`   // the stages file at fit time; empty without one
+	WinRate  float64              `json:"win_rate"` // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	thin     *model.ThinDataError // why there is no recipe, as an error; nil with a recipe (not stored)
 }
 
 // lags returns the deepest lag of the recipe, 0 without one.
-func (m *Model) lags() int {
-	deepest := 0
-	if m.Recipe != nil {
-		for _, k := range m.Recipe.Kinds {
-			deepest = max(deepest, len(k.Lags)-1)
-		}
-	}
-	return deepest
-}
+func (m *Model) lags() int { return lagsOf(m.Recipe) }
 
 // View returns the recipe as the fit command prints it; ok is false when there is no recipe.
 func (m *Model) View() (Recipe, bool) {
@@ -79,7 +71,7 @@ func decodeModel(r queries.StoredRecipe) (*Model, error) {
 		return nil, fmt.Errorf("decode recipe of %s fitted at %s: %w", r.Firm, r.FittedAt.Format(time.RFC3339), err)
 	}
 	if m.Pipeline == nil || m.Combiner == nil {
-		return nil, fmt.Errorf("recipe of %s fitted at %s lacks its stage model or combination", r.Firm, r.FittedAt.Format(time.RFC3339))
+		return nil, fmt.Errorf("recipe of %s fitted at %s lacks its stage model or combination: refit with salesrecipe fit", r.Firm, r.FittedAt.Format(time.RFC3339))
 	}
 	return &m, nil
 }

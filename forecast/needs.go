@@ -1,6 +1,10 @@
 package forecast
 
-import "math"
+import (
+	"maps"
+	"math"
+	"slices"
+)
 
 // minConversion is the smallest in-period conversion of pipeline worth asking for.
 const minConversion = 0.01
@@ -52,9 +56,10 @@ func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need 
 	if len(mix) == 0 {
 		mix = pick(mc.firm, value)
 	}
+	kinds := slices.Sorted(maps.Keys(mix)) // a fixed order, so the sums do not vary between runs
 	per := 0.0
-	for k, x := range mix {
-		per += x * value[k]
+	for _, k := range kinds {
+		per += mix[k] * value[k]
 	}
 	if per <= 0 {
 		return nil
@@ -62,8 +67,8 @@ func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need 
 	scale := gap / per
 	var out []Need
 	total, usual := 0.0, 0.0
-	for k, x := range mix {
-		n := Need{Kind: k, Additional: math.Ceil(scale * x)}
+	for _, k := range kinds {
+		n := Need{Kind: k, Additional: math.Ceil(scale * mix[k])}
 		total += n.Additional
 		usual += f.Rest[k]
 		out = append(out, n)

@@ -50,6 +50,15 @@ func (h *History) To() time.Time {
 // nothing are kept as zeros. The panel starts at the first period with any data, at most
 // maxPanelPeriods before the as-of period.
 func LoadHistory(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, asOf time.Time) (*History, error) {
+	reps, err := st.Reps(ctx, firm)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", firm, err)
+	}
+	return loadHistory(ctx, st, firm, grain, asOf, reps)
+}
+
+// loadHistory is LoadHistory with the firm's reps already read.
+func loadHistory(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, asOf time.Time, reps []salesrecipe.Rep) (*History, error) {
 	end := salesrecipe.NewPeriod(grain, asOf)
 	start := end
 	for range maxPanelPeriods[grain] {
@@ -60,10 +69,6 @@ func LoadHistory(ctx context.Context, st *queries.Store, firm string, grain sale
 		return nil, fmt.Errorf("history of %s: %w", firm, err)
 	}
 	revenue, err := st.WonRevenue(ctx, firm, grain, start.Start, end.Start, asOf)
-	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", firm, err)
-	}
-	reps, err := st.Reps(ctx, firm)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", firm, err)
 	}

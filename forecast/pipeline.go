@@ -217,7 +217,6 @@ func (tr *pipelineTrainer) repFactors(p *Pipeline) {
 
 // calendar lists the days (at noon) and periods a stage-model fit walks through, in Unix seconds.
 type calendar struct {
-	start    int64 // first day, 00:00 UTC
 	days     []calendarDay
 	periods  []calendarPeriod
 	complete int // periods [0, complete) ended by the as-of moment
@@ -231,16 +230,16 @@ type calendarDay struct {
 
 // calendarPeriod is one period of the calendar with what the buckets need.
 type calendarPeriod struct {
-	start, end, nextEnd int64
-	days                float64
+	end, nextEnd int64
+	days         float64
 }
 
 // newCalendar covers the days from the period before from up to asOf.
 func newCalendar(grain salesrecipe.Grain, from, asOf time.Time) *calendar {
 	first := salesrecipe.NewPeriod(grain, from).Prev()
-	c := &calendar{start: first.Start.Unix()}
+	c := &calendar{}
 	for p := first; p.Start.Before(asOf); p = p.Next() {
-		c.periods = append(c.periods, calendarPeriod{start: p.Start.Unix(), end: p.End().Unix(), nextEnd: p.Next().End().Unix(), days: float64(p.Days())})
+		c.periods = append(c.periods, calendarPeriod{end: p.End().Unix(), nextEnd: p.Next().End().Unix(), days: float64(p.Days())})
 		if !p.End().After(asOf) {
 			c.complete = len(c.periods)
 		}

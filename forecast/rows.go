@@ -1,7 +1,9 @@
 package forecast
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -40,10 +42,8 @@ type repIdentity struct{ id, name, team string }
 
 // parts copies the components of one rep's forecast.
 func parts(f *repFeatures) Components {
-	exp := make(map[string]float64, len(f.Rest))
-	for k, v := range f.Rest {
-		exp[k] = v
-	}
+	exp := make(map[string]float64, len(f.Rest)) // not maps.Clone: an empty map, never nil, for a rep without any
+	maps.Copy(exp, f.Rest)
 	return Components{RecipeFromDone: f.RPrior + f.RDone, RecipeFromExpected: f.RRest, RecipeBaseline: f.RBase,
 		RecipeTotal: f.Closed + f.recipeRemaining(), PipelinePulledIn: f.PPull, StageWeighted: f.Closed + f.PFile,
 		ExpectedActivities: exp}
@@ -67,15 +67,22 @@ func (c *Components) add(o Components) {
 
 // ratios fills attainment, coverage, required coverage and gap from the money fields.
 func (m *Money) ratios() {
-	m.RequiredCoverage = ratio(m.PipelineOpen, m.PipelineWeighted)
+	m.RequiredCoverage = Ratio(m.PipelineOpen, m.PipelineWeighted)
 	if m.Quota == nil {
 		return
 	}
 	q := *m.Quota
-	m.Attainment = ratio(m.Forecast, q)
-	m.Coverage = ratio(m.PipelineOpen, q-m.ClosedWon)
+	m.Attainment = Ratio(m.Forecast, q)
+	m.Coverage = Ratio(m.PipelineOpen, q-m.ClosedWon)
 	gap := q - m.Forecast
 	m.Gap = &gap
+}
+
+// Derive fills the ratios from the money fields, then rounds money to cents
+// and ratios to four decimals: what a sum of rows needs to be a row.
+func (m *Money) Derive() {
+	m.ratios()
+	m.round()
 }
 
 // round rounds money to cents and ratios to four decimals.
@@ -135,8 +142,7 @@ func (s *sum) result(c *Combiner, tau float64) Money {
 		q := s.quota
 		m.Quota = &q
 	}
-	m.ratios()
-	m.round()
+	m.Derive()
 	return m
 }
 
@@ -154,7 +160,7 @@ func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamR
 		firm.add(r, draws[i])
 	}
 	out := make([]TeamRow, 0, len(teams))
-	for _, name := range sortedKeys(teams) {
+	for _, name := range slices.Sorted(maps.Keys(teams)) {
 		t := teams[name]
 		out = append(out, TeamRow{Team: name, Money: t.result(c, tau), Reps: t.reps, Parts: t.parts})
 	}
@@ -165,7 +171,8 @@ func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamR
 func firmMix(feats map[string]*repFeatures) mixContext {
 	mc := mixContext{firm: map[string]float64{}}
 	open, weighted := 0.0, 0.0
-	for _, f := range feats {
+	for _, rep := range slices.Sorted(maps.Keys(feats)) { // a fixed order, so the sums do not vary between runs
+		f := feats[rep]
 		for k, v := range f.Rest {
 			mc.firm[k] += v
 		}

@@ -209,8 +209,8 @@ type LagShare struct {
 	Share float64 `json:"share"`
 }
 
-// ratio returns num/den, or nil when den is not positive or the result is not finite.
-func ratio(num, den float64) *float64 {
+// Ratio returns num/den, or nil when den is not positive or the result is not finite.
+func Ratio(num, den float64) *float64 {
 	if !(den > 0) {
 		return nil
 	}

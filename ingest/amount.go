@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -55,11 +56,11 @@ func amountProblem(s string) string {
 	case negative:
 		return "negative amount not allowed"
 	case currency:
-		return "currency symbol not allowed" + suggest(fixed, false)
+		return "currency symbol not allowed" + suggest(fixed)
 	case strings.HasPrefix(s, "+") && plainDecimal(body):
-		return "leading + not allowed" + suggest(body, false)
+		return "leading + not allowed" + suggest(body)
 	case problem != "":
-		return problem + suggest(fixed, false)
+		return problem + suggest(fixed)
 	}
 	return "not a number (want a plain decimal like 1200.50)"
 }
@@ -135,7 +136,7 @@ func interpretSeparators(s string) (string, string) {
 		problem = "thousands separator and decimal comma not allowed"
 	case comma >= 0 && strings.Count(grouped, ",") == 1 && len(grouped)-comma-1 != 3:
 		fixed = strings.Replace(grouped, ",", ".", 1)
-		problem = firstNonEmpty(problem, "decimal comma not allowed")
+		problem = cmp.Or(problem, "decimal comma not allowed")
 	case comma >= 0:
 		fixed, problem = ungroup(grouped, ','), "thousands separator not allowed"
 	case strings.Count(grouped, ".") > 1:
@@ -165,16 +166,9 @@ func ungroup(s string, sep byte) string {
 	return strings.Join(groups, "")
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // suggest renders "; write 1200.00" when fixed is a plain decimal, else a generic hint.
-func suggest(fixed string, negative bool) string {
-	if negative || !plainDecimal(fixed) {
+func suggest(fixed string) string {
+	if !plainDecimal(fixed) {
 		return "; write a plain decimal like 1200.50"
 	}
 	f, err := strconv.ParseFloat(fixed, 64)

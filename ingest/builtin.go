@@ -69,7 +69,7 @@ func pickMapping(name string, kind Kind, h *Header, candidates, all []*Mapping) 
 	case len(candidates) == 1:
 		return candidates[0], nil
 	case h == nil:
-		return nil, fmt.Errorf("%s has several mappings for %s (%s): name one", name, kindOrAny(kind), mappingNames(candidates))
+		return nil, &ambiguousMappingError{fmt.Sprintf("%s has several mappings for %s (%s): name one", name, kindOrAny(kind), mappingNames(candidates))}
 	}
 	var fits []*Mapping
 	for _, m := range candidates {
@@ -80,9 +80,15 @@ func pickMapping(name string, kind Kind, h *Header, candidates, all []*Mapping) 
 	if len(fits) == 1 {
 		return fits[0], nil
 	}
-	return nil, fmt.Errorf("cannot tell which %s mapping fits this header (%s): name one of %s",
-		name, strings.Join(h.Labels(), ", "), mappingNames(candidates))
+	return nil, &ambiguousMappingError{fmt.Sprintf("cannot tell which %s mapping fits this header (%s): name one of %s",
+		name, strings.Join(h.Labels(), ", "), mappingNames(candidates))}
 }
+
+// ambiguousMappingError is a vendor name that fits several built-in mappings; its message asks for the full name.
+type ambiguousMappingError struct{ msg string }
+
+// Error returns the message.
+func (e *ambiguousMappingError) Error() string { return e.msg }
 
 func kindOrAny(k Kind) string {
 	if k == "" {

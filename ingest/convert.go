@@ -303,20 +303,12 @@ func (r *row) merge(err error) {
 	}
 }
 
+// failed reports whether the row already has an error for field.
 func (r *row) failed(field string) bool {
-	for _, e := range r.errs {
-		if e.Field == field {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.errs, func(e salesrecipe.FieldError) bool { return e.Field == field })
 }
 
+// column returns the index of field among the row's columns, or -1.
 func (r *row) column(field string) int {
-	for i, c := range r.cols {
-		if c.name == field {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(r.cols, func(c column) bool { return c.name == field })
 }

@@ -3,7 +3,10 @@
 // types of package salesrecipe with file/line/column errors, and YAML mappings that turn
 // CRM exports (Salesforce, HubSpot or any other) into the canonical schemas.
 //
-// It is pure: it reads from io.Readers it is given and never opens files, databases or
-// network connections. It imports the standard library, package salesrecipe and
-// gopkg.in/yaml.v3 only, and must not import storage, query, model or command packages.
+// The readers, mappings and converters are pure: they read from the io.Readers they are
+// given and never open files, databases or network connections. The pipeline (Run), which
+// also reads a mapping file a job names, its storage retries and the HTTP upload handler load
+// the converted rows through package queries.
+//
+// Package ingest must not import the model, forecast, dashboards or cmd packages.
 package ingest

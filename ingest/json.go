@@ -29,7 +29,7 @@ func (r *Reader) nextNDJSON() (*Record, error) {
 		}
 		r.rec.Raw = string(trimCR(line))
 		r.rec.Line = r.line
-		if err := r.fillObject(body); err != nil {
+		if err := r.fillObject(body, false); err != nil {
 			return nil, err
 		}
 		return &r.rec, nil
@@ -66,7 +66,7 @@ func (r *Reader) nextElement() (*Record, error) {
 		return nil, fmt.Errorf("%s: invalid JSON: %w", r.rec.Position, err)
 	}
 	r.rec.Raw = string(raw)
-	if err := r.fillObject(raw); err != nil {
+	if err := r.fillObject(raw, true); err != nil { // the decoder has checked the syntax
 		return nil, err
 	}
 	return &r.rec, nil
@@ -85,9 +85,10 @@ func (r *Reader) endArray() error {
 
 // fillObject sets the record's values from one JSON object; anything else rejects the record.
 // Flat objects, the common case, are read without allocating; others go through encoding/json.
-func (r *Reader) fillObject(body []byte) error {
+// valid says the syntax was already checked (a JSON-array element the decoder returned).
+func (r *Reader) fillObject(body []byte, valid bool) error {
 	if body[0] != '{' {
-		if !json.Valid(body) {
+		if !valid && !json.Valid(body) {
 			return r.rowError(r.rec.Line, r.rec.Raw, "invalid JSON: want an object starting with {")
 		}
 		return r.rowError(r.rec.Line, r.rec.Raw, "want a JSON object, got "+jsonKind(body[0]))
@@ -95,7 +96,7 @@ func (r *Reader) fillObject(body []byte) error {
 	if !utf8.Valid(body) {
 		return r.rowError(r.rec.Line, r.rec.Raw, "not valid UTF-8: save the file as UTF-8")
 	}
-	if !json.Valid(body) {
+	if !valid && !json.Valid(body) {
 		var probe map[string]json.RawMessage
 		err := json.Unmarshal(body, &probe)
 		return r.rowError(r.rec.Line, r.rec.Raw, "invalid JSON: "+err.Error())

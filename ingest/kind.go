@@ -76,12 +76,3 @@ func (k Kind) RequiredColumns() []string {
 	}
 	return names
 }
-
-func (k Kind) hasColumn(name string) bool {
-	for _, c := range schemas[k] {
-		if c.name == name {
-			return true
-		}
-	}
-	return false
-}

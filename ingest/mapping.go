@@ -163,7 +163,7 @@ func compileKeep(k *keepSpec) (*keepRule, error) {
 
 func (m *Mapping) compileFields(specs map[string]fieldSpec) error {
 	for name := range specs {
-		if !m.Kind.hasColumn(name) {
+		if !slices.Contains(m.Kind.Columns(), name) {
 			return fmt.Errorf("field %q is not a %s column (want one of %s)", name, m.Kind, strings.Join(m.Kind.Columns(), ", "))
 		}
 	}

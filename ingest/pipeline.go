@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +71,8 @@ type Result struct {
 	Read, Loaded, Rejected, Duplicates int64
 	// UnknownRepRows and UnknownReps count rows whose rep no reps file named.
 	UnknownRepRows, UnknownReps int64
+	// Skipped counts records a mapping's keep_when rule left out; they are neither read nor rejected.
+	Skipped int64
 	// Elapsed is the whole load's time.
 	Elapsed time.Duration
 }
@@ -128,6 +132,10 @@ type runner struct {
 	total  int64
 	lastPr time.Time
 	seen   int64
+	// fileMap is the job's mapping file, parsed on first use; nil when the job names a built-in.
+	fileMap *Mapping
+	// fileRead says the job's mapping was already looked for as a file.
+	fileRead bool
 }
 
 // run stages every input, then commits or aborts.
@@ -190,6 +198,9 @@ func (r *runner) stage(ctx context.Context, in Input) error {
 	}
 	r.res.Read += int64(st.Records)
 	r.res.Rejected += int64(st.Rejected)
+	if mr, ok := src.(*MappedReader); ok {
+		r.res.Skipped += int64(mr.Skipped())
+	}
 	return err
 }
 
@@ -210,18 +221,54 @@ func (r *runner) source(in Input) (Source, error) {
 }
 
 // mapping resolves the job's mapping: a file when one exists by that name, else a built-in.
+// A file is parsed once per Run; a built-in is looked up per input, as its header picks the vendor's mapping.
 func (r *runner) mapping(h *Header) (*Mapping, error) {
-	if b, err := os.ReadFile(r.job.Mapping); err == nil {
-		m, err := ParseMapping(b, r.job.Mapping)
+	if !r.fileRead {
+		r.fileRead = true
+		m, err := r.mappingFile()
 		if err != nil {
 			return nil, err
 		}
-		if m.Kind != r.job.Kind {
-			return nil, fmt.Errorf("mapping %s maps %s, not %s", r.job.Mapping, m.Kind, r.job.Kind)
-		}
-		return m, nil
+		r.fileMap = m
 	}
-	return LookupMapping(r.job.Mapping, r.job.Kind, h)
+	if r.fileMap != nil {
+		return r.fileMap, nil
+	}
+	m, err := LookupMapping(r.job.Mapping, r.job.Kind, h)
+	if _, ok := errors.AsType[*ambiguousMappingError](err); ok {
+		return nil, fmt.Errorf("%w (pass one with --mapping)", err)
+	}
+	return m, err
+}
+
+// mappingFile reads and parses the job's mapping file, or returns nil when no file has that
+// name and the name does not look like a path, so that it names a built-in.
+func (r *runner) mappingFile() (*Mapping, error) {
+	name := r.job.Mapping
+	b, err := os.ReadFile(name)
+	if err != nil {
+		if looksLikePath(name) {
+			return nil, fmt.Errorf("--mapping %s: %w", name, err)
+		}
+		return nil, nil
+	}
+	m, err := ParseMapping(b, name)
+	if err != nil {
+		return nil, err
+	}
+	if m.Kind != r.job.Kind {
+		return nil, fmt.Errorf("mapping %s maps %s, not %s", name, m.Kind, r.job.Kind)
+	}
+	return m, nil
+}
+
+// looksLikePath reports whether a mapping name is meant as a file: it has a path separator or a YAML extension.
+func looksLikePath(name string) bool {
+	if strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator) {
+		return true
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // accept stages a valid value, flushing (with retries) when the buffer is full.

@@ -63,9 +63,11 @@ func NewReader(r io.Reader, name string, opts Options) (*Reader, error) {
 	if opts.MaxRecordBytes <= 0 {
 		opts.MaxRecordBytes = DefaultMaxRecordBytes
 	}
-	if opts.Format == "" {
-		opts.Format = FormatAuto
+	format, err := ParseFormat(string(opts.Format))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	opts.Format = format
 	rd := &Reader{name: name, opts: opts, br: bufio.NewReaderSize(r, bufferSize)}
 	if err := rd.open(); err != nil {
 		rd.Close()
@@ -94,9 +96,8 @@ func (r *Reader) open() error {
 		return r.startArray()
 	case FormatNDJSON:
 		r.header = NewHeader(nil)
-		return nil
 	}
-	return fmt.Errorf("format %q: want auto, csv, ndjson or json", format)
+	return nil
 }
 
 func (r *Reader) gunzip() error {
@@ -128,8 +129,7 @@ func (r *Reader) skipBOM() error {
 // detect picks the format: '[' starts a JSON array, '{' NDJSON, anything else CSV.
 func (r *Reader) detect() (Format, error) {
 	if r.opts.Format != FormatAuto {
-		_, err := ParseFormat(string(r.opts.Format))
-		return r.opts.Format, err
+		return r.opts.Format, nil // NewReader normalised it
 	}
 	for n := 1; n <= bufferSize; n++ {
 		b, err := r.br.Peek(n)

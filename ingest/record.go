@@ -80,21 +80,22 @@ func NormalizeName(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
+// add appends a column label and returns the index its name resolves to (the first one when doubled).
 func (h *Header) add(label string) int {
 	name := NormalizeName(label)
-	if i, ok := h.index[name]; ok {
+	i, ok := h.index[name]
+	if ok {
 		if h.doubled == nil {
 			h.doubled = map[string]bool{}
 		}
 		h.doubled[name] = true
-		h.names = append(h.names, name)
-		h.labels = append(h.labels, strings.TrimSpace(label))
-		return i
+	} else {
+		i = len(h.names)
+		h.index[name] = i
 	}
-	h.index[name] = len(h.names)
 	h.names = append(h.names, name)
 	h.labels = append(h.labels, strings.TrimSpace(label))
-	return len(h.names) - 1
+	return i
 }
 
 // lookupOrAdd returns the index of a JSON key, adding it the first time it is seen.

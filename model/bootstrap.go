@@ -105,10 +105,12 @@ func setIntervals(ke *KindEffect, reps [][][]float64, k int, level float64) {
 			}
 		}
 	}
-	ke.CILow, ke.CIHigh = quantileOf(values, lo), quantileOf(values, hi)
+	sv := sortedCopy(values)
+	ke.CILow, ke.CIHigh = QuantileSorted(sv, lo), QuantileSorted(sv, hi)
 	for l := range ke.Lags {
 		if len(shares[l]) > 0 {
-			ke.Lags[l].CILow, ke.Lags[l].CIHigh = quantileOf(shares[l], lo), quantileOf(shares[l], hi)
+			ss := sortedCopy(shares[l])
+			ke.Lags[l].CILow, ke.Lags[l].CIHigh = QuantileSorted(ss, lo), QuantileSorted(ss, hi)
 		}
 	}
 }

@@ -9,8 +9,8 @@ type cvScore struct {
 
 // add records one out-of-sample prediction.
 func (s *cvScore) add(actual, forecast float64) {
-	e := abs(actual - forecast)
-	s.absErr, s.sqErr, s.absAct, s.n = s.absErr+e, s.sqErr+e*e, s.absAct+abs(actual), s.n+1
+	e := math.Abs(actual - forecast)
+	s.absErr, s.sqErr, s.absAct, s.n = s.absErr+e, s.sqErr+e*e, s.absAct+math.Abs(actual), s.n+1
 }
 
 // se returns the standard error of the WAPE from the spread of the absolute errors.
@@ -57,9 +57,9 @@ func (d *design) predictOrigin(f *form, o int, gr grid, visit visitFn) error {
 			if x == nil {
 				continue
 			}
-			fc := dot(x, beta)
+			fc, resid := dot(x, beta), fs.residual(r, beta)
 			for ti, tau := range gr.taus {
-				visit(ti, li, d.y[r*d.T+o], fc+fs.repEffect(r, beta, tau))
+				visit(ti, li, d.y[r*d.T+o], fc+fs.shrink(r, resid, tau))
 			}
 		}
 	}
@@ -93,11 +93,4 @@ func (d *design) cvPairs(c candidate, origins []int) (actual, forecast []float64
 		}
 	}
 	return actual, forecast, nil
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // maxDepthSweeps bounds the coordinate descent over per-kind lag depths.
 const maxDepthSweeps = 4
@@ -143,7 +146,7 @@ func (ls *lagSelector) aic(depth []int) (float64, error) {
 // depth grows from 0 while one more lag lowers the AIC (the first local minimum, so a spurious late lag cannot be
 // reached across a useless one). Sweeps start from the full window and repeat until no depth changes.
 func (ls *lagSelector) depths() ([]int, error) {
-	depth := repeatInt(ls.w, ls.k)
+	depth := slices.Repeat([]int{ls.w}, ls.k)
 	if ls.n < 1 {
 		return depth, nil
 	}

@@ -126,9 +126,7 @@ func (fit *fitted) applyEfficiency() error {
 	for c, corr := 1, kindCorrections(fit.eff, fit.d.K, nil); c < len(fit.beta); c++ {
 		fit.beta[c] *= corr[fit.c.f.kindOf(c)]
 	}
-	if n := fit.fs.g[0]; n > 0 {
-		fit.beta[0] = (fit.fs.h[0] - dot(fit.fs.g[1:len(fit.beta)], fit.beta[1:])) / n
-	}
+	fit.beta[0] = fit.fs.intercept(fit.beta[1:])
 	return nil
 }
 

@@ -31,7 +31,7 @@ func pooledValues(t *testing.T, p *Panel) []float64 {
 		t.Fatal(err)
 	}
 	d := newDesign(p, o.window(p.Periods))
-	c, err := d.search(&o, o.origins(p.Periods))
+	c, _, _, err := d.search(&o, o.origins(p.Periods))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Fit estimates the firm's recipe from a panel, choosing form and penalties by rolling-origin cross-validation.
@@ -22,7 +23,7 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	}
 	d := newDesign(p, o.window(p.Periods))
 	origins := o.origins(p.Periods)
-	best, err := d.search(&o, origins)
+	best, actual, forecast, err := d.search(&o, origins)
 	if err != nil {
 		return nil, fmt.Errorf("model: choosing the form: %w", err)
 	}
@@ -31,10 +32,6 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 		return nil, err
 	}
 	rec := fit.recipe(p, o.Level)
-	actual, forecast, err := d.cvPairs(best, origins)
-	if err != nil {
-		return nil, err
-	}
 	rec.Residuals = newResiduals(actual, forecast)
 	if o.Bootstrap > 0 {
 		if err := d.bootstrap(fit, &o, rec); err != nil {
@@ -158,12 +155,8 @@ func newResiduals(actual, forecast []float64) Residuals {
 	for i, a := range actual {
 		scaled[i] = (a - forecast[i]) / residualScale(forecast[i], floor)
 	}
-	res := Residuals{Floor: floor, N: len(scaled)}
-	sortFloats(scaled)
-	for q := 1; q <= 99; q++ {
-		res.Quantiles = append(res.Quantiles, quantileSorted(scaled, float64(q)/100))
-	}
-	return res
+	sort.Float64s(scaled)
+	return Residuals{Floor: floor, N: len(scaled), Quantiles: Percentiles(scaled)}
 }
 
 // residualScale is the size measure that residuals are divided by.

@@ -71,19 +71,37 @@ func (fs *foldStats) solve(g, h []float64, lambda float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	beta := append([]float64{0}, slopes...)
-	if n := fs.g[0]; n > 0 {
-		beta[0] = (fs.h[0] - dot(fs.g[1:fs.f.p()], slopes)) / n
+	return append([]float64{fs.intercept(slopes)}, slopes...), nil
+}
+
+// intercept returns the firm intercept as the mean revenue the slopes leave unexplained (0 without training rows).
+func (fs *foldStats) intercept(slopes []float64) float64 {
+	n := fs.g[0]
+	if !(n > 0) {
+		return 0
 	}
-	return beta, nil
+	return (fs.h[0] - dot(fs.g[1:fs.f.p()], slopes)) / n
 }
 
 // repEffect returns rep r's shrunk intercept deviation given the coefficients.
 func (fs *foldStats) repEffect(r int, beta []float64, tau float64) float64 {
+	return fs.shrink(r, fs.residual(r, beta), tau)
+}
+
+// residual returns rep r's training revenue minus what the coefficients explain (0 without training rows).
+func (fs *foldStats) residual(r int, beta []float64) float64 {
 	if fs.s[r] == nil {
 		return 0
 	}
-	return (fs.sy[r] - dot(fs.s[r], beta)) / (fs.n[r] + tau)
+	return fs.sy[r] - dot(fs.s[r], beta)
+}
+
+// shrink turns rep r's residual into its intercept deviation shrunk by tau (0 without training rows).
+func (fs *foldStats) shrink(r int, resid, tau float64) float64 {
+	if fs.s[r] == nil {
+		return 0
+	}
+	return resid / (fs.n[r] + tau)
 }
 
 // solvePenalized solves the NNLS problem with a ridge penalty lambda relative to each column's sum of squares.

@@ -12,7 +12,6 @@ const (
 type form struct {
 	method string
 	lags   int       // deepest lag: the largest per-kind depth for free lags, W for adstock
-	depth  []int     // per kind, free lags only
 	decay  []float64 // per kind, adstock only
 	cols   [][]term  // model columns as combinations of full-lag features; column 0 is the intercept
 	kinds  []int     // kind of each column, -1 for the intercept
@@ -27,7 +26,7 @@ type term struct {
 
 // freeLagsDepths returns the free-lag form in which kind k has lags 0..depth[k], over a design with window w.
 func freeLagsDepths(depth []int, w int) *form {
-	f := &form{method: MethodFreeLags, depth: append([]int(nil), depth...), cols: [][]term{{{0, 1}}}, kinds: []int{-1}, lagOf: []int{0}}
+	f := &form{method: MethodFreeLags, cols: [][]term{{{0, 1}}}, kinds: []int{-1}, lagOf: []int{0}}
 	for kind, d := range depth {
 		f.lags = max(f.lags, d)
 		for lag := 0; lag <= d; lag++ {

@@ -29,7 +29,7 @@ func (g Grain) Validate() error {
 	case Week, Month, Quarter:
 		return nil
 	}
-	return fmt.Errorf("model: unknown grain %q", string(g))
+	return fmt.Errorf("model: unknown grain %q: want week, month or quarter", string(g))
 }
 
 // Start returns the start of the period containing t (weeks start on Monday), in t's location.

@@ -33,10 +33,11 @@ func (e *ThinDataError) Error() string {
 // errInvalidPanel is wrapped by every panel validation error.
 var errInvalidPanel = errors.New("model: invalid panel")
 
-const (
-	minRevenuePeriods = 6
-	minActiveRows     = 30
-)
+// MinRevenuePeriods is the fewest periods with won revenue a recipe is fitted on.
+const MinRevenuePeriods = 6
+
+// minActiveRows is the fewest active rep-periods a recipe is fitted on.
+const minActiveRows = 30
 
 // validate checks the panel's shape and values.
 func (p *Panel) validate() error {
@@ -100,8 +101,8 @@ func (p *Panel) checkThin() error {
 			withRevenue++
 		}
 	}
-	if withRevenue < minRevenuePeriods {
-		return &ThinDataError{What: "periods with revenue", Have: withRevenue, Need: minRevenuePeriods}
+	if withRevenue < MinRevenuePeriods {
+		return &ThinDataError{What: "periods with revenue", Have: withRevenue, Need: MinRevenuePeriods}
 	}
 	if rows < minActiveRows {
 		return &ThinDataError{What: "active rep-periods", Have: rows, Need: minActiveRows}

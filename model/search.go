@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -18,7 +19,7 @@ func candidateForms(k, w int, depths []int, decays []float64) []*form {
 	forms := []*form{freeLagsDepths(depths, w)}
 	for _, th := range decays {
 		if w > 0 {
-			forms = append(forms, adstock(repeat(th, k), w))
+			forms = append(forms, adstock(slices.Repeat([]float64{th}, k), w))
 		}
 	}
 	return forms
@@ -78,20 +79,21 @@ func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) 
 	return out, errors.Join(errs...)
 }
 
-// search picks the form and penalties with the lowest rolling-origin WAPE.
-func (d *design) search(o *Options, origins []int) (candidate, error) {
+// search picks the form and penalties with the lowest rolling-origin WAPE and returns the winner's
+// out-of-sample actuals and forecasts over the origins.
+func (d *design) search(o *Options, origins []int) (best candidate, actual, forecast []float64, err error) {
 	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
 	ls, err := d.newLagSelector()
 	if err != nil {
-		return candidate{}, err
+		return candidate{}, nil, nil, err
 	}
 	depths, err := ls.depths()
 	if err != nil {
-		return candidate{}, err
+		return candidate{}, nil, nil, err
 	}
 	scored, err := d.scoreForms(candidateForms(d.K, d.W, depths, o.Decays), origins, gr, o.Workers)
 	if err != nil {
-		return candidate{}, err
+		return candidate{}, nil, nil, err
 	}
 	best, bestAd := scored[0], -1
 	for i, c := range scored {
@@ -105,7 +107,7 @@ func (d *design) search(o *Options, origins []int) (candidate, error) {
 	if bestAd >= 0 && d.K > 1 {
 		refined, err := d.refineDecays(scored[bestAd], o.Decays, origins)
 		if err != nil {
-			return candidate{}, err
+			return candidate{}, nil, nil, err
 		}
 		if refined.score.wape() < best.score.wape() {
 			best = refined
@@ -117,11 +119,12 @@ func (d *design) search(o *Options, origins []int) (candidate, error) {
 // dropKinds gives no effect to kinds whose inclusion does not cut the rolling-origin absolute errors by more than
 // one paired standard error: an effect must earn its place out of sample. It eliminates backward, always dropping
 // the kind that earns least given all kinds still in, so the result does not depend on the order of the kinds and a
-// kind is not kept merely as a proxy for correlated kinds dropped before it.
-func (d *design) dropKinds(c candidate, origins []int) (candidate, error) {
+// kind is not kept merely as a proxy for correlated kinds dropped before it. It also returns the kept candidate's
+// out-of-sample actuals and forecasts.
+func (d *design) dropKinds(c candidate, origins []int) (candidate, []float64, []float64, error) {
 	actual, base, err := d.cvPairs(c, origins)
 	if err != nil {
-		return candidate{}, err
+		return candidate{}, nil, nil, err
 	}
 	dropped := make([]bool, d.K)
 	for {
@@ -132,14 +135,14 @@ func (d *design) dropKinds(c candidate, origins []int) (candidate, error) {
 			}
 			_, fc, err := d.cvPairs(candidate{f: c.f.withoutKind(k), tau: c.tau, lambda: c.lambda}, origins)
 			if err != nil {
-				return candidate{}, err
+				return candidate{}, nil, nil, err
 			}
 			if z := gainRatio(pairedGain(actual, fc, base)); z < worstZ {
 				worst, worstZ, worstFc = k, z, fc
 			}
 		}
 		if worst < 0 || worstZ > 1 {
-			return c, nil
+			return c, actual, base, nil
 		}
 		dropped[worst] = true
 		c = candidate{f: c.f.withoutKind(worst), tau: c.tau, lambda: c.lambda, score: scoreOf(actual, worstFc)}
@@ -166,7 +169,7 @@ func pairedGain(actual, f0, f1 []float64) (float64, float64) {
 	}
 	var s, ss float64
 	for i, a := range actual {
-		g := abs(a-f0[i]) - abs(a-f1[i])
+		g := math.Abs(a-f0[i]) - math.Abs(a-f1[i])
 		s, ss = s+g, ss+g*g
 	}
 	mean := s / n
@@ -203,22 +206,4 @@ func (d *design) refineDecays(c candidate, decays []float64, origins []int) (can
 		}
 	}
 	return c, nil
-}
-
-// repeatInt returns n copies of v.
-func repeatInt(v, n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
-}
-
-// repeat returns n copies of v.
-func repeat(v float64, n int) []float64 {
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
 }

@@ -39,9 +39,7 @@ func slippage(deals []dealHistory, g Grain) Slippage {
 	sort.Float64s(slips)
 	s.SlipN = len(slips)
 	if len(slips) > 0 {
-		for q := 1; q <= 99; q++ {
-			s.SlipQuantiles = append(s.SlipQuantiles, quantileSorted(slips, float64(q)/100))
-		}
+		s.SlipQuantiles = Percentiles(slips)
 	}
 	return s
 }

@@ -3,14 +3,16 @@ package queries
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
 
 // Kind names what a load writes.
@@ -62,13 +64,10 @@ type Load struct {
 	firm     string
 	table    string
 	loadedAt time.Time
-	buf      columns // rows being added
-	out      columns // rows handed to a send: in flight, or kept after a failed one
-	outFirst int64   // seq of out's first row
-	outKept  bool    // out holds the rows of a failed send, to be sent again
-	done     chan error
-	queued   int64 // rows handed to sends (seq of the next one)
-	staged   int64 // rows the staging table has
+	buf      columns    // rows being added
+	out      columns    // rows handed to a send: in flight, or kept after a failed one
+	done     chan error // the send in flight; nil when none
+	queued   int64      // rows handed to sends: the seq of the next one
 }
 
 // BeginLoad creates the staging table of a new load.
@@ -76,36 +75,20 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 	if _, err := ParseKind(string(kind)); err != nil {
 		return nil, err
 	}
-	id, err := loadID()
-	if err != nil {
-		return nil, err
-	}
-	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + id,
+	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + rand.Text(),
 		loadedAt: s.now().UTC(), buf: newColumns(kind), out: newColumns(kind)}
-	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", quoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
+	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", chdb.QuoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
 	if err := s.conn.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
 	}
 	// Merging the staging parts in the background would compete with the load
 	// for the same cores, and the commit's FINAL merges them as it reads. A
 	// server user without the SYSTEM MERGES grant loads just as well with merges.
-	if err := s.conn.Exec(ctx, "SYSTEM STOP MERGES "+quoteIdent(l.table)); err != nil {
+	if err := s.conn.Exec(ctx, "SYSTEM STOP MERGES "+chdb.QuoteIdent(l.table)); err != nil {
 		s.log.DebugContext(ctx, "staging table merges left on", "table", l.table, "err", err)
 	}
 	return l, nil
 }
-
-// loadID returns a random id for a staging table.
-func loadID() (string, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("load id: %w", err)
-	}
-	return hex.EncodeToString(b[:]), nil
-}
-
-// LoadedAt is the version stamp this load writes.
-func (l *Load) LoadedAt() time.Time { return l.loadedAt }
 
 // Staged returns how many rows were appended so far.
 func (l *Load) Staged() int64 { return l.queued + int64(l.buf.rows()) }
@@ -122,19 +105,19 @@ func (l *Load) Send(ctx context.Context) error {
 	if err := l.wait(); err != nil {
 		return err
 	}
-	if l.outKept {
-		if err := l.send(ctx, &l.out, l.outFirst); err != nil {
+	if l.out.rows() > 0 { // the rows of a failed send go again, before anything newer
+		if err := l.send(ctx, &l.out, l.queued-int64(l.out.rows())); err != nil {
 			return err
 		}
-		l.settle()
+		l.out.reset()
 	}
 	if l.buf.rows() == 0 {
 		return nil
 	}
 	l.buf, l.out = l.out, l.buf
-	l.outFirst = l.queued
+	first := l.queued
 	l.queued += int64(l.out.rows())
-	done, out, first := make(chan error, 1), &l.out, l.outFirst
+	done, out := make(chan error, 1), &l.out
 	l.done = done
 	go func() { done <- l.send(ctx, out, first) }()
 	return nil
@@ -156,24 +139,15 @@ func (l *Load) wait() error {
 	}
 	err := <-l.done
 	l.done = nil
-	if err != nil {
-		l.outKept = true
-		return err
+	if err == nil {
+		l.out.reset()
 	}
-	l.settle()
-	return nil
-}
-
-// settle counts out's rows as staged and empties it for reuse.
-func (l *Load) settle() {
-	l.staged += int64(l.out.rows())
-	l.out.reset()
-	l.outKept = false
+	return err
 }
 
 // send inserts one buffer of rows into the staging table, column by column.
 func (l *Load) send(ctx context.Context, c *columns, first int64) error {
-	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+quoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
+	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+chdb.QuoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
 	if err != nil {
 		return fmt.Errorf("stage %s: %w", l.kind, err)
 	}
@@ -194,7 +168,7 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 		return LoadResult{}, err
 	}
 	l.release()
-	res := LoadResult{Staged: l.staged}
+	res := LoadResult{Staged: l.queued}
 	parts, err := l.commitParts(ctx)
 	if err != nil {
 		return res, err
@@ -216,26 +190,35 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 	return res, l.Abort(ctx)
 }
 
+// part is one step of a commit: a statement and, for activities, the month it moves.
+type part struct {
+	stmt  string
+	month *uint32
+}
+
 // commitParts splits activities by month so each step's dedup set stays small;
-// other kinds commit in one statement.
-func (l *Load) commitParts(ctx context.Context) ([]*uint32, error) {
+// a month where the firm has nothing stored skips the lookup of stored ids.
+// (Two loads committing the same new month at once could both store an id;
+// so could two lookups, as neither sees the other's rows.) Other kinds
+// commit in one statement.
+func (l *Load) commitParts(ctx context.Context) ([]part, error) {
+	stmt := string(l.kind) + "_commit"
 	if l.kind != KindActivities {
-		return []*uint32{nil}, nil
+		return []part{{stmt: stmt}}, nil
 	}
-	rows, err := l.s.conn.Query(ctx, l.s.sql("activities_stage_months"), clickhouse.Named("stage", l.table))
-	if err != nil {
-		return nil, fmt.Errorf("list staged months: %w", err)
-	}
-	defer rows.Close()
-	var out []*uint32
-	for rows.Next() {
+	var out []part
+	err := l.s.scanAll(ctx, "activities_stage_months", func(r driver.Rows) error {
 		var m uint32
-		if err := rows.Scan(&m); err != nil {
-			return nil, fmt.Errorf("list staged months: %w", err)
+		var stored bool
+		err := r.Scan(&m, &stored)
+		p := part{stmt: stmt, month: &m}
+		if !stored {
+			p.stmt += "_new"
 		}
-		out = append(out, &m)
-	}
-	return out, rows.Err()
+		out = append(out, p)
+		return err
+	}, l.params(nil)...)
+	return out, err
 }
 
 // release drops the row buffers once the engine has every staged row and, after
@@ -243,7 +226,7 @@ func (l *Load) commitParts(ctx context.Context) ([]*uint32, error) {
 // the commit is when the engine needs memory, and peak RSS is the sum of both.
 func (l *Load) release() {
 	l.buf, l.out = newColumns(l.kind), newColumns(l.kind)
-	if l.staged > int64(l.s.batch) {
+	if l.queued > int64(l.s.batch) {
 		debug.FreeOSMemory()
 	}
 }
@@ -253,34 +236,11 @@ func (l *Load) release() {
 const commitWorkers = 2
 
 // commitPart moves the new rows of one part into place.
-func (l *Load) commitPart(ctx context.Context, part *uint32) error {
-	stmt, err := l.commitStatement(ctx, part)
-	if err != nil {
-		return err
-	}
-	if err := l.s.conn.Exec(ctx, l.s.sql(stmt), l.params(part)...); err != nil {
+func (l *Load) commitPart(ctx context.Context, p part) error {
+	if err := l.s.conn.Exec(ctx, l.s.sql(p.stmt), l.params(p.month)...); err != nil {
 		return fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
 	}
 	return nil
-}
-
-// commitStatement names the statement that commits one part: an activity
-// month where the firm has nothing stored skips the lookup of stored ids.
-// (Two loads committing the same new month at once could both store an id;
-// so could two lookups, as neither sees the other's rows.)
-func (l *Load) commitStatement(ctx context.Context, month *uint32) (string, error) {
-	name := string(l.kind) + "_commit"
-	if month == nil {
-		return name, nil
-	}
-	var stored bool
-	if err := l.s.conn.QueryRow(ctx, l.s.sql("activities_month_stored"), l.params(month)...).Scan(&stored); err != nil {
-		return "", fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
-	}
-	if !stored {
-		name += "_new"
-	}
-	return name, nil
 }
 
 // params binds the firm, the load's stamp, its staging table and, for a part, the month.
@@ -302,7 +262,7 @@ func (l *Load) Abort(ctx context.Context) error {
 	if l.table == "" {
 		return nil
 	}
-	if err := l.s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(l.table)); err != nil {
+	if err := l.s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+chdb.QuoteIdent(l.table)); err != nil {
 		return fmt.Errorf("drop staging table %s: %w", l.table, err)
 	}
 	l.table = ""

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 //go:embed migrations/*.sql
@@ -175,7 +176,7 @@ func (s *Store) MarkClean(ctx context.Context, version int) error {
 			return s.mark(ctx, m, 0)
 		}
 	}
-	return fmt.Errorf("no migration %d", version)
+	return fmt.Errorf("no migration %d: salesrecipe migrate --status lists them (1 to %d)", version, len(ms))
 }
 
 // MigrationStates returns every embedded migration with its logged state.
@@ -184,22 +185,16 @@ func (s *Store) MigrationStates(ctx context.Context) ([]MigrationState, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.conn.Query(ctx, s.sql("migration_states"))
-	if err != nil {
-		return nil, fmt.Errorf("read migration log: %w", err)
-	}
-	defer rows.Close()
 	logged := map[int]uint8{}
-	for rows.Next() {
+	err = s.scanAll(ctx, "migration_states", func(r driver.Rows) error {
 		var v uint32
 		var dirty uint8
-		if err := rows.Scan(&v, &dirty); err != nil {
-			return nil, fmt.Errorf("read migration log: %w", err)
-		}
+		err := r.Scan(&v, &dirty)
 		logged[int(v)] = dirty
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read migration log: %w", err)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]MigrationState, len(ms))
 	for i, m := range ms {

@@ -127,21 +127,7 @@ func (s *Store) PipelineChanges(ctx context.Context, firm string, from, to, star
 
 // RepDealsAsOf returns the state at asOf of every deal the rep owns at asOf.
 func (s *Store) RepDealsAsOf(ctx context.Context, firm, rep string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	var out []salesrecipe.Deal
-	err := s.scanAll(ctx, "rep_deals_as_of", func(r driver.Rows) error {
-		var d salesrecipe.Deal
-		var status string
-		var closed *time.Time
-		err := r.Scan(&d.ID, &d.UpdatedAt, &d.RepID, &d.AccountID, &d.Stage, &status, &d.Amount,
-			&d.CreatedAt, &d.CloseDate, &closed)
-		d.Status = salesrecipe.DealStatus(status)
-		if closed != nil {
-			d.ClosedAt = *closed
-		}
-		out = append(out, d)
-		return err
-	}, clickhouse.Named("firm", firm), clickhouse.Named("rep", rep), clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
+	return s.deals(ctx, "rep_deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("rep", rep), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
 // RepActivityCounts returns one rep's activities per period x kind for

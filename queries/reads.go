@@ -120,16 +120,16 @@ func (s *Store) WonRevenue(ctx context.Context, firm string, grain salesrecipe.G
 
 // DealVersions returns every deal version known at asOf, ordered by deal and time.
 func (s *Store) DealVersions(ctx context.Context, firm string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	return s.deals(ctx, "deal_versions_as_of", firm, asOf)
+	return s.deals(ctx, "deal_versions_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
 // DealsAsOf returns each deal's state at asOf: its latest version with updated_at <= asOf.
 func (s *Store) DealsAsOf(ctx context.Context, firm string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	return s.deals(ctx, "deals_as_of", firm, asOf)
+	return s.deals(ctx, "deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
 // deals runs a query whose rows are deal versions.
-func (s *Store) deals(ctx context.Context, name, firm string, asOf time.Time) ([]salesrecipe.Deal, error) {
+func (s *Store) deals(ctx context.Context, name string, args ...any) ([]salesrecipe.Deal, error) {
 	var out []salesrecipe.Deal
 	err := s.scanAll(ctx, name, func(r driver.Rows) error {
 		var d salesrecipe.Deal
@@ -143,6 +143,6 @@ func (s *Store) deals(ctx context.Context, name, firm string, asOf time.Time) ([
 		}
 		out = append(out, d)
 		return err
-	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
+	}, args...)
 	return out, err
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
 
 // Schema says how the DDL is rendered: for one node, or for a ClickHouse
@@ -26,7 +28,7 @@ func (s Schema) funcs() template.FuncMap {
 		"engine":      s.engine,
 		"local":       s.local,
 		"distributed": s.distributed,
-		"db":          func() string { return quoteIdent(s.Database) },
+		"db":          func() string { return chdb.QuoteIdent(s.Database) },
 	}
 }
 
@@ -35,7 +37,7 @@ func (s Schema) onCluster() string {
 	if s.Cluster == "" {
 		return ""
 	}
-	return "ON CLUSTER " + quoteIdent(s.Cluster)
+	return "ON CLUSTER " + chdb.QuoteIdent(s.Cluster)
 }
 
 // engine renders a MergeTree-family engine, Replicated on a cluster.
@@ -51,9 +53,9 @@ func (s Schema) engine(name string, args ...string) string {
 // the per-shard table on a cluster.
 func (s Schema) local(table string) string {
 	if s.Cluster == "" {
-		return quoteIdent(table)
+		return chdb.QuoteIdent(table)
 	}
-	return quoteIdent(table + localSuffix)
+	return chdb.QuoteIdent(table + localSuffix)
 }
 
 // distributed renders the Distributed table over a per-shard table, or nothing on one node.
@@ -62,8 +64,8 @@ func (s Schema) distributed(table, shardKey string) string {
 		return ""
 	}
 	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
-		quoteIdent(table), s.onCluster(), s.local(table), quoteString(s.Cluster),
-		quoteString(s.Database), quoteString(table+localSuffix), shardKey)
+		chdb.QuoteIdent(table), s.onCluster(), s.local(table), chdb.QuoteString(s.Cluster),
+		chdb.QuoteString(s.Database), chdb.QuoteString(table+localSuffix), shardKey)
 }
 
 // render executes a migration template and splits it into statements.
@@ -105,14 +107,4 @@ func splitStatements(sql string) []string {
 	}
 	flush()
 	return out
-}
-
-// quoteIdent quotes a ClickHouse identifier.
-func quoteIdent(s string) string {
-	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`").Replace(s) + "`"
-}
-
-// quoteString quotes a ClickHouse string literal.
-func quoteString(s string) string {
-	return "'" + strings.NewReplacer("\\", "\\\\", "'", "\\'").Replace(s) + "'"
 }

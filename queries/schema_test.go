@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,6 +86,9 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
+// namedQuery finds the names handed to sql, scanAll and deals.
+var namedQuery = regexp.MustCompile(`(?:\bsql|scanAll|deals)\((?:ctx, )?"([a-z0-9_]+)"`)
+
 func TestEveryNamedQueryExists(t *testing.T) {
 	src, err := filepath.Glob("*.go")
 	if err != nil {
@@ -95,8 +99,8 @@ func TestEveryNamedQueryExists(t *testing.T) {
 			continue
 		}
 		b, _ := os.ReadFile(f)
-		for _, part := range strings.Split(string(b), `s.sql("`)[1:] {
-			name := part[:strings.IndexByte(part, '"')]
+		for _, m := range namedQuery.FindAllStringSubmatch(string(b), -1) {
+			name := m[1]
 			if _, err := os.Stat(filepath.Join("sql", name+".sql")); err != nil {
 				t.Errorf("%s uses sql/%s.sql, which does not exist", f, name)
 			}

@@ -2,11 +2,11 @@ package queries
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // KindStatus is what the store holds of one kind for a firm.
@@ -23,21 +23,19 @@ type KindStatus struct {
 
 // Status returns, per kind, the stored row count and time range for a firm.
 func (s *Store) Status(ctx context.Context, firm string) ([]KindStatus, error) {
-	rows, err := s.conn.Query(ctx, s.sql("status"), clickhouse.Named("firm", firm))
-	if err != nil {
-		return nil, fmt.Errorf("status: %w", err)
-	}
-	defer rows.Close()
 	var out []KindStatus
-	for rows.Next() {
+	err := s.scanAll(ctx, "status", func(r driver.Rows) error {
 		var ks KindStatus
 		var kind string
-		if err := rows.Scan(&kind, &ks.Rows, &ks.First, &ks.Last); err != nil {
-			return nil, fmt.Errorf("status: %w", err)
-		}
+		err := r.Scan(&kind, &ks.Rows, &ks.First, &ks.Last)
 		ks.Kind = Kind(kind)
 		out = append(out, ks)
+		return err
+	}, clickhouse.Named("firm", firm))
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(out, func(a, b KindStatus) int { return slices.Index(Kinds(), a.Kind) - slices.Index(Kinds(), b.Kind) })
-	return out, rows.Err()
+	order := Kinds()
+	slices.SortFunc(out, func(a, b KindStatus) int { return slices.Index(order, a.Kind) - slices.Index(order, b.Kind) })
+	return out, nil
 }

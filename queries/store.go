@@ -54,11 +54,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.DSN != "" {
 		return openServer(ctx, cfg)
 	}
+	if cfg.Cluster != "" {
+		return nil, fmt.Errorf("cluster %q needs a ClickHouse server: give its DSN (--clickhouse or SALESRECIPE_CLICKHOUSE); the embedded engine is one node", cfg.Cluster)
+	}
 	e, err := chdb.Open(ctx, chdb.Config{LibraryPath: cfg.LibraryPath, DataDir: cfg.DataDir, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.Query(ctx, chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS " + quoteIdent(DefaultDatabase)}); err != nil {
+	if _, err := e.Query(ctx, chdb.Request{SQL: "CREATE DATABASE IF NOT EXISTS " + chdb.QuoteIdent(DefaultDatabase)}); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("create database %s: %w", DefaultDatabase, err)
 	}
@@ -137,7 +140,7 @@ func createDatabase(ctx context.Context, opts clickhouse.Options, schema Schema)
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(schema.Database)+" "+schema.onCluster()); err != nil {
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+chdb.QuoteIdent(schema.Database)+" "+schema.onCluster()); err != nil {
 		return fmt.Errorf("create database %s: %w", schema.Database, err)
 	}
 	return nil

@@ -35,8 +35,8 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if *points < 1 {
 		return usageErr(e, "backtest", "--points %d: want at least 1", *points)
 	}
-	if *format != "table" && *format != "json" {
-		return usageErr(e, "backtest", "--format %q: want table or json", *format)
+	if err := checkFormat(e, "backtest", *format, "table", "json"); err != nil {
+		return err
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {

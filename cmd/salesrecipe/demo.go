@@ -23,16 +23,18 @@ const demoMarker = ".salesrecipe-demo"
 // runDemo generates a demo firm, loads it into a fresh embedded store and serves it.
 func runDemo(ctx context.Context, e *env, args []string) error {
 	var c serveConfig
+	def := synth.DefaultConfig()
 	fs := newFlagSet(e, "demo", "demo [--dir DIR] [--addr HOST:PORT] [--reps N] [--months M] [--seed S]",
 		"Runs the whole product on a synthetic firm: writes the firm's CSV files, loads them into a fresh\n"+
 			"embedded store in DIR (recreated on every run; a directory the demo did not create is never\n"+
-			"touched), writes a users file with demo tokens and serves on --addr until interrupted.")
+			"touched), writes a users file with demo tokens and serves on --addr until interrupted.\n"+
+			"The demo always uses the embedded store in its --dir: it ignores --clickhouse, --data and --cluster.")
 	c.store.register(fs, e.getenv)
 	dir := fs.String("dir", "./demo-data", "directory for the demo's files and store")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to serve HTTP on")
-	reps := fs.Int("reps", 40, "reps in the demo firm")
-	months := fs.Int("months", 24, "months of history, ending this month")
-	seed := fs.Int64("seed", 1, "random seed of the demo firm")
+	reps := fs.Int("reps", def.Reps, "reps in the demo firm")
+	months := fs.Int("months", def.Months, "months of history, ending this month")
+	seed := fs.Int64("seed", def.Seed, "random seed of the demo firm")
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -43,8 +45,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := freshDemoDir(*dir); err != nil {
 		return err
 	}
-	c.store.dsn, c.store.dataDir = "", filepath.Join(*dir, "store")
-	cfg := synth.DefaultConfig()
+	c.store.dsn, c.store.dataDir, c.store.cluster = "", filepath.Join(*dir, "store"), ""
+	cfg := def
 	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = *reps, *months, *seed, e.now().UTC()
 	if _, err := synth.WriteDir(ctx, filepath.Join(*dir, "firm"), cfg); err != nil {
 		return err
@@ -129,9 +131,9 @@ func writeDemoUsers(path string, e *env, addr string) (*dashboards.Users, error)
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.stdout, "users file: %s\ningest API: curl -H 'Authorization: Bearer %s' -H 'Content-Type: text/csv' --data-binary @activities.csv http://HOST/api/v1/ingest/activities\n",
-		path, tokens["ingest"])
 	base := demoBaseURL(addr)
+	fmt.Fprintf(e.stdout, "users file: %s\ningest API: curl -H 'Authorization: Bearer %s' -H 'Content-Type: text/csv' --data-binary @activities.csv %s/api/v1/ingest/activities\n",
+		path, tokens["ingest"], base)
 	fmt.Fprintf(e.stdout, "manager sign-in: %s/login?token=%s&next=/team\nrep sign-in:     %s/login?token=%s\n",
 		base, tokens["manager"], base, tokens["rep"])
 	return dashboards.LoadUsers(path)

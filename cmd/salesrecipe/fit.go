@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,8 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr(e, "fit", "%v", err)
 	}
-	if *format != "table" && *format != "json" {
-		return usageErr(e, "fit", "--format %q: want table or json", *format)
+	if err := checkFormat(e, "fit", *format, "table", "json"); err != nil {
+		return err
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {
@@ -53,15 +54,10 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	f := &forecast.Fitter{Store: st, Now: e.now}
-	m, err := f.Fit(ctx, *firm, grain, asOf)
+	view, err := fitAndSave(ctx, e, st, *firm, grain, asOf)
 	if err != nil {
-		return thinMessage(err, *firm, asOf)
-	}
-	if err := f.Save(ctx, m); err != nil {
 		return err
 	}
-	view, _ := m.View()
 	if *format == "json" {
 		return writeJSON(e.stdout, view)
 	}
@@ -72,6 +68,32 @@ func runFit(ctx context.Context, e *env, args []string) error {
 func usageErr(e *env, cmd, format string, args ...any) error {
 	fmt.Fprintf(e.stderr, "salesrecipe %s: %s\n", cmd, fmt.Sprintf(format, args...))
 	return errUsage
+}
+
+// checkFormat returns a usage error naming the allowed values unless got is one of them.
+func checkFormat(e *env, cmd, got string, allowed ...string) error {
+	if slices.Contains(allowed, got) {
+		return nil
+	}
+	want := allowed[len(allowed)-1]
+	if n := len(allowed); n > 1 {
+		want = strings.Join(allowed[:n-1], ", ") + " or " + want
+	}
+	return usageErr(e, cmd, "--format %q: want %s", got, want)
+}
+
+// fitAndSave fits the firm's recipe on the data known at asOf, stores the fit and returns its view.
+func fitAndSave(ctx context.Context, e *env, st *queries.Store, firm string, grain salesrecipe.Grain, asOf time.Time) (forecast.Recipe, error) {
+	f := &forecast.Fitter{Store: st, Now: e.now}
+	m, err := f.Fit(ctx, firm, grain, asOf)
+	if err != nil {
+		return forecast.Recipe{}, thinMessage(err, firm, asOf)
+	}
+	if err := f.Save(ctx, m); err != nil {
+		return forecast.Recipe{}, err
+	}
+	view, _ := m.View()
+	return view, nil
 }
 
 // thinMessage turns a thin-data error into a sentence that says what is missing.
@@ -174,25 +196,16 @@ func money(v float64) string {
 	if v < 0 {
 		sign, v = "-", -v
 	}
-	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return sign + "$" + s
+	return sign + "$" + groupDigits(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
 }
 
 // fitAndForecastDemo fits and stores the demo firm's recipe, forecasts this month and prints both.
 func fitAndForecastDemo(ctx context.Context, e *env, st *queries.Store, firm string) error {
 	now := e.now().UTC()
-	f := &forecast.Fitter{Store: st, Now: e.now}
-	m, err := f.Fit(ctx, firm, salesrecipe.GrainMonth, now)
+	view, err := fitAndSave(ctx, e, st, firm, salesrecipe.GrainMonth, now)
 	if err != nil {
-		return thinMessage(err, firm, now)
-	}
-	if err := f.Save(ctx, m); err != nil {
 		return err
 	}
-	view, _ := m.View()
 	if err := printRecipe(e.stdout, view, salesrecipe.GrainMonth); err != nil {
 		return err
 	}

@@ -46,8 +46,8 @@ func runForecast(ctx context.Context, e *env, args []string) error {
 			return usageErr(e, "forecast", "--period: %v", err)
 		}
 	}
-	if *format != "table" && *format != "json" && *format != "csv" {
-		return usageErr(e, "forecast", "--format %q: want table, json or csv", *format)
+	if err := checkFormat(e, "forecast", *format, "table", "json", "csv"); err != nil {
+		return err
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {

@@ -34,8 +34,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	job, err := ingestJob(*firm, *kind, *mapping, *format, *tz, *skip, *rejects, fs.NArg())
 	if err != nil {
-		fmt.Fprintln(e.stderr, "salesrecipe ingest:", err)
-		return errUsage
+		return usageErr(e, "ingest", "%v", err)
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {
@@ -139,6 +138,10 @@ func printIngestSummary(e *env, job ingest.Job, res ingest.Result) {
 	fmt.Fprintf(e.stdout, "%s: read %s, loaded %s, rejected %s, duplicates %s in %.1f s (%s rows/s)\n",
 		job.Kind, thousands(res.Read), thousands(res.Loaded), thousands(res.Rejected), thousands(res.Duplicates),
 		secs, thousands(int64(rate)))
+	if res.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "%s: the mapping's keep_when rules left out %s more %s (not counted as read)\n",
+			job.Kind, thousands(res.Skipped), plural("row", int(res.Skipped)))
+	}
 	if res.UnknownRepRows > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s %s belong to %s reps that no reps file names; they are loaded (reps may arrive later)\n",
 			thousands(res.UnknownRepRows), job.Kind, thousands(res.UnknownReps))
@@ -148,15 +151,16 @@ func printIngestSummary(e *env, job ingest.Job, res ingest.Result) {
 // thousands formats n with commas.
 func thousands(n int64) string {
 	s := fmt.Sprint(n)
-	neg := n < 0
-	if neg {
-		s = s[1:]
+	if n < 0 {
+		return "-" + groupDigits(s[1:])
 	}
+	return groupDigits(s)
+}
+
+// groupDigits inserts a comma before every third digit from the right of an unsigned digit string.
+func groupDigits(s string) string {
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
 	}
 	return s
 }

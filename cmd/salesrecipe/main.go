@@ -22,8 +22,9 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	if err != nil {
+		// A usage error's specific message is already printed.
 		var ee exitError
-		if !errors.As(err, &ee) || ee.msg != "" {
+		if !errors.Is(err, errUsage) && (!errors.As(err, &ee) || ee.msg != "") {
 			fmt.Fprintln(os.Stderr, "salesrecipe:", err)
 		}
 		os.Exit(exitCode(err))

@@ -38,7 +38,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	states, err := st.MigrationStates(ctx)
-	if err != nil && !*status {
+	if err != nil {
 		return err
 	}
 	for _, s := range states {
@@ -51,5 +51,5 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%04d_%-32s %s\n", s.Version, s.Name, state)
 	}
-	return err
+	return nil
 }

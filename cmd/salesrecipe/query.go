@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -26,12 +25,10 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return helpOK(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "salesrecipe query: give exactly one SQL statement, quoted")
-		return errUsage
+		return usageErr(e, "query", "give exactly one SQL statement, quoted")
 	}
-	if *format != "table" && *format != "tsv" && *format != "json" {
-		fmt.Fprintf(e.stderr, "salesrecipe query: --format %q: want table, tsv or json\n", *format)
-		return errUsage
+	if err := checkFormat(e, "query", *format, "table", "tsv", "json"); err != nil {
+		return err
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {
@@ -88,9 +85,7 @@ func printRows(w io.Writer, format string, names []string, rows [][]any) error {
 				objs[i][n] = jsonValue(r[j])
 			}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(objs)
+		return writeJSON(w, objs)
 	case "tsv":
 		fmt.Fprintln(w, strings.Join(names, "\t"))
 		for _, r := range rows {

@@ -59,15 +59,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&c.chPassword, "clickhouse-password", e.getenv("SALESRECIPE_CLICKHOUSE_PASSWORD"), "password of user default on --clickhouse-listen (env SALESRECIPE_CLICKHOUSE_PASSWORD)")
 	c.registerDashboards(fs, e)
 	if err := c.registerMetrics(fs, e); err != nil {
-		fmt.Fprintln(e.stderr, "salesrecipe serve:", err)
-		return errUsage
+		return usageErr(e, "serve", "%v", err)
 	}
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
 	if err := c.check(); err != nil {
-		fmt.Fprintln(e.stderr, "salesrecipe serve:", err)
-		return errUsage
+		return usageErr(e, "serve", "%v", err)
 	}
 	log, err := c.store.logger(e.stderr)
 	if err != nil {
@@ -120,11 +118,14 @@ func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
 			c.metricsTeamsOnly = !b
 			return err
 		})
-	for _, name := range []string{"metrics-refresh", "metrics-per-rep"} {
-		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	for _, f := range []struct{ name, want string }{
+		{"metrics-refresh", "a duration such as 30s or 5m"},
+		{"metrics-per-rep", "true or false"},
+	} {
+		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(f.name, "-", "_"))
 		if v := e.getenv(env); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return fmt.Errorf("%s: %w", env, err)
+			if err := fs.Set(f.name, v); err != nil {
+				return fmt.Errorf("%s %q: want %s", env, v, f.want)
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -22,9 +21,8 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(e.stderr, "salesrecipe status: --format %q: want table or json\n", *format)
-		return errUsage
+	if err := checkFormat(e, "status", *format, "table", "json"); err != nil {
+		return err
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {
@@ -44,9 +42,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		for _, k := range kinds {
 			byKind[k.Kind] = k
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(byKind)
+		return writeJSON(e.stdout, byKind)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "kind\trows\tfirst\tlast")

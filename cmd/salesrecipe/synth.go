@@ -27,15 +27,13 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 		return helpOK(err)
 	}
 	if *out == "" {
-		fmt.Fprintln(e.stderr, "salesrecipe synth: --out DIR is required")
-		return errUsage
+		return usageErr(e, "synth", "--out DIR is required")
 	}
 	cfg := def
 	cfg.Reps, cfg.Months, cfg.Seed, cfg.ActivitiesPerDay, cfg.Shortfall = *reps, *months, *seed, *perDay, *shortfall
 	end, err := synthEnd(*start, *months, e.now())
 	if err != nil {
-		fmt.Fprintln(e.stderr, "salesrecipe synth:", err)
-		return errUsage
+		return usageErr(e, "synth", "%v", err)
 	}
 	cfg.End = end
 	if err := cfg.Validate(); err != nil {

@@ -1,6 +1,10 @@
 package synth
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 const dealsHeader = "deal_id,rep_id,account_id,stage,status,amount,created_at,close_date,closed_at,updated_at"
 
@@ -100,11 +104,7 @@ func (g *generator) optimistic(from, to int64) int64 {
 // orderEvents sorts the changes, makes their times strictly increase and appends the close; it returns the close time.
 func (g *generator) orderEvents(d dealSpec, won bool) int64 {
 	ev := g.ev
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && ev[j].t < ev[j-1].t; j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
+	slices.SortStableFunc(ev, func(a, b event) int { return cmp.Compare(a.t, b.t) })
 	prev := d.created
 	for i := range ev {
 		ev[i].t = max(ev[i].t, prev+1)

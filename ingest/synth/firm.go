@@ -3,6 +3,7 @@ package synth
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Stage indexes; the open stages come first, in order.
@@ -32,13 +33,11 @@ func stageCategories() [nStages]string {
 	return [nStages]string{"pipeline", "pipeline", "pipeline", "best_case", "commit", "closed", "omitted"}
 }
 
+// stageIndex returns the index of the named stage, or 0 and false for an unknown name.
 func stageIndex(name string) (int, bool) {
-	for i, s := range stageNames() {
-		if s == name {
-			return i, true
-		}
-	}
-	return 0, false
+	names := stageNames()
+	i := slices.Index(names[:], name)
+	return max(i, 0), i >= 0
 }
 
 // kindModel is one activity kind with its seed-perturbed parameters.

@@ -123,12 +123,6 @@ func appendDate(b []byte, unix int64) []byte {
 	return append2(b, d)
 }
 
-// appendTimestamp appends unix as RFC 3339 UTC with second precision.
-func appendTimestamp(b []byte, unix int64) []byte {
-	var c stamper
-	return c.append(b, unix)
-}
-
 // stamper formats RFC 3339 timestamps, remembering the last date, since consecutive rows mostly share it.
 type stamper struct {
 	day  int64

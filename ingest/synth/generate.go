@@ -34,6 +34,7 @@ type generator struct {
 	ev       []event
 	actTime  stamper
 	dealTime stamper
+	counts   [][]float64 // each rep's expected activities by kind over the history (expectedCounts)
 }
 
 // Generate streams the firm described by cfg into w and returns its recipe; the same config always yields the same bytes.
@@ -62,9 +63,9 @@ func newGenerator(cfg Config) *generator {
 	g.firm.mix = drawMixModel(rng, cfg.Months, len(cfg.Kinds))
 	g.cal = newCalendar(cfg.Start(), cfg.Months, g.firm.maxLag+2, cfg.End.Unix())
 	g.reps = drawReps(rng, cfg, &g.firm)
-	counts := expectedCounts(&g.cal, &g.firm, g.reps)
-	g.firm.solveValues(counts, g.reps)
-	g.firm.solveStageRates(counts, expectedInbound(&g.cal, g.reps), g.reps)
+	g.counts = expectedCounts(&g.cal, &g.firm, g.reps)
+	g.firm.solveValues(g.counts, g.reps)
+	g.firm.solveStageRates(g.counts, expectedInbound(&g.cal, g.reps), g.reps)
 	g.firm.drawMiscalibration(rng)
 	g.firm.setQuotas(rng, cfg, g.reps)
 	g.weights, g.cum = make([]float64, len(cfg.Kinds)), make([]float64, len(cfg.Kinds))

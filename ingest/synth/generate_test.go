@@ -183,6 +183,12 @@ func TestConfigStart(t *testing.T) {
 	}
 }
 
+// appendTimestamp appends unix as RFC 3339 UTC with second precision.
+func appendTimestamp(b []byte, unix int64) []byte {
+	var c stamper
+	return c.append(b, unix)
+}
+
 func TestAppendTimestamp(t *testing.T) {
 	for _, ts := range []time.Time{
 		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),

@@ -264,7 +264,6 @@ func (g *generator) mixTruth() MixTruth {
 // repTruths returns each rep's parameters and the firm's mean baseline per employed rep-month.
 func (g *generator) repTruths() ([]RepTruth, float64) {
 	out := make([]RepTruth, len(g.reps))
-	counts := expectedCounts(&g.cal, &g.firm, g.reps)
 	sum, months := 0.0, 0
 	for i := range g.reps {
 		r := &g.reps[i]
@@ -277,7 +276,7 @@ func (g *generator) repTruths() ([]RepTruth, float64) {
 				out[i].OffMonths = append(out[i].OffMonths, m)
 			}
 		}
-		out[i].ActivityShare = activityShares(&g.firm, counts[i])
+		out[i].ActivityShare = activityShares(&g.firm, g.counts[i])
 		for _, km := range g.firm.kinds {
 			out[i].ValuePerActivity[km.name] = km.p * km.mean * g.firm.winFrom(km.entry, r.skill)
 		}

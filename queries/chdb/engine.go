@@ -29,12 +29,11 @@ type Config struct {
 
 // Engine is one embedded ClickHouse engine on one data directory.
 type Engine struct {
-	lib     *library
-	dir     string
-	lock    *dirLock
-	log     *slog.Logger
-	slots   chan *session
-	version string
+	lib   *library
+	dir   string
+	lock  *dirLock
+	log   *slog.Logger
+	slots chan *session
 
 	closeOnce sync.Once
 	closeErr  error
@@ -84,8 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	for i := 1; i < cfg.Sessions; i++ {
 		e.slots <- nil
 	}
-	e.version = goString(lib.version())
-	e.log.DebugContext(ctx, "embedded clickhouse engine open", "dir", dir, "chdb", e.version, "sessions", cfg.Sessions)
+	e.log.DebugContext(ctx, "embedded clickhouse engine open", "dir", dir, "chdb", goString(lib.version()), "sessions", cfg.Sessions)
 	return e, nil
 }
 
@@ -138,12 +136,6 @@ func cStrings(ss []string) (unsafe.Pointer, *runtime.Pinner) {
 	pin.Pin(&ptrs[0])
 	return unsafe.Pointer(&ptrs[0]), pin
 }
-
-// Version returns the chDB library version, for example 26.7.2.1.
-func (e *Engine) Version() string { return e.version }
-
-// DataDir returns the absolute data directory.
-func (e *Engine) DataDir() string { return e.dir }
 
 // acquire takes a session slot, connecting a new session when the slot is empty.
 func (e *Engine) acquire(ctx context.Context) (*session, error) {
@@ -315,7 +307,7 @@ func (e *Engine) prepare(s *session, req Request) error {
 		db = "default"
 	}
 	if db != s.database {
-		if _, err := e.run(s, "USE "+quoteIdent(db), "", nil); err != nil {
+		if _, err := e.run(s, "USE "+QuoteIdent(db), "", nil); err != nil {
 			return err
 		}
 		s.database = db
@@ -330,7 +322,7 @@ func (e *Engine) applySettings(s *session, want map[string]string) error {
 		if _, keep := want[k]; keep {
 			continue
 		}
-		if _, err := e.run(s, "SET "+quoteIdent(k)+" = DEFAULT", "", nil); err != nil {
+		if _, err := e.run(s, "SET "+QuoteIdent(k)+" = DEFAULT", "", nil); err != nil {
 			return err
 		}
 		delete(s.settings, k)
@@ -352,7 +344,7 @@ func (e *Engine) set(s *session, name, value string) error {
 	if !isIdent(name) {
 		return &Error{Code: 115, Message: fmt.Sprintf("Code: 115. DB::Exception: Unknown setting %q", name)}
 	}
-	_, err := e.run(s, "SET "+name+" = "+quoteString(value), "", nil)
+	_, err := e.run(s, "SET "+name+" = "+QuoteString(value), "", nil)
 	return err
 }
 
@@ -408,15 +400,17 @@ func (e *Engine) feed(ctx context.Context, stream unsafe.Pointer, data io.Reader
 	}
 }
 
-// quoteIdent quotes a ClickHouse identifier with backticks.
-func quoteIdent(s string) string {
-	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`").Replace(s) + "`"
-}
+// Escapers for quoted identifiers and string literals, built once.
+var (
+	identEscaper  = strings.NewReplacer("\\", "\\\\", "`", "\\`")
+	stringEscaper = strings.NewReplacer("\\", "\\\\", "'", "\\'")
+)
 
-// quoteString quotes a ClickHouse string literal.
-func quoteString(s string) string {
-	return "'" + strings.NewReplacer("\\", "\\\\", "'", "\\'").Replace(s) + "'"
-}
+// QuoteIdent quotes a ClickHouse identifier with backticks.
+func QuoteIdent(s string) string { return "`" + identEscaper.Replace(s) + "`" }
+
+// QuoteString quotes a ClickHouse string literal.
+func QuoteString(s string) string { return "'" + stringEscaper.Replace(s) + "'" }
 
 // isIdent reports whether s is a plain identifier such as a setting name.
 func isIdent(s string) bool {

@@ -2,12 +2,12 @@ package chdb
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,13 +162,13 @@ func (h *handler) parse(r *http.Request) (*call, error) {
 	}
 	c := &call{
 		req: Request{
-			Database: firstNonEmpty(params.Get("database"), r.Header.Get("X-ClickHouse-Database")),
-			Format:   firstNonEmpty(r.Header.Get("X-ClickHouse-Format"), params.Get("default_format"), "TabSeparated"),
+			Database: cmp.Or(params.Get("database"), r.Header.Get("X-ClickHouse-Database")),
+			Format:   cmp.Or(r.Header.Get("X-ClickHouse-Format"), params.Get("default_format"), "TabSeparated"),
 			Params:   map[string]string{},
 			Settings: map[string]string{},
 		},
 		readOnly: r.Method == http.MethodGet || isTrue(params.Get("readonly")),
-		queryID:  firstNonEmpty(params.Get("query_id"), newQueryID()),
+		queryID:  cmp.Or(params.Get("query_id"), rand.Text()),
 		gzipReply: params.Get("enable_http_compression") == "1" &&
 			strings.Contains(r.Header.Get("Accept-Encoding"), "gzip"),
 	}
@@ -244,25 +244,25 @@ func (h *handler) reply(w http.ResponseWriter, c *call, res *Result) error {
 		hdr.Set("X-ClickHouse-Format", c.req.Format)
 		hdr.Set("Content-Type", contentType(c.req.Format))
 	}
-	var out bytes.Buffer
+	data := res.Data
 	if c.data == nil && !c.explicit && strings.EqualFold(c.req.Format, "Native") {
+		var out bytes.Buffer
 		if err := transcodeNative(&out, res.Data, c.revision); err != nil {
 			return err
 		}
-	} else {
-		out.Write(res.Data)
+		data = out.Bytes()
 	}
-	if c.gzipReply && out.Len() > 0 {
+	if c.gzipReply && len(data) > 0 {
 		hdr.Set("Content-Encoding", "gzip")
 		zw := gzip.NewWriter(w)
-		_, err := zw.Write(out.Bytes())
+		_, err := zw.Write(data)
 		if cerr := zw.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	}
-	hdr.Set("Content-Length", strconv.Itoa(out.Len()))
-	_, err := w.Write(out.Bytes())
+	hdr.Set("Content-Length", strconv.Itoa(len(data)))
+	_, err := w.Write(data)
 	return err
 }
 
@@ -356,23 +356,6 @@ func contentType(format string) string {
 		return "text/csv; charset=UTF-8; header=present"
 	}
 	return "text/tab-separated-values; charset=UTF-8"
-}
-
-// newQueryID returns a random query id.
-func newQueryID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// firstNonEmpty returns the first non-empty string.
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // isTrue reports whether a URL flag is set to a non-zero value.

@@ -48,8 +48,6 @@ func fetchHelp(path string) string {
 
 // library holds the C functions of libchdb.so that the engine calls.
 type library struct {
-	path string
-
 	version             func() unsafe.Pointer
 	setSignalHandlers   func(enabled int32)
 	connect             func(argc int32, argv unsafe.Pointer) unsafe.Pointer // returns chdb_connection*
@@ -91,7 +89,7 @@ func loadLibrary(path string) (lib *library, err error) {
 			lib, err = nil, fmt.Errorf("chdb: %s is not chDB %s: %v", path, Version, r)
 		}
 	}()
-	lib = &library{path: path}
+	lib = &library{}
 	lib.bind(handle)
 	return lib, nil
 }

@@ -7,7 +7,6 @@ package querytest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"sync"
@@ -57,7 +56,7 @@ func (s *Engine) Store(t testing.TB, cfg queries.Config) *queries.Store {
 	t.Helper()
 	e := s.Get(t)
 	ctx := context.Background()
-	db := "t_" + randomHex(t)
+	db := "t_" + rand.Text()
 	if _, err := e.Query(ctx, chdb.Request{SQL: "CREATE DATABASE `" + db + "`"}); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
@@ -75,13 +74,4 @@ func (s *Engine) Store(t testing.TB, cfg queries.Config) *queries.Store {
 		t.Fatalf("migrate: %v", err)
 	}
 	return st
-}
-
-// randomHex returns 8 random hex characters.
-func randomHex(t testing.TB) string {
-	var b [4]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b[:])
 }
