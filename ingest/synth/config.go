@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,6 +15,9 @@ const (
 	maxKindLag        = 24
 	maxActivitiesADay = 10_000
 	maxAmountSigma    = 2.0
+	maxFileFactor     = 20.0
+	maxOptimismDays   = 120
+	maxSeasonAmp      = 10.0
 )
 
 // Kind describes one activity kind and how it sources deals; the seed perturbs SourceProb and MeanAmount by up to 25%.
@@ -37,6 +41,32 @@ type Config struct {
 	Kinds            []Kind    `json:"kinds"`
 	Shortfall        bool      `json:"shortfall"`              // plant ShortfallRep far below quota in the current period
 	AmountSigma      float64   `json:"amount_sigma,omitempty"` // lognormal sigma of deal amounts; 0 means DefaultAmountSigma
+	Mechanics
+}
+
+// Mechanics are the knobs that change how the firm works; every zero value keeps the seed-drawn default, so a config
+// without them writes the same bytes as before they existed.
+type Mechanics struct {
+	// StageBlindWins decides each deal's outcome at creation with the firm's average win chance times the rep's skill,
+	// and moves the deal through the stages independently of it, so the stage a deal is in says nothing about its win.
+	StageBlindWins bool `json:"stage_blind_wins,omitempty"`
+	// StageFileFactor writes the stages file as the true win rates times this factor (clamped to [0.05, 0.95],
+	// rounded to 0.05, made monotone); 0 keeps the seed-drawn miscalibration exp(±U(0.1, 0.45)) with noise per stage.
+	StageFileFactor float64 `json:"stage_file_factor,omitempty"`
+	// CloseOptimismMinDays and CloseOptimismMaxDays make every deal state an expected close date that many days
+	// (uniform in the range) before its true close, re-stated by the same rule each time it passes (once that would
+	// be past, a date between then and the close); 0 keeps the seed-drawn share of deals with optimistic dates.
+	CloseOptimismMinDays int `json:"close_optimism_min_days,omitempty"`
+	CloseOptimismMaxDays int `json:"close_optimism_max_days,omitempty"`
+	// SeasonAmplitude multiplies the seed-drawn seasonal swings of activity volume (each month's factor is floored at
+	// minSeason); 0 keeps them as drawn.
+	SeasonAmplitude float64 `json:"season_amplitude,omitempty"`
+	// Turnover is the chance that a non-lead rep joins after the first month, and again that they leave before the
+	// end; 0 keeps the defaults joinProb and leaveProb.
+	Turnover float64 `json:"turnover,omitempty"`
+	// LagPeak makes every sourcing kind's delay profile peak this many months after the activity (each kind's MaxLag
+	// must reach it; see StretchLags); 0 keeps the seed-drawn profiles.
+	LagPeak int `json:"lag_peak,omitempty"`
 }
 
 // DefaultAmountSigma is the lognormal sigma of deal amounts when Config.AmountSigma is 0.
@@ -108,7 +138,52 @@ func (c Config) Validate() error {
 	case !(c.AmountSigma >= 0 && c.AmountSigma <= maxAmountSigma):
 		return fmt.Errorf("amount sigma %v outside [0, %v]", c.AmountSigma, maxAmountSigma)
 	}
-	return validateKinds(c.Kinds)
+	if err := c.Mechanics.validate(); err != nil {
+		return err
+	}
+	if err := validateKinds(c.Kinds); err != nil {
+		return err
+	}
+	return c.validateLagPeak()
+}
+
+func (m Mechanics) validate() error {
+	switch {
+	case !(m.StageFileFactor >= 0 && m.StageFileFactor <= maxFileFactor):
+		return fmt.Errorf("stage file factor %v outside [0, %v]", m.StageFileFactor, maxFileFactor)
+	case m.CloseOptimismMinDays < 0 || m.CloseOptimismMaxDays > maxOptimismDays ||
+		m.CloseOptimismMinDays > m.CloseOptimismMaxDays || (m.CloseOptimismMaxDays > 0 && m.CloseOptimismMinDays == 0):
+		return fmt.Errorf("close optimism %d-%d days: want 1 <= min <= max <= %d, or both 0",
+			m.CloseOptimismMinDays, m.CloseOptimismMaxDays, maxOptimismDays)
+	case !(m.SeasonAmplitude >= 0 && m.SeasonAmplitude <= maxSeasonAmp):
+		return fmt.Errorf("season amplitude %v outside [0, %v]", m.SeasonAmplitude, maxSeasonAmp)
+	case !(m.Turnover >= 0 && m.Turnover <= 1):
+		return fmt.Errorf("turnover %v outside [0, 1]", m.Turnover)
+	case m.LagPeak < 0 || m.LagPeak > maxKindLag:
+		return fmt.Errorf("lag peak %d outside [0, %d]", m.LagPeak, maxKindLag)
+	}
+	return nil
+}
+
+// validateLagPeak checks that every sourcing kind's delays reach the configured peak.
+func (c Config) validateLagPeak() error {
+	for _, k := range c.Kinds {
+		if k.SourceProb > 0 && k.MaxLag < c.LagPeak {
+			return fmt.Errorf("kind %q: max lag %d is below lag peak %d (raise it, e.g. with StretchLags)", k.Name, k.MaxLag, c.LagPeak)
+		}
+	}
+	return nil
+}
+
+// StretchLags returns a copy of kinds in which every sourcing kind's MaxLag is at least peak+1, so a LagPeak of peak fits.
+func StretchLags(kinds []Kind, peak int) []Kind {
+	out := slices.Clone(kinds)
+	for i := range out {
+		if out[i].SourceProb > 0 {
+			out[i].MaxLag = max(out[i].MaxLag, min(peak+1, maxKindLag))
+		}
+	}
+	return out
 }
 
 func validateKinds(kinds []Kind) error {

@@ -52,8 +52,11 @@ func (g *generator) emitDeal(d dealSpec) int64 {
 		st.amount = int64(math.Round(float64(d.amount) * uniform(g.rng, 0.6, 1.4)))
 		g.ev = append(g.ev, event{t: g.between(d), kind: evAmount, val: d.amount})
 	}
-	if g.rng.Float64() < g.firm.slipShare {
-		st.closeDay = g.addPushes(d)
+	switch {
+	case g.cfg.CloseOptimismMaxDays > 0:
+		st.closeDay = g.addPushes(d, g.statedClose, maxStatedPushes)
+	case g.rng.Float64() < g.firm.slipShare:
+		st.closeDay = g.addPushes(d, g.optimistic, maxPushes)
 	}
 	closedAt := g.orderEvents(d, won)
 	g.writeVersions(id, d, st)
@@ -61,8 +64,17 @@ func (g *generator) emitDeal(d dealSpec) int64 {
 	return id
 }
 
-// path walks the stages from entry: the final open stage reached and whether the deal is won.
+// path walks the stages from entry: the final open stage reached and whether the deal is won. With stage-blind wins
+// the outcome is drawn first, from the firm's one win chance, and the walk does not depend on it.
 func (g *generator) path(entry int, skill float64) (final int, won bool) {
+	if g.firm.blindWin > 0 {
+		won = g.rng.Float64() < g.firm.winFrom(entry, skill)
+		final = entry
+		for final < stNegotiation && g.rng.Float64() < g.firm.conv[final] {
+			final++
+		}
+		return final, won
+	}
 	s := entry
 	for ; s < stNegotiation; s++ {
 		if g.rng.Float64() >= g.firm.conv[s] {
@@ -77,18 +89,19 @@ func (g *generator) between(d dealSpec) int64 {
 	return d.created + 1 + g.rng.Int64N(d.closeAt-d.created-1)
 }
 
-// addPushes plans an optimistic close date pushed out each time it passes; it returns the first date.
-func (g *generator) addPushes(d dealSpec) int64 {
-	first := g.optimistic(d.created, d.closeAt)
+// addPushes plans a close date stated at creation and pushed out, by the same rule, a few days after each time it
+// passes; the last of at most pushes moves it to the true close date. It returns the first date.
+func (g *generator) addPushes(d dealSpec, stated func(from, to int64) int64, pushes int) int64 {
+	first := stated(d.created, d.closeAt)
 	cur := first
-	for i := range maxPushes {
+	for i := range pushes {
 		t := cur + daySec*(1+g.rng.Int64N(5)) + workStartSec + g.rng.Int64N(workSec)
 		if t >= d.closeAt {
 			break
 		}
 		next := dayStart(d.closeAt)
-		if i < maxPushes-1 {
-			next = g.optimistic(t, d.closeAt)
+		if i < pushes-1 {
+			next = stated(t, d.closeAt)
 		}
 		g.ev = append(g.ev, event{t: t, kind: evCloseDate, val: next})
 		cur = next
@@ -99,6 +112,17 @@ func (g *generator) addPushes(d dealSpec) int64 {
 // optimistic is a close date a rep would state at from: well before the true close at to.
 func (g *generator) optimistic(from, to int64) int64 {
 	return dayStart(from + int64(float64(to-from)*uniform(g.rng, 0.25, 0.8)))
+}
+
+// statedClose is the close date a rep states at from under Config.CloseOptimism*Days: that many days before the true
+// close at to, or, when that day is not after from's, an optimistic date between the two.
+func (g *generator) statedClose(from, to int64) int64 {
+	lo, hi := g.cfg.CloseOptimismMinDays, g.cfg.CloseOptimismMaxDays
+	day := dayStart(to) - int64(lo+g.rng.IntN(hi-lo+1))*daySec
+	if day > dayStart(from) {
+		return day
+	}
+	return g.optimistic(from, to)
 }
 
 // orderEvents sorts the changes, makes their times strictly increase and appends the close; it returns the close time.

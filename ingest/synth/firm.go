@@ -19,10 +19,16 @@ const (
 )
 
 const (
-	baselineEntry = stQualification
-	maxPushes     = 3   // close-date pushes of an optimistic deal
-	peakMargin    = 1.5 // a delay profile's peak share over its next largest
-	maxLagDraws   = 1000
+	baselineEntry   = stQualification
+	maxPushes       = 3   // close-date pushes of an optimistic deal
+	maxStatedPushes = 12  // close-date pushes of a deal under Config.CloseOptimism*Days
+	peakMargin      = 1.5 // a delay profile's peak share over its next largest
+	maxLagDraws     = 1000
+	minSeason       = 0.1 // floor of a month's seasonal factor under Config.SeasonAmplitude
+	minFileProb     = 0.05
+	maxFileProb     = 0.95
+	minPeakRatio    = 0.25 // range of a peaked profile's ratio between neighbouring lags (see peakedLags)
+	maxPeakRatio    = 0.6
 )
 
 func stageNames() [nStages]string {
@@ -68,6 +74,7 @@ type firm struct {
 	baseRate     float64 // firm mean inbound deals per rep-month
 	stretch      float64 // quota over expected revenue
 	miscal       float64 // overall factor of the stage file over the true rates
+	blindWin     float64 // with Config.StageBlindWins, P(win) of every deal at skill 1; 0 otherwise
 	trueRate     [nStages]float64
 	fileProb     [nStages]float64
 	maxLag       int
@@ -83,19 +90,26 @@ func lognormMean1(rng *rand.Rand, sigma float64) float64 {
 	return math.Exp(sigma*rng.NormFloat64() - sigma*sigma/2)
 }
 
-func drawFirm(rng *rand.Rand, kinds []Kind, amountSigma float64) firm {
+func drawFirm(rng *rand.Rand, cfg Config) firm {
 	base := [stWon]float64{0.50, 0.65, 0.70, 0.72, 0.70}
+	amountSigma := cfg.amountSigma()
 	f := firm{amountSigma: amountSigma}
 	for j := range f.conv {
 		f.conv[j] = min(0.95, base[j]*uniform(rng, 0.75, 1.25))
 	}
-	f.kinds = make([]kindModel, len(kinds))
-	for i, k := range kinds {
-		f.kinds[i] = drawKind(rng, k, amountSigma)
+	f.kinds = make([]kindModel, len(cfg.Kinds))
+	for i, k := range cfg.Kinds {
+		f.kinds[i] = drawKind(rng, k, amountSigma, cfg.LagPeak)
 		f.maxLag = max(f.maxLag, len(f.kinds[i].lags)-1)
 	}
-	f.season = drawSeason(rng)
+	if cfg.StageBlindWins {
+		f.blindWin = f.sourcedWin()
+	}
+	f.season = drawSeason(rng, cfg.SeasonAmplitude)
 	f.slipShare = uniform(rng, 0.15, 0.6)
+	if cfg.CloseOptimismMaxDays > 0 {
+		f.slipShare = 1
+	}
 	f.amountChange = uniform(rng, 0.1, 0.35)
 	f.skillSigma = uniform(rng, 0.1, 0.35)
 	f.baseAmount = 10000 * uniform(rng, 0.7, 1.3)
@@ -104,13 +118,30 @@ func drawFirm(rng *rand.Rand, kinds []Kind, amountSigma float64) firm {
 	return f
 }
 
-func drawKind(rng *rand.Rand, k Kind, amountSigma float64) kindModel {
+// sourcedWin is the stage model's P(win) at skill 1 of a sourced deal, weighted by the kinds' expected deals.
+func (f *firm) sourcedWin() float64 {
+	num, den := 0.0, 0.0
+	for _, km := range f.kinds {
+		num += km.share * km.p * f.winFrom(km.entry, 1)
+		den += km.share * km.p
+	}
+	if den == 0 {
+		return f.winFrom(baselineEntry, 1)
+	}
+	return num / den
+}
+
+func drawKind(rng *rand.Rand, k Kind, amountSigma float64, peak int) kindModel {
 	m := kindModel{name: k.Name, share: k.Share, first: k.FirstMonth}
 	m.p = min(1, k.SourceProb*uniform(rng, 0.8, 1.2))
 	m.mean = k.MeanAmount * uniform(rng, 0.8, 1.25)
 	m.mu = math.Log(max(m.mean, 1e-9)) - amountSigma*amountSigma/2
 	m.entry, _ = stageIndex(k.EntryStage)
-	m.lags = drawLags(rng, k.MaxLag)
+	if peak > 0 {
+		m.lags = peakedLags(rng, k.MaxLag, peak)
+	} else {
+		m.lags = drawLags(rng, k.MaxLag)
+	}
 	if m.p == 0 {
 		m.lags = []float64{1}
 	}
@@ -136,6 +167,27 @@ func lagProfile(maxLag int, rho, h float64) []float64 {
 	sum := 0.0
 	for l := range lags {
 		lags[l] = math.Pow(float64(l+1), h) * math.Pow(rho, float64(l))
+		sum += lags[l]
+	}
+	for l := range lags {
+		lags[l] /= sum
+	}
+	return lags
+}
+
+// peakedLags draws a delay profile over 0..maxLag that peaks at lag min(peak, maxLag): each step away from the peak
+// multiplies the share by a ratio drawn for each side from [minPeakRatio, maxPeakRatio], so the peak is clear.
+func peakedLags(rng *rand.Rand, maxLag, peak int) []float64 {
+	peak = min(peak, maxLag)
+	before, after := uniform(rng, minPeakRatio, maxPeakRatio), uniform(rng, minPeakRatio, maxPeakRatio)
+	lags := make([]float64, maxLag+1)
+	sum := 0.0
+	for l := range lags {
+		if l < peak {
+			lags[l] = math.Pow(before, float64(peak-l))
+		} else {
+			lags[l] = math.Pow(after, float64(l-peak))
+		}
 		sum += lags[l]
 	}
 	for l := range lags {
@@ -174,8 +226,9 @@ func pick(cum []float64, u float64) int {
 	return len(cum) - 1
 }
 
-// drawSeason draws activity volume by calendar month: quarter-end pushes, a December dip and a summer lull.
-func drawSeason(rng *rand.Rand) [12]float64 {
+// drawSeason draws activity volume by calendar month: quarter-end pushes, a December dip and a summer lull, each
+// swing multiplied by amp when it is positive.
+func drawSeason(rng *rand.Rand, amp float64) [12]float64 {
 	push, dec, summer := uniform(rng, 0, 0.35), uniform(rng, 0.1, 0.4), uniform(rng, 0, 0.15)
 	var s [12]float64
 	for c := range s {
@@ -187,11 +240,20 @@ func drawSeason(rng *rand.Rand) [12]float64 {
 	s[6] -= summer
 	s[7] -= summer
 	s[11] -= dec
+	if amp > 0 {
+		for c := range s {
+			s[c] = max(minSeason, 1+amp*(s[c]-1))
+		}
+	}
 	return s
 }
 
-// winFrom is P(win) of a deal now in open stage s for a rep of the given skill.
+// winFrom is P(win) of a deal now in open stage s for a rep of the given skill; with stage-blind wins it is the same
+// in every stage.
 func (f *firm) winFrom(s int, skill float64) float64 {
+	if f.blindWin > 0 {
+		return min(1, f.blindWin*skill)
+	}
 	p := min(1, f.conv[stNegotiation]*skill)
 	for j := s; j < stNegotiation; j++ {
 		p *= f.conv[j]
@@ -211,13 +273,21 @@ func (f *firm) reach(e, s int) float64 {
 	return p
 }
 
-// drawMiscalibration writes stage-file probabilities off the true rates by a seed-dependent factor and noise.
-func (f *firm) drawMiscalibration(rng *rand.Rand) {
+// drawMiscalibration writes stage-file probabilities off the true rates by a seed-dependent factor and noise, or
+// by exactly factor when it is positive (the draws are made either way, so the rest of the firm stays the same).
+func (f *firm) drawMiscalibration(rng *rand.Rand, factor float64) {
 	f.miscal = math.Exp(uniform(rng, 0.1, 0.45) * float64(1-2*rng.IntN(2)))
+	if factor > 0 {
+		f.miscal = factor
+	}
 	prev := 0.0
 	for s := range stWon {
-		p := f.trueRate[s] * f.miscal * math.Exp(0.15*rng.NormFloat64())
-		p = math.Round(min(0.95, max(0.05, p))*20) / 20
+		noise := math.Exp(0.15 * rng.NormFloat64())
+		if factor > 0 {
+			noise = 1
+		}
+		p := f.trueRate[s] * f.miscal * noise
+		p = math.Round(min(maxFileProb, max(minFileProb, p))*20) / 20
 		f.fileProb[s] = max(p, prev)
 		prev = f.fileProb[s]
 	}

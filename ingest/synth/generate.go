@@ -59,14 +59,14 @@ func Generate(ctx context.Context, cfg Config, w Writers) (Truth, error) {
 func newGenerator(cfg Config) *generator {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5a1e5))
 	g := &generator{cfg: cfg, rng: rng, stages: stageNames(), actID: newCounter('a', 8), nextDeal: 1}
-	g.firm = drawFirm(rng, cfg.Kinds, cfg.amountSigma())
+	g.firm = drawFirm(rng, cfg)
 	g.firm.mix = drawMixModel(rng, cfg.Months, len(cfg.Kinds))
 	g.cal = newCalendar(cfg.Start(), cfg.Months, g.firm.maxLag+2, cfg.End.Unix())
 	g.reps = drawReps(rng, cfg, &g.firm)
 	g.counts = expectedCounts(&g.cal, &g.firm, g.reps)
 	g.firm.solveValues(g.counts, g.reps)
 	g.firm.solveStageRates(g.counts, expectedInbound(&g.cal, g.reps), g.reps)
-	g.firm.drawMiscalibration(rng)
+	g.firm.drawMiscalibration(rng, cfg.StageFileFactor)
 	g.firm.setQuotas(rng, cfg, g.reps)
 	g.weights, g.cum = make([]float64, len(cfg.Kinds)), make([]float64, len(cfg.Kinds))
 	return g

@@ -93,7 +93,7 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 		r.skill = lognormMean1(rng, f.skillSigma)
 		r.baseRate = f.baseRate * uniform(rng, 0.5, 1.5)
 		r.accounts = int64(i) * accountsPerRep
-		r.join, r.leave = drawTenure(rng, cfg.Months, i < len(teams))
+		r.join, r.leave = drawTenure(rng, cfg.Months, i < len(teams), cfg.Turnover)
 		r.off = drawOff(rng, cfg.Months)
 		r.pref, r.swing = drawRepMix(rng, &f.mix, f.kinds, cfg.Months)
 	}
@@ -103,16 +103,21 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 	return reps
 }
 
-// drawTenure draws the employed months [join, leave); team leads stay the whole history.
-func drawTenure(rng *rand.Rand, months int, lead bool) (join, leave int) {
+// drawTenure draws the employed months [join, leave); team leads stay the whole history. A positive turnover is the
+// chance to join late and again the chance to leave early, in place of joinProb and leaveProb.
+func drawTenure(rng *rand.Rand, months int, lead bool, turnover float64) (join, leave int) {
 	join, leave = 0, months
 	if lead || months < 4 {
 		return join, leave
 	}
-	if rng.Float64() < joinProb {
+	joinP, leaveP := joinProb, leaveProb
+	if turnover > 0 {
+		joinP, leaveP = turnover, turnover
+	}
+	if rng.Float64() < joinP {
 		join = 1 + rng.IntN(months-3)
 	}
-	if rng.Float64() < leaveProb {
+	if rng.Float64() < leaveP {
 		leave = join + 2 + rng.IntN(months-join-2)
 	}
 	return join, leave

@@ -22,12 +22,13 @@ type Truth struct {
 	BaselinePerRepMonth float64         `json:"baseline_per_rep_month"` // firm mean of RepTruth.BaselinePerMonth over employed rep-months
 	MaxLag              int             `json:"max_lag"`                // months at the start whose revenue lacks earlier activity
 	Stages              []StageTruth    `json:"stages"`
-	StageMiscalibration float64         `json:"stage_miscalibration"`  // overall factor of the file's probabilities over the true rates
-	CloseDateSlipShare  float64         `json:"close_date_slip_share"` // share of deals with an optimistic close date that is pushed out
-	AmountChangeShare   float64         `json:"amount_change_share"`   // share of deals whose amount changes once
-	AmountSigma         float64         `json:"amount_sigma"`          // lognormal sigma of deal amounts
-	SkillSigma          float64         `json:"skill_sigma"`           // lognormal sigma of rep skill
-	Seasonality         [12]float64     `json:"seasonality"`           // activity volume multiplier, January first
+	StageMiscalibration float64         `json:"stage_miscalibration"`      // overall factor of the file's probabilities over the true rates
+	CloseDateSlipShare  float64         `json:"close_date_slip_share"`     // share of deals with an optimistic close date that is pushed out
+	StageBlindWin       float64         `json:"stage_blind_win,omitempty"` // with Config.StageBlindWins, every deal's P(win) at skill 1
+	AmountChangeShare   float64         `json:"amount_change_share"`       // share of deals whose amount changes once
+	AmountSigma         float64         `json:"amount_sigma"`              // lognormal sigma of deal amounts
+	SkillSigma          float64         `json:"skill_sigma"`               // lognormal sigma of rep skill
+	Seasonality         [12]float64     `json:"seasonality"`               // activity volume multiplier, January first
 	Mix                 MixTruth        `json:"mix"`
 	Reps                []RepTruth      `json:"reps"`
 	Shortfall           *ShortfallTruth `json:"shortfall,omitempty"`
@@ -69,7 +70,7 @@ type StageTruth struct {
 	Category    string  `json:"category"`
 	Probability float64 `json:"probability"`   // as written in stages.csv
 	TrueWinRate float64 `json:"true_win_rate"` // P(won | ever in stage), weighted by the firm's expected deals
-	Conversion  float64 `json:"conversion"`    // P(next stage | in stage); for negotiation, P(won) at skill 1
+	Conversion  float64 `json:"conversion"`    // P(next stage | in stage); for negotiation, P(won) at skill 1 (with stage-blind wins, from any stage)
 }
 
 // RepTruth holds one rep's hidden parameters.
@@ -200,7 +201,7 @@ func (f *firm) baselinePerMonth(r *rep) float64 {
 func (g *generator) truth() Truth {
 	t := Truth{
 		Seed: g.cfg.Seed, Config: g.cfg, Start: g.cfg.Start(), End: g.cfg.End.UTC(),
-		MaxLag: g.firm.maxLag, StageMiscalibration: g.firm.miscal,
+		MaxLag: g.firm.maxLag, StageMiscalibration: g.firm.miscal, StageBlindWin: g.firm.blindWin,
 		CloseDateSlipShare: g.firm.slipShare, AmountChangeShare: g.firm.amountChange,
 		AmountSigma: g.firm.amountSigma, SkillSigma: g.firm.skillSigma, Seasonality: g.firm.season,
 		Rows: g.rows, Sourcing: sourcingRule,
@@ -241,6 +242,9 @@ func (g *generator) stageTruths() []StageTruth {
 			Probability: g.firm.fileProb[s], TrueWinRate: g.firm.trueRate[s]}
 		if s < stWon {
 			stages[s].Conversion = g.firm.conv[s]
+		}
+		if s == stNegotiation && g.firm.blindWin > 0 {
+			stages[s].Conversion = g.firm.blindWin
 		}
 	}
 	return stages
