@@ -41,14 +41,15 @@ type Config struct {
 	Kinds            []Kind    `json:"kinds"`
 	Shortfall        bool      `json:"shortfall"`              // plant ShortfallRep far below quota in the current period
 	AmountSigma      float64   `json:"amount_sigma,omitempty"` // lognormal sigma of deal amounts; 0 means DefaultAmountSigma
-	Mechanics
+	Knobs
 }
 
-// Mechanics are the knobs that change how the firm works; every zero value keeps the seed-drawn default, so a config
+// Knobs are the mechanics that change how the firm works; every zero value keeps the seed-drawn default, so a config
 // without them writes the same bytes as before they existed.
-type Mechanics struct {
+type Knobs struct {
 	// StageBlindWins decides each deal's outcome at creation with the firm's average win chance times the rep's skill,
-	// and moves the deal through the stages independently of it, so the stage a deal is in says nothing about its win.
+	// and moves the deal through the stages independently of it, so given the rep the stage a deal is in says nothing
+	// about its win (across reps, stage win rates differ only by which reps' deals reach each stage).
 	StageBlindWins bool `json:"stage_blind_wins,omitempty"`
 	// StageFileFactor writes the stages file as the true win rates times this factor (clamped to [0.05, 0.95],
 	// rounded to 0.05, made monotone); 0 keeps the seed-drawn miscalibration exp(±U(0.1, 0.45)) with noise per stage.
@@ -138,7 +139,7 @@ func (c Config) Validate() error {
 	case !(c.AmountSigma >= 0 && c.AmountSigma <= maxAmountSigma):
 		return fmt.Errorf("amount sigma %v outside [0, %v]", c.AmountSigma, maxAmountSigma)
 	}
-	if err := c.Mechanics.validate(); err != nil {
+	if err := c.Knobs.validate(); err != nil {
 		return err
 	}
 	if err := validateKinds(c.Kinds); err != nil {
@@ -147,7 +148,7 @@ func (c Config) Validate() error {
 	return c.validateLagPeak()
 }
 
-func (m Mechanics) validate() error {
+func (m Knobs) validate() error {
 	switch {
 	case !(m.StageFileFactor >= 0 && m.StageFileFactor <= maxFileFactor):
 		return fmt.Errorf("stage file factor %v outside [0, %v]", m.StageFileFactor, maxFileFactor)

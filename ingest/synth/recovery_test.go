@@ -33,10 +33,14 @@ type kindStats struct {
 func TestTruthMatchesData(t *testing.T) {
 	velocity := HighVelocityConfig()
 	velocity.Reps, velocity.Months, velocity.End, velocity.Seed = 40, 12, testConfig(1, 1, 1).End, 11
+	knobs := velocity
+	knobs.Knobs = Knobs{StageBlindWins: true, CloseOptimismMinDays: 14, CloseOptimismMaxDays: 21, SeasonAmplitude: 3,
+		Turnover: 0.5, LagPeak: 2}
+	knobs.Kinds, knobs.AmountSigma = StretchLags(velocity.Kinds, 2), 1.2
 	tests := []struct {
 		name string
 		cfg  Config
-	}{{"default firm", testConfig(200, 24, 11)}, {"high-velocity firm", velocity}}
+	}{{"default firm", testConfig(200, 24, 11)}, {"high-velocity firm", velocity}, {"every mechanic knob", knobs}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			o := generate(t, tc.cfg)

@@ -17,6 +17,11 @@ func TestRowsAreCanonical(t *testing.T) {
 	busy.ActivitiesPerDay = 60
 	velocity := HighVelocityConfig()
 	velocity.Reps, velocity.Months, velocity.End = 12, 6, busy.End
+	knobs := testConfig(12, 8, 8)
+	knobs.End = midMonth.End
+	knobs.Knobs = Knobs{StageBlindWins: true, StageFileFactor: 2.5, CloseOptimismMinDays: 14, CloseOptimismMaxDays: 21,
+		SeasonAmplitude: 3, Turnover: 0.5, LagPeak: 2}
+	knobs.Kinds = StretchLags(knobs.Kinds, 2)
 	tests := []struct {
 		name string
 		cfg  Config
@@ -28,6 +33,7 @@ func TestRowsAreCanonical(t *testing.T) {
 		{"one month", oneMonth},
 		{"busy reps", busy},
 		{"high-velocity firm", velocity},
+		{"every mechanic knob", knobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
