@@ -42,6 +42,19 @@
 // open; won deals are never refunded. All rows are streamed: memory grows with the number of reps
 // and months, never with activities or deals.
 //
+// Mechanics: Config.Knobs turns mechanics that are otherwise seed-drawn traits into explicit settings, each zero
+// value keeping the drawn default (and the same bytes): StageBlindWins (the outcome is drawn at creation from the
+// firm's one win chance times the rep's skill and the stage walk ignores it, so given the rep the stage says nothing;
+// winFrom is then the same in every stage, so V_k and the stage truths stay exact), StageFileFactor (stages.csv is the
+// true rates times the factor, clamped, rounded and monotone), CloseOptimismMinDays/MaxDays (every deal states a close
+// date that many days early and restates it by the same rule each time it passes), SeasonAmplitude (the drawn
+// seasonal swings multiplied), Turnover (the chance to join late and to leave) and LagPeak (every sourcing kind's
+// delay profile peaks at that lag, falling by a drawn ratio of 0.25-0.6 a month on each side; StretchLags makes the
+// kinds' MaxLag reach it). truth.json records the config, and the truths these change (stage rates and file
+// probabilities, StageMiscalibration, CloseDateSlipShare 1, StageBlindWin, Seasonality, join and leave months, Lags).
+// Mechanics lists small firms (30-40 reps, 24-30 months, 5 activities a rep-day) that each differ in one mechanic, for
+// judging a forecast on firms whose mechanics differ; `salesrecipe synth --firm NAME` writes one.
+//
 // Volume: DefaultConfig is a mid-market firm (about 6 activities a rep-day, a few large wins a rep
 // a month). At 100 reps x 24 months its revenue noise is too large to pin down each kind within
 // 15%: even a within-rep fit told the true delay profiles has standard errors of about 13-45% on
