@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"testing"
@@ -253,7 +254,7 @@ func TestTurnoverShowsInQuotas(t *testing.T) {
 			}
 			last[r[0]] = r[1]
 		}
-		wantJoin, wantLeave := cmpOr(turnover, joinProb), cmpOr(turnover, leaveProb)
+		wantJoin, wantLeave := cmp.Or(turnover, joinProb), cmp.Or(turnover, leaveProb)
 		joined, left, n := 0.0, 0.0, 0.0
 		startDay, lastDay := o.truth.Start.Format(time.DateOnly), o.truth.End.AddDate(0, -1, 0).Format(time.DateOnly)
 		for _, r := range o.truth.Reps {
@@ -272,13 +273,6 @@ func TestTurnoverShowsInQuotas(t *testing.T) {
 			t.Errorf("turnover %v: %.2f joined late and %.2f left of %.0f, want about %v and %v", turnover, joined/n, left/n, n, wantJoin, wantLeave)
 		}
 	}
-}
-
-func cmpOr(v, fallback float64) float64 {
-	if v != 0 {
-		return v
-	}
-	return fallback
 }
 
 func TestKnobsValidate(t *testing.T) {
