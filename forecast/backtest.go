@@ -15,40 +15,37 @@ import (
 
 // AsOfPoint is a moment inside every backtested period.
 type AsOfPoint struct {
-	Name string
-	At   func(p salesrecipe.Period) time.Time
+	Name  string
+	Share float64 // elapsed share of the period the point stands for
+	At    func(p salesrecipe.Period) time.Time
 }
 
-// DefaultPoints returns n as-of points: the end of day 1, the middle and 3 days before the end for 3;
-// the middle for 1; day 1 and 3 days before the end for 2; for more, day 1, evenly spaced days, and 3
-// days before the end.
+// offGrid is added to every as-of point so that no moment sits on a round hour, a day boundary or a
+// share the combination is learned at.
+const offGrid = 97*time.Minute + 13*time.Second
+
+// DefaultPoints returns n as-of points at the elapsed shares i/(n+1), i = 1..n (20%, 40%, 60% and
+// 80% for 4), each moved off the round grid by a few odd minutes.
 func DefaultPoints(n int) []AsOfPoint {
-	day1 := AsOfPoint{"day1", func(p salesrecipe.Period) time.Time { return p.Start.AddDate(0, 0, 1) }}
-	mid := AsOfPoint{"mid", func(p salesrecipe.Period) time.Time { return p.Start.Add(p.End().Sub(p.Start) / 2) }}
-	end := AsOfPoint{"end-3d", func(p salesrecipe.Period) time.Time { return p.End().AddDate(0, 0, -3) }}
-	switch {
-	case n <= 1:
-		return []AsOfPoint{mid}
-	case n == 2:
-		return []AsOfPoint{day1, end}
-	case n == 3:
-		return []AsOfPoint{day1, mid, end}
+	out := make([]AsOfPoint, 0, max(n, 1))
+	for i := 1; i <= max(n, 1); i++ {
+		out = append(out, SharePoint(float64(i)/float64(max(n, 1)+1)))
 	}
-	out := []AsOfPoint{day1}
-	for i := 1; i < n-1; i++ {
-		share := float64(i) / float64(n-1)
-		out = append(out, AsOfPoint{fmt.Sprintf("%.0f%%", 100*share), func(p salesrecipe.Period) time.Time {
-			return p.Start.Add(time.Duration(share * float64(p.End().Sub(p.Start))))
-		}})
-	}
-	return append(out, end)
+	return out
+}
+
+// SharePoint returns the as-of point at an elapsed share of the period, moved off the round grid.
+func SharePoint(share float64) AsOfPoint {
+	return AsOfPoint{Name: fmt.Sprintf("%.0f%%", 100*share), Share: share, At: func(p salesrecipe.Period) time.Time {
+		return p.Start.Add(time.Duration(share*float64(p.End().Sub(p.Start))) + offGrid)
+	}}
 }
 
 // BacktestRequest says which periods to backtest and at which moments.
 type BacktestRequest struct {
 	Firm     string
 	From, To salesrecipe.Period // first and last period, inclusive; both must have ended
-	Points   []AsOfPoint        // default DefaultPoints(3)
+	Points   []AsOfPoint        // default DefaultPoints(4)
 }
 
 // Backtester refits on the data known at each as-of point and scores every method against what was won.
@@ -69,7 +66,7 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 		return nil, fmt.Errorf("backtest %s: period %s has not ended: it ends at %s", req.Firm, req.To, req.To.End().Format(time.RFC3339))
 	}
 	if len(req.Points) == 0 {
-		req.Points = DefaultPoints(3)
+		req.Points = DefaultPoints(4)
 	}
 	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now)
 	if err != nil {

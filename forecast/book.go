@@ -10,10 +10,33 @@ import (
 
 // openDeal is an open deal's state at one moment.
 type openDeal struct {
-	RepID     string
-	Stage     string
-	Amount    float64
-	CloseDate time.Time
+	RepID      string
+	Stage      string
+	Amount     float64
+	CloseDate  time.Time
+	Created    time.Time // zero when unknown
+	StageSince time.Time // when it entered its stage; zero when unknown
+	Pushes     int       // times its expected close date moved later
+}
+
+// openState returns version i of a deal's history as an open deal, with the time it entered its
+// stage and how often its close date was pushed up to then.
+func openState(h []salesrecipe.Deal, i int) openDeal {
+	d := h[i]
+	out := openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt}
+	if out.Created.IsZero() || h[0].UpdatedAt.Before(out.Created) {
+		out.Created = h[0].UpdatedAt
+	}
+	out.StageSince = out.Created
+	for j := 1; j <= i; j++ {
+		if h[j].Stage != h[j-1].Stage {
+			out.StageSince = h[j].UpdatedAt
+		}
+		if h[j].CloseDate.After(h[j-1].CloseDate) {
+			out.Pushes++
+		}
+	}
+	return out
 }
 
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
@@ -116,8 +139,8 @@ func (b *book) won(from, to, m time.Time) map[string]float64 {
 func (b *book) open(m time.Time) []openDeal {
 	var out []openDeal
 	for _, h := range b.deals {
-		if d, ok := stateAt(h, m); ok && d.Status == salesrecipe.StatusOpen {
-			out = append(out, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate})
+		if i := stateIndex(h, m); i >= 0 && h[i].Status == salesrecipe.StatusOpen {
+			out = append(out, openState(h, i))
 		}
 	}
 	return out

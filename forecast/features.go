@@ -116,7 +116,7 @@ func (fs *featureSet) pipeline(get func(string) *repFeatures) {
 	for _, d := range fs.in.open {
 		f := get(d.RepID)
 		f.Seen = true
-		r := math.Min(1, fs.pm.rate(d.Stage, d.CloseDate, at, p)*fs.pm.factor(d.RepID))
+		r := math.Min(1, fs.pm.rate(d, at, p)*fs.pm.factor(d.RepID))
 		w := d.Amount * r
 		if r > 0 {
 			f.Deals = append(f.Deals, chance{r, d.Amount})

@@ -66,7 +66,7 @@ func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Ti
 	for _, d := range rows {
 		switch {
 		case d.Status == string(salesrecipe.StatusOpen):
-			open = append(open, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate})
+			open = append(open, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt, StageSince: d.StageSince, Pushes: int(d.Pushes)})
 		case p.Contains(d.ClosedAt):
 			won[d.RepID] += d.Amount
 		default:

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -111,17 +112,22 @@ func (lb *lab) recipe(ctx context.Context, m time.Time, opts model.Options) (*mo
 	return rc, err
 }
 
-// pipeline returns the stage model learned from the deals known at m.
+// pipelineBack is how many complete periods before the moment's period the stage model learns from.
+var pipelineBack = map[salesrecipe.Grain]int{salesrecipe.GrainWeek: 26, salesrecipe.GrainMonth: 12, salesrecipe.GrainQuarter: 8}
+
+// pipeline returns the stage model learned from the deals known at the start of m's period: it learns
+// only from complete periods, so every moment of a period gets the same model.
 func (lb *lab) pipeline(m time.Time) *Pipeline {
-	if p, ok := lb.pipes[m]; ok {
+	cur := salesrecipe.NewPeriod(lb.grain, m)
+	if p, ok := lb.pipes[cur.Start]; ok {
 		return p
 	}
-	from := salesrecipe.NewPeriod(lb.grain, m)
-	for range maxPanelPeriods[lb.grain] {
+	from := cur
+	for range cmp.Or(pipelineBack[lb.grain], 12) {
 		from = from.Prev()
 	}
-	p := fitPipeline(lb.book.at(m), lb.grain, lb.stages, from.Start)
-	lb.pipes[m] = p
+	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start)
+	lb.pipes[cur.Start] = p
 	return p
 }
 

@@ -70,7 +70,7 @@ func decodeModel(r queries.StoredRecipe) (*Model, error) {
 	if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
 		return nil, fmt.Errorf("decode recipe of %s fitted at %s: %w", r.Firm, r.FittedAt.Format(time.RFC3339), err)
 	}
-	if m.Pipeline == nil || m.Combiner == nil {
+	if m.Pipeline == nil || m.Pipeline.Win == nil || m.Combiner == nil {
 		return nil, fmt.Errorf("recipe of %s fitted at %s lacks its stage model or combination: refit with salesrecipe fit", r.Firm, r.FittedAt.Format(time.RFC3339))
 	}
 	return &m, nil

@@ -3,6 +3,8 @@ package forecast
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -79,5 +81,62 @@ func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	// The later data is really there: a forecast as of the period's end sees it.
 	if got := forecastJSON(t, fc, period, period.End(), true); got == first {
 		t.Error("a forecast at the end of the period saw nothing new; the test proves nothing")
+	}
+}
+
+// TestStoreAndBookAgreeOnOpenDeals checks the two readers of open deals against each other: the
+// store's one-query read (period_deals_as_of.sql) and the in-memory book the backtests use give the
+// same deals with the same stage, amount, close date, creation, time in stage and pushes.
+func TestStoreAndBookAgreeOnOpenDeals(t *testing.T) {
+	cfg := smallFirm(5)
+	f := generate(t, cfg)
+	st := engine.Store(t, queries.Config{})
+	load(t, st, "acme", f.dir)
+	ctx := context.Background()
+	versions, err := st.DealVersions(ctx, "acme", cfg.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBook(versions, cfg.End)
+	for _, at := range []time.Time{mustTime(t, "2026-03-17T09:41:13Z"), mustTime(t, "2026-05-30T23:59:59Z")} {
+		p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
+		_, _, fromStore, err := storeReader{st: st, firm: "acme"}.deals(ctx, p, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromBook := b.open(at)
+		key := func(d openDeal) string {
+			return fmt.Sprintf("%s|%s|%.2f|%s|%s|%s|%d", d.RepID, d.Stage, d.Amount, d.CloseDate.Format(time.DateOnly),
+				d.Created.UTC().Format(time.RFC3339Nano), d.StageSince.UTC().Format(time.RFC3339Nano), d.Pushes)
+		}
+		var a, bk []string
+		for _, d := range fromStore {
+			a = append(a, key(d))
+		}
+		for _, d := range fromBook {
+			bk = append(bk, key(d))
+		}
+		slices.Sort(a)
+		slices.Sort(bk)
+		if len(a) == 0 {
+			t.Fatalf("as of %s: no open deals to compare", at)
+		}
+		if !slices.Equal(a, bk) {
+			for i := range min(len(a), len(bk)) {
+				if a[i] != bk[i] {
+					t.Fatalf("as of %s: %d open deals from the store, %d from the book; first difference:\nstore %s\nbook  %s", at, len(a), len(bk), a[i], bk[i])
+				}
+			}
+			t.Fatalf("as of %s: %d open deals from the store, %d from the book", at, len(a), len(bk))
+		}
+		pushed := 0
+		for _, d := range fromBook {
+			if d.Pushes > 0 {
+				pushed++
+			}
+		}
+		if pushed == 0 {
+			t.Errorf("as of %s: no open deal was ever pushed; the comparison does not cover pushes", at)
+		}
 	}
 }

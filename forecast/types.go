@@ -150,7 +150,7 @@ func Baselines() []string {
 // Score is the accuracy of one method at one as-of point over a backtest's periods.
 type Score struct {
 	Method           string   `json:"method"`
-	AsOfPoint        string   `json:"as_of_point"`       // e.g. "day1", "mid", "end-3d"
+	AsOfPoint        string   `json:"as_of_point"`       // the elapsed share it stands for, e.g. "20%"
 	RepWAPE          float64  `json:"rep_wape"`          // sum |A-F| / sum |A| over rep-periods
 	TeamWAPE         float64  `json:"team_wape"`         // the same over team-periods
 	Bias             float64  `json:"bias"`              // sum (F-A) / sum A

@@ -3,6 +3,7 @@ package forecast
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -167,33 +168,54 @@ func TestHistoryActiveSpans(t *testing.T) {
 	}
 }
 
-func TestBuckets(t *testing.T) {
-	p, _ := salesrecipe.ParsePeriod("2026-04")
-	m := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
-	day := func(mo time.Month, d int) time.Time { return time.Date(2026, mo, d, 0, 0, 0, 0, time.UTC) }
-	tests := []struct {
-		cd   time.Time
-		want int
-	}{
-		{day(2, 20), cdStale},
-		{day(4, 2), cdOverdue},
-		{day(4, 10), cdIn},
-		{day(4, 30), cdIn},
-		{day(5, 1), cdNext},
-		{day(6, 1), cdLater},
-	}
-	cal := newCalendar(salesrecipe.GrainMonth, p.Start, p.End())
-	cp := cal.periods[periodOf(cal.periods, p.Start.Unix())]
-	for _, tt := range tests {
-		if got := closeBucket(tt.cd, m, p); got != tt.want {
-			t.Errorf("close %v seen %v: bucket %d, want %d", tt.cd, m, got, tt.want)
+func TestWinModelLearnsAndMovesSmoothly(t *testing.T) {
+	// Simulated snapshots: a deal in stage 1 wins twice as often as one in stage 0, and a deal wins
+	// before the period ends only when its true close falls before the end.
+	rng := rand.New(rand.NewPCG(3, 4))
+	const length = 30 * 86400.0
+	w := &WinModel{AmountRef: 1000}
+	var rows []winRow
+	for range 20000 {
+		stage := rng.IntN(2)
+		left := 0.02 + 0.98*rng.Float64()
+		end := int64(100 * length)
+		m := end - int64(left*length)
+		close := m + int64((rng.Float64()*1.5-0.2)*length)
+		d := dealAt{stage: stage, amount: 1000, closeDate: close, created: m - int64(length), stageSince: m - int64(length/2)}
+		win := []float64{0.3, 0.6}[stage]
+		row := winRow{stage: int32(stage), weight: 1, won: close < end && rng.Float64() < win}
+		var x [winInputs]float64
+		w.inputs(x[:], d, m, end, length)
+		for i, v := range x {
+			row.x[i] = float32(v)
 		}
-		if got := cp.closeBucket(tt.cd.Unix(), day(4, 10).Unix()); got != tt.want {
-			t.Errorf("calendar: close %v: bucket %d, want %d", tt.cd, got, tt.want)
+		rows = append(rows, row)
+	}
+	fit := fitWinModel([]string{"a", "b"}, rows, 1000)
+	end := int64(100 * length)
+	m := end - int64(length/2)
+	in := dealAt{stage: 1, amount: 1000, closeDate: m + int64(length/4), created: m - int64(length), stageSince: m - int64(length/2)}
+	out := in
+	out.closeDate = m + int64(length)
+	if p := fit.prob(in, m, end, length); p < 0.45 || p > 0.75 {
+		t.Errorf("stage 1 closing inside the period: chance %.3f, want about 0.6", p)
+	}
+	if pIn, pOut := fit.prob(in, m, end, length), fit.prob(out, m, end, length); pOut >= pIn/3 {
+		t.Errorf("closing after the period: chance %.3f, not well below %.3f", pOut, pIn)
+	}
+	lo := in
+	lo.stage = 0
+	if p0, p1 := fit.prob(lo, m, end, length), fit.prob(in, m, end, length); p0 >= p1 {
+		t.Errorf("stage 0 chance %.3f not below stage 1's %.3f", p0, p1)
+	}
+	for h := int64(0); h < 24*12; h++ { // the middle of the period up to 3 days before its end
+		a, b := fit.prob(in, m+h*3600, end, length), fit.prob(in, m+(h+1)*3600, end, length)
+		if math.Abs(a-b) > 0.005*math.Max(a, b) {
+			t.Fatalf("an hour later (hour %d) the chance moved from %.4f to %.4f", h, a, b)
 		}
 	}
-	if got := leftBucket(m, p); got != edgeBucket(20.5/30, leftEdges) || cp.leftBucket(m.Unix()) != got {
-		t.Errorf("time left bucket %d", got)
+	if p := fit.prob(in, end, end, length); p != 0 {
+		t.Errorf("at the period end the chance is %.3f, want 0", p)
 	}
 }
 

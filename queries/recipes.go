@@ -73,6 +73,10 @@ type PeriodDeal struct {
 	Amount    float64
 	CloseDate time.Time
 	ClosedAt  time.Time // zero while open
+	CreatedAt time.Time // created_at, or the first version's time when earlier
+	// StageSince is when the deal entered its current stage (its creation when it never changed).
+	StageSince time.Time
+	Pushes     uint32 // times its expected close date moved later
 }
 
 // PeriodDeals returns, in one pass over the deal history, the deals whose state at asOf is open and
@@ -82,7 +86,7 @@ func (s *Store) PeriodDeals(ctx context.Context, firm string, from, to, asOf tim
 	err := s.scanAll(ctx, "period_deals_as_of", func(rows driver.Rows) error {
 		var d PeriodDeal
 		var closed *time.Time
-		err := rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed)
+		err := rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed, &d.CreatedAt, &d.StageSince, &d.Pushes)
 		if closed != nil {
 			d.ClosedAt = *closed
 		}

@@ -14,16 +14,16 @@ import (
 func runBacktest(ctx context.Context, e *env, args []string) error {
 	var c storeConfig
 	fs := newFlagSet(e, "backtest", "backtest [--firm F] [--from P] [--to P] [--points N] [--format table|json] [store flags]",
-		"Backtests past periods: at several as-of points inside each period (default the end of day 1, the\n"+
-			"middle and 3 days before the end) it refits on the data known then, forecasts, and compares with\n"+
-			"what was really won. Methods: salesrecipe (the combined forecast), recipe_only, pipeline_only and the\n"+
+		"Backtests past periods: at N as-of points inside each period, at the elapsed shares 1/(N+1) .. N/(N+1)\n"+
+			"(default 20%, 40%, 60% and 80%), each moved 97 minutes off the round grid, it refits on the data\n"+
+			"known then, forecasts, and compares with what was really won. Methods: salesrecipe (the combined forecast), recipe_only, pipeline_only and the\n"+
 			"baselines last_period, run_rate and stage_weighted. Prints rep- and team-level WAPE, bias and the\n"+
 			"80% interval coverage per method and as-of point. Periods are YYYY-MM, YYYY-Qn or YYYY-Wnn.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
 	fromFlag := fs.String("from", "", "first period to backtest; default 11 periods before --to")
 	toFlag := fs.String("to", "", "last period to backtest; default the last month that has ended")
-	points := fs.Int("points", 3, "as-of points per period")
+	points := fs.Int("points", 4, "as-of points per period, spread evenly over it")
 	format := fs.String("format", "table", "output format: table or json")
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)

@@ -1,0 +1,209 @@
+package forecast
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// WinModel is a logistic classifier of whether an open deal is won before a target period ends,
+// from what is known about the deal at the moment: its stage, how far its expected close date lies
+// from the period's end and from the moment, how much of the period is left, the deal's age, the
+// time since its stage last changed, how often its close date was pushed and its amount. Every
+// input is a continuous function of the moment, so the chance moves smoothly as time passes.
+type WinModel struct {
+	Stages    []string  `json:"stages"`     // one indicator column each, in this order
+	Coef      []float64 `json:"coef"`       // logit coefficients: stages, stages x log time left, then the shared inputs
+	AmountRef float64   `json:"amount_ref"` // median amount of the training snapshots
+}
+
+// dealAt is what is known about an open deal at one moment, in seconds and period lengths.
+type dealAt struct {
+	stage      int     // index into WinModel.Stages, -1 when unknown
+	amount     float64 // current amount
+	closeDate  int64   // expected close (Unix seconds)
+	created    int64   // creation time (Unix seconds)
+	stageSince int64   // when it entered its current stage (Unix seconds)
+	pushes     int     // times its expected close date moved later
+}
+
+// winInputs is the number of shared (non-stage) inputs.
+const winInputs = 18
+
+// closeKnots are the hinge points, in period lengths relative to the period's end, of the close-date input.
+var closeKnots = []float64{-1, -0.5, -0.25, 0, 0.25, 0.5, 1}
+
+// inputs writes the shared inputs of a deal seen at moment m (Unix seconds) for a target period
+// ending at end and lasting length seconds into dst.
+func (w *WinModel) inputs(dst []float64, d dealAt, m, end int64, length float64) {
+	left := math.Max(float64(end-m)/length, 1e-4)
+	rel := clamp(float64(d.closeDate-end)/length, -3, 3)
+	ahead := clamp(float64(d.closeDate-m)/length, -3, 3)
+	dst[0] = math.Log(left)
+	dst[1] = math.Max(0, left-1)
+	dst[2] = rel
+	for i, k := range closeKnots {
+		dst[3+i] = math.Max(0, rel-k)
+	}
+	dst[10] = math.Min(0, ahead)
+	dst[11] = math.Min(0, ahead+0.5)
+	dst[12] = math.Log1p(math.Max(0, float64(m-d.created)) / length)
+	dst[13] = math.Log1p(math.Max(0, float64(m-d.stageSince)) / length)
+	dst[14] = math.Log1p(float64(d.pushes))
+	ref := w.AmountRef
+	if !(ref > 0) {
+		ref = 1
+	}
+	dst[15] = clamp(math.Log(math.Max(d.amount, 1)/ref), -4, 4)
+	dst[16] = dst[0] * sigmoid(-8*rel) // time left matters most to deals expected inside the period
+	dst[aheadInput] = clamp(ahead, 0, 1)
+}
+
+// aheadInput is the index of the shared input holding the time until the expected close, 0 to 1 period.
+const aheadInput = 17
+
+// clamp limits v to [lo, hi].
+func clamp(v, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, v)) }
+
+// prob returns the chance the deal is won before end, seen at m.
+func (w *WinModel) prob(d dealAt, m, end int64, length float64) float64 {
+	if m >= end {
+		return 0
+	}
+	var x [winInputs]float64
+	w.inputs(x[:], d, m, end, length)
+	n := len(w.Stages)
+	var z float64
+	if d.stage >= 0 && d.stage < n {
+		z = w.Coef[d.stage] + w.Coef[n+d.stage]*x[0] + w.Coef[2*n+d.stage]*soonOf(x[:])
+	} else {
+		z = meanOf(w.Coef[:n]) + meanOf(w.Coef[n:2*n])*x[0] + meanOf(w.Coef[2*n:3*n])*soonOf(x[:])
+	}
+	z += dot(w.Coef[3*n:], x[:])
+	return sigmoid(z)
+}
+
+// sigmoid returns 1 / (1 + e^-z).
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// winRow is one training snapshot: a deal's stage, its shared inputs, whether it was won in time and its weight.
+type winRow struct {
+	stage  int32
+	x      [winInputs]float32
+	won    bool
+	weight float32
+}
+
+// winRidge is the ridge penalty on every coefficient, in units of training weight.
+const winRidge = 2.0
+
+// fitWinModel fits the classifier by iteratively reweighted least squares with a ridge penalty.
+func fitWinModel(stages []string, rows []winRow, amountRef float64) *WinModel {
+	w := &WinModel{Stages: stages, AmountRef: amountRef}
+	p := stageBlocks*len(stages) + winInputs
+	w.Coef = make([]float64, p)
+	if len(rows) == 0 {
+		for i := range stages {
+			w.Coef[i] = -3
+		}
+		return w
+	}
+	base := baseRate(rows)
+	for i := range stages {
+		w.Coef[i] = math.Log(base / (1 - base))
+	}
+	xtwx := mat.NewSymDense(p, nil)
+	grad := mat.NewVecDense(p, nil)
+	row := make([]float64, p)
+	for range 12 {
+		xtwx.Zero()
+		grad.Zero()
+		for _, r := range rows {
+			rowOf(row, r, len(stages))
+			z := dot(w.Coef, row)
+			mu := sigmoid(z)
+			wt := float64(r.weight) * math.Max(mu*(1-mu), 1e-6)
+			y := 0.0
+			if r.won {
+				y = 1
+			}
+			addOuter(xtwx, row, wt)
+			for j, v := range row {
+				if v != 0 {
+					grad.SetVec(j, grad.AtVec(j)+float64(r.weight)*(y-mu)*v)
+				}
+			}
+		}
+		for j := range p {
+			xtwx.SetSym(j, j, xtwx.At(j, j)+winRidge)
+			grad.SetVec(j, grad.AtVec(j)-winRidge*w.Coef[j])
+		}
+		var step mat.VecDense
+		if err := step.SolveVec(xtwx, grad); err != nil {
+			break
+		}
+		change := 0.0
+		for j := range p {
+			w.Coef[j] += step.AtVec(j)
+			change = math.Max(change, math.Abs(step.AtVec(j)))
+		}
+		if change < 1e-6 {
+			break
+		}
+	}
+	return w
+}
+
+// baseRate returns the weighted share of won rows, kept inside (0.001, 0.999).
+func baseRate(rows []winRow) float64 {
+	var n, won float64
+	for _, r := range rows {
+		n += float64(r.weight)
+		if r.won {
+			won += float64(r.weight)
+		}
+	}
+	return clamp(won/n, 0.001, 0.999)
+}
+
+// stageBlocks is the number of per-stage coefficient blocks: the stage itself, its product with the
+// log of the time left and its product with how soon the deal is expected to close.
+const stageBlocks = 3
+
+// soonOf returns, from a deal's shared inputs, how soon it is expected to close: 1 when its expected
+// close date has passed, falling smoothly to 0 for dates a period or more ahead.
+func soonOf(x []float64) float64 { return 1 - x[aheadInput] }
+
+// rowOf writes a training row's full design row (the stage blocks, then the shared inputs).
+func rowOf(dst []float64, r winRow, stages int) {
+	for i := range stageBlocks * stages {
+		dst[i] = 0
+	}
+	if r.stage >= 0 {
+		var x [winInputs]float64
+		for i, v := range r.x {
+			x[i] = float64(v)
+		}
+		dst[r.stage] = 1
+		dst[stages+int(r.stage)] = x[0]
+		dst[2*stages+int(r.stage)] = soonOf(x[:])
+	}
+	for i, v := range r.x {
+		dst[stageBlocks*stages+i] = float64(v)
+	}
+}
+
+// addOuter adds w * row row' to the upper triangle of s.
+func addOuter(s *mat.SymDense, row []float64, w float64) {
+	raw := s.RawSymmetric()
+	for i, a := range row {
+		if a == 0 {
+			continue
+		}
+		wa := w * a
+		off := i * raw.Stride
+		for j := i; j < len(row); j++ {
+			raw.Data[off+j] += wa * row[j]
+		}
+	}
+}
