@@ -107,7 +107,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 				continue
 			}
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
-			pr := m.Combiner.predict(rep, f, p.Start.Unix(), at.Unix())
+			pr := m.Combiner.predict(rep, f, p.Start.Unix())
 			out = append(out, methodPoints(base, pr, f)...)
 		}
 	}

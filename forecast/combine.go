@@ -198,14 +198,14 @@ func sorted(v []float64) []float64 {
 // pointLevels are the quantile levels tried as the point forecast.
 var pointLevels = []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
 
-// bestLevel returns the quantile level whose forecasts (from sorted draws) had the smallest absolute
-// error over the rows: the rep-level WAPE the forecast is judged by.
+// bestLevel returns the quantile level whose point forecasts (from sorted draws) had the smallest
+// absolute error over the rows: the rep-level WAPE the forecast is judged by.
 func bestLevel(rows []sample, sortedDraws [][]float64) float64 {
 	best, bestErr := 0.5, math.Inf(1)
 	for _, q := range pointLevels {
 		e := 0.0
 		for i, r := range rows {
-			e += math.Abs(r.actual - model.QuantileSorted(sortedDraws[i], q))
+			e += math.Abs(r.actual - pointOf(sortedDraws[i], q))
 		}
 		if e < bestErr {
 			best, bestErr = q, e

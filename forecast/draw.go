@@ -3,7 +3,6 @@ package forecast
 import (
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"sort"
 
 	"github.com/salesrecipe/salesrecipe/model"
@@ -43,6 +42,17 @@ func (c *Combiner) param(g int) params {
 		high: c.High[g], teamLow: c.TeamLow[g], teamHigh: c.TeamHigh[g]}
 }
 
+// Softness of the draws: a deal of chance q counts in a draw by ramp((q - u) / dealSoftness) of its
+// uniform u, and the k-th new deal by ramp((mu - T_k) / arrivalSoftness) of its arrival time T_k in a
+// unit-rate Poisson process, instead of all or nothing (ramp is 0 below -1, 1 above 1 and smooth
+// between, so a draw far from every threshold is exactly what an all-or-nothing draw would be). Each draw is then a smooth function of
+// the chances and of the new-business mean, so a forecast moves smoothly as time passes; with the same
+// seed at every moment of a period (common random numbers) nothing but the model's inputs moves it.
+const (
+	dealSoftness    = 0.04
+	arrivalSoftness = 0.1
+)
+
 // drawWith returns n draws with the given parameters.
 func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []float64 {
 	out := make([]float64, n)
@@ -52,37 +62,53 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 		}
 		return out
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5a1e5))
 	mu := math.Max(0, dot(p.newBusiness, f.newBusiness(c.Kinds)))
 	for i := range out {
 		s := f.Closed
-		for _, d := range f.Deals {
-			if rng.Float64() < math.Min(1, p.pipeline*d.p) {
-				s += d.amount
-			}
+		for j, d := range f.Deals {
+			q := math.Min(1, p.pipeline*d.p)
+			s += d.amount * ramp((q-unitHash(seed, uint64(i), uint64(j)))/dealSoftness)
 		}
-		for range poisson(rng, mu) {
-			s += model.QuantileSorted(c.Amounts, rng.Float64())
-		}
-		out[i] = s
+		out[i] = s + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
 	}
 	return out
 }
 
-// poisson draws a Poisson count with mean mu (normal approximation above 50).
-func poisson(r *rand.Rand, mu float64) int {
-	switch {
-	case !(mu > 0):
+// newDeals returns one draw's revenue from deals not yet open: the arrivals of a unit-rate Poisson
+// process up to time mu, each softly counted, with amounts drawn from Amounts.
+func (c *Combiner) newDeals(mu float64, seed, draw uint64) float64 {
+	if !(mu > 0) || len(c.Amounts) == 0 {
 		return 0
-	case mu > 50:
-		return max(0, int(math.Round(mu+math.Sqrt(mu)*r.NormFloat64())))
 	}
-	l, k, p := math.Exp(-mu), 0, r.Float64()
-	for p > l {
-		k++
-		p *= r.Float64()
+	limit := mu + arrivalSoftness
+	s, t := 0.0, 0.0
+	for k := uint64(0); ; k += 2 {
+		t -= math.Log(1 - unitHash(seed, draw, k))
+		if t > limit {
+			return s
+		}
+		s += model.QuantileSorted(c.Amounts, unitHash(seed, draw, k+1)) * ramp((mu-t)/arrivalSoftness)
 	}
-	return k
+}
+
+// ramp rises smoothly from 0 at x <= -1 to 1 at x >= 1 (a cubic with zero slope at both ends).
+func ramp(x float64) float64 {
+	switch {
+	case x <= -1:
+		return 0
+	case x >= 1:
+		return 1
+	}
+	return 0.5 + 0.75*x - 0.25*x*x*x
+}
+
+// unitHash returns a uniform number in [0, 1) determined by a seed and two indices (splitmix64).
+func unitHash(seed, a, b uint64) float64 {
+	z := seed + 0x9e3779b97f4a7c15*(a+1) + 0xbf58476d1ce4e5b9*(b+1)
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
 }
 
 // seedOf derives a draw seed from a rep and two numbers, so each rep's draws are reproducible and
@@ -107,12 +133,13 @@ type prediction struct {
 // forecastDraws is the number of draws behind a live or backtest forecast.
 const forecastDraws = 500
 
-// predict returns the rep's forecast and interval, from draws seeded by the rep, period and moment.
-func (c *Combiner) predict(rep string, f *repFeatures, periodStart, at int64) prediction {
+// predict returns the rep's forecast and interval, from draws seeded by the rep and the period only,
+// so that forecasts of one period at different moments share their random numbers.
+func (c *Combiner) predict(rep string, f *repFeatures, periodStart int64) prediction {
 	p := c.at(f.Tau)
-	draws := c.drawWith(p, f, seedOf(rep, periodStart, at), forecastDraws)
+	draws := c.drawWith(p, f, seedOf(rep, periodStart, 0), forecastDraws)
 	s := sorted(draws)
-	return prediction{forecast: model.QuantileSorted(s, p.point), low: model.QuantileSorted(s, p.low), high: model.QuantileSorted(s, p.high), draws: draws}
+	return prediction{forecast: pointOf(s, p.point), low: model.QuantileSorted(s, p.low), high: model.QuantileSorted(s, p.high), draws: draws}
 }
 
 // teamInterval returns the interval of a sum of reps from their summed draws.
@@ -120,4 +147,21 @@ func (c *Combiner) teamInterval(tau float64, sum []float64) (low, high float64) 
 	p := c.at(tau)
 	s := sorted(sum)
 	return model.QuantileSorted(s, p.teamLow), model.QuantileSorted(s, p.teamHigh)
+}
+
+// pointBand is the half-width, in quantile levels, of the band of draws the point forecast averages.
+const pointBand = 0.2
+
+// pointOf returns the point forecast from sorted draws: the mean of the draws' quantiles over the
+// levels level-pointBand to level+pointBand. A lone quantile of a lumpy outcome (a few deals, or
+// none, decide it) jumps between the outcome's atoms as chances move; the band's mean moves smoothly
+// and keeps most of the median's robustness.
+func pointOf(sorted []float64, level float64) float64 {
+	lo, hi := math.Max(0, level-pointBand), math.Min(1, level+pointBand)
+	const steps = 40
+	s := 0.0
+	for i := range steps {
+		s += model.QuantileSorted(sorted, lo+(hi-lo)*(float64(i)+0.5)/steps)
+	}
+	return s / steps
 }

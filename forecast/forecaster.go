@@ -160,7 +160,7 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 		if !f.Seen && !hasQuota {
 			continue
 		}
-		pr := m.Combiner.predict(id, f, in.period.Start.Unix(), in.at.Unix())
+		pr := m.Combiner.predict(id, f, in.period.Start.Unix())
 		out.Reps = append(out.Reps, repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix))
 		draws = append(draws, pr.draws)
 	}

@@ -243,7 +243,7 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 		Point: []float64{0.5, 0.5}, Low: []float64{0.1, 0.1}, High: []float64{0.9, 0.9}, TeamLow: []float64{0.1, 0.1},
 		TeamHigh: []float64{0.9, 0.9}, Amounts: []float64{100, 200, 300}}
 	f := &repFeatures{Tau: 0.5, Closed: 50, Present: true, Deals: []chance{{0.5, 1000}, {0.9, 10}}}
-	a, b := c.predict("r1", f, 1, 2), c.predict("r1", f, 1, 2)
+	a, b := c.predict("r1", f, 1), c.predict("r1", f, 1)
 	if a.forecast != b.forecast || a.low != b.low || a.high != b.high {
 		t.Fatalf("same seed, different forecasts: %+v %+v", a, b)
 	}
@@ -258,7 +258,21 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 	if math.Abs(mean-659) > 60 {
 		t.Errorf("mean of draws %v, want about 659", mean)
 	}
-	if over := c.predict("r1", &repFeatures{Tau: 1, Closed: 70, Deals: f.Deals}, 1, 2); over.forecast != 70 || over.high != 70 {
+	if over := c.predict("r1", &repFeatures{Tau: 1, Closed: 70, Deals: f.Deals}, 1); over.forecast != 70 || over.high != 70 {
 		t.Errorf("a period that is over forecasts its closed won: %+v", over)
+	}
+}
+
+func TestStaleDealsFadeOut(t *testing.T) {
+	tests := []struct{ overdue, want float64 }{{-1, 1}, {0, 1}, {staleFrom, 1}, {(staleFrom + staleTo) / 2, 0.5}, {staleTo, 0}, {40, 0}}
+	for _, tt := range tests {
+		if got := staleFactor(tt.overdue); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("staleFactor(%v) = %v, want %v", tt.overdue, got, tt.want)
+		}
+	}
+	for o := staleFrom; o < staleTo; o += 0.01 {
+		if staleFactor(o+0.01) > staleFactor(o) {
+			t.Fatalf("staleFactor rises between %v and %v", o, o+0.01)
+		}
 	}
 }

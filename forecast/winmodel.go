@@ -80,7 +80,21 @@ func (w *WinModel) prob(d dealAt, m, end int64, length float64) float64 {
 		z = meanOf(w.Coef[:n]) + meanOf(w.Coef[n:2*n])*x[0] + meanOf(w.Coef[2*n:3*n])*soonOf(x[:])
 	}
 	z += dot(w.Coef[3*n:], x[:])
-	return sigmoid(z)
+	return sigmoid(z) * staleFactor(float64(m-d.closeDate)/length)
+}
+
+// Deals whose expected close passed more than staleFrom periods ago count less and less, and not at
+// all past staleTo: such a deal was left open in the CRM, not worked (the classifier's inputs stop
+// at 3 periods overdue, so it cannot tell a deal 4 months overdue from one 4 years overdue).
+const (
+	staleFrom = 4.0
+	staleTo   = 6.0
+)
+
+// staleFactor returns the weight of a deal overdue by the given number of periods: 1 up to staleFrom,
+// 0 from staleTo, smooth between.
+func staleFactor(overdue float64) float64 {
+	return 1 - ramp(2*(overdue-staleFrom)/(staleTo-staleFrom)-1)
 }
 
 // sigmoid returns 1 / (1 + e^-z).
