@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -119,5 +121,116 @@ func TestIngestAPIStorageDownIs503(t *testing.T) {
 	status, out, hdr := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", []byte(goodActivities))
 	if status != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(fmt.Sprint(out["error"]), "safe") {
 		t.Fatalf("status %d %v %v", status, out, hdr)
+	}
+}
+
+// gzipBomb returns a small gzip body that inflates to a CSV header and n bytes of blank-free rows.
+func gzipBomb(t *testing.T, n int) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write([]byte("activity_id,rep_id,kind,occurred_at\n"))
+	rows := bytes.Repeat([]byte("a1,r1,call,2026-03-02T10:00:00Z\n"), 2048)
+	for written := 0; written < n; written += len(rows) {
+		zw.Write(rows)
+	}
+	zw.Close()
+	return gz.Bytes()
+}
+
+func TestIngestAPIInflatedBodyOverTheLimitIs413(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	const limit = 1 << 20
+	srv := apiServer(t, st, limit)
+	bomb := gzipBomb(t, 8*limit)
+	if len(bomb) >= limit/8 {
+		t.Fatalf("the bomb is %d bytes on the wire; it should be far below the limit", len(bomb))
+	}
+	for _, enc := range []string{"gzip", ""} { // gzip is detected by its magic bytes too
+		status, out, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", enc, bomb)
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(fmt.Sprint(out["error"]), "larger than 1048576 bytes once decompressed") {
+			t.Fatalf("Content-Encoding %q: status %d %v, want 413 naming the limit", enc, status, out)
+		}
+	}
+	if status, _, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "gzip", gzipBomb(t, limit/8)); status != http.StatusOK {
+		t.Fatalf("a gzip body inflating below the limit: status %d", status)
+	}
+	assertRows(t, st, queries.KindActivities, 1)
+	assertNoStagingTables(t, st)
+}
+
+func TestIngestAPIBoundsLoadsInFlightPerFirm(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth,
+		Limiter: ingest.NewLoadLimiter(1, 50*time.Millisecond)}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/api/v1/ingest/activities"
+
+	// The first load holds the firm's one slot while its body trickles in.
+	pr, pw := io.Pipe()
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", url, pr)
+		req.Header.Set("Authorization", "Bearer good")
+		req.Header.Set("Content-Type", "text/csv")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		res.Body.Close()
+		first <- res.StatusCode
+	}()
+	// A pipe write returns once the handler reads it, so the slot is taken.
+	if _, err := pw.Write([]byte("activity_id,rep_id,kind,occurred_at\n")); err != nil {
+		t.Fatal(err)
+	}
+	status, out, hdr := post(t, url, "good", "text/csv", "", []byte(goodActivities))
+	if status != http.StatusTooManyRequests || hdr.Get("Retry-After") != "1" || !strings.Contains(fmt.Sprint(out["error"]), "1 loads of this firm") {
+		t.Fatalf("second load while one is in flight: status %d %v Retry-After %q, want 429 with Retry-After", status, out, hdr.Get("Retry-After"))
+	}
+	pw.Write([]byte("a1,r1,call,2026-03-02T10:00:00Z\n"))
+	pw.Close()
+	if s := <-first; s != http.StatusOK {
+		t.Fatalf("the first load: status %d", s)
+	}
+	if status, out, _ := post(t, url, "good", "text/csv", "", []byte(goodActivities)); status != http.StatusOK {
+		t.Fatalf("a load after the first ended: status %d %v", status, out)
+	}
+	assertRows(t, st, queries.KindActivities, 2)
+}
+
+func TestIngestAPIBadValueAnswerNamesIt(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	srv := apiServer(t, st, 1<<20)
+	body := "deal_id,rep_id,stage,status,amount,created_at,close_date,updated_at\n" +
+		"d1,r1,Proposal,open,100000000000000000,2026-01-05T10:00:00Z,2026-02-01,2026-01-06T10:00:00Z\n"
+	status, out, hdr := post(t, srv.URL+"/api/v1/ingest/deals", "good", "text/csv", "", []byte(body))
+	b, _ := json.Marshal(out)
+	want := `{"errors":[{"field":"amount","reason":"above the largest amount, 9999999999999.99","row":2,"value":"100000000000000000"}],"more":0}`
+	if status != http.StatusBadRequest || string(b) != want || hdr.Get("Retry-After") != "" {
+		t.Fatalf("status %d %s\nwant 400 %s", status, b, want)
+	}
+	assertRows(t, st, queries.KindDeals, 0)
+}
+
+func TestDataErrorTellsRefusedValuesFromOutages(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	tests := []struct {
+		sql        string
+		data, tran bool
+	}{
+		{"SELECT toDecimal64('100000000000000000000', 2)", true, false},
+		{"SELECT toDate32('not a date')", true, false},
+		{"SELECT * FROM no_such_table", false, false},
+	}
+	for _, tt := range tests {
+		err := st.Conn().Exec(ctx, tt.sql)
+		if err == nil || ingest.DataError(err) != tt.data || ingest.Transient(err) != tt.tran {
+			t.Errorf("%s: %v: DataError %v Transient %v, want %v %v", tt.sql, err, ingest.DataError(err), ingest.Transient(err), tt.data, tt.tran)
+		}
 	}
 }

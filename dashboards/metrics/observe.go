@@ -36,6 +36,9 @@ func (m *Metrics) ObserveIngest(firm string, kind ingest.Kind, res ingest.Result
 // ingest.HandlerConfig.Observe is not told the firm, so each request gets its own handler
 // whose Authorize remembers the firm the load goes to; cfg's own Observe is still called.
 func (m *Metrics) IngestHandler(cfg ingest.HandlerConfig) http.Handler {
+	if cfg.Limiter == nil { // one limiter for every request, so the bound per firm holds
+		cfg.Limiter = ingest.NewLoadLimiter(ingest.DefaultLoadsPerFirm, ingest.DefaultLoadWait)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := cfg
 		var firm string
