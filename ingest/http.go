@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -30,6 +32,10 @@ type HandlerConfig struct {
 	Authorize func(r *http.Request, requested string) (firm string, err error)
 	// MaxBodyBytes bounds a request body, compressed and once decompressed (default 256 MiB).
 	MaxBodyBytes int64
+	// BodyGrace and MinBodyRate drop a client that sends its body too slowly (408): reading may
+	// wait BodyGrace plus one second per MinBodyRate bytes received (defaults 10 s and 8 KiB/s).
+	BodyGrace   time.Duration
+	MinBodyRate int64
 	// Limiter bounds the loads in flight per firm; share one between every handler of a server.
 	// Nil means a limiter of this handler alone with DefaultLoadsPerFirm and DefaultLoadWait.
 	Limiter *LoadLimiter
@@ -56,6 +62,8 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.BodyGrace = cmp.Or(cfg.BodyGrace, DefaultBodyGrace)
+	cfg.MinBodyRate = cmp.Or(cfg.MinBodyRate, DefaultMinBodyRate)
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewLoadLimiter(DefaultLoadsPerFirm, DefaultLoadWait)
 	}
@@ -98,7 +106,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	body := http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	body := http.MaxBytesReader(w, io.NopCloser(newRateBody(w, r.Body, h.cfg.BodyGrace, h.cfg.MinBodyRate)), h.cfg.MaxBodyBytes)
 	job := Job{Firm: firm, Kind: kind, Format: format, Backoff: h.cfg.Backoff, MaxBytes: h.cfg.MaxBodyBytes}
 	res, err := Run(r.Context(), h.cfg.Store, job, []Input{{Name: "body", R: body}})
 	if h.cfg.Observe != nil {
@@ -128,6 +136,9 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res 
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes; split the load"})
 	case errors.As(err, &inflated):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(inflated.Limit, 10) + " bytes once decompressed; split the load"})
+	case errors.Is(err, ErrSlowBody):
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
 	case errors.As(err, &list):
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More})
 	case errors.As(err, &storeErr):

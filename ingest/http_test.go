@@ -1,12 +1,14 @@
 package ingest_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -233,4 +235,59 @@ func TestDataErrorTellsRefusedValuesFromOutages(t *testing.T) {
 			t.Errorf("%s: %v: DataError %v Transient %v, want %v %v", tt.sql, err, ingest.DataError(err), ingest.Transient(err), tt.data, tt.tran)
 		}
 	}
+}
+
+// trickle sends a request whose body comes one byte per interval and returns the first line of
+// the answer, or the read error when the server closed the connection without one.
+func trickle(addr, path string, every time.Duration) string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	body := goodActivities
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", path, len(body))
+	answer := make(chan string, 1)
+	go func() {
+		line, err := bufio.NewReader(conn).ReadString('\n')
+		if err != nil {
+			line = err.Error()
+		}
+		answer <- strings.TrimSpace(line)
+	}()
+	for i := 0; i < len(body); i++ {
+		select {
+		case a := <-answer:
+			return a
+		case <-time.After(every):
+		}
+		if _, err := conn.Write([]byte{body[i]}); err != nil {
+			break
+		}
+	}
+	return <-answer
+}
+
+func TestIngestAPIDropsSlowBodies(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth,
+		BodyGrace: 200 * time.Millisecond, MinBodyRate: 1 << 10, Limiter: ingest.NewLoadLimiter(8, time.Second)}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	answers := make(chan string, 8)
+	for range 8 {
+		go func() { answers <- trickle(addr, "/api/v1/ingest/activities", 50*time.Millisecond) }()
+	}
+	for range 8 {
+		if a := <-answers; a != "HTTP/1.1 408 Request Timeout" {
+			t.Errorf("a client sending a byte every 50 ms got %q, want 408", a)
+		}
+	}
+	if status, out, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", []byte(goodActivities)); status != http.StatusOK {
+		t.Fatalf("a body sent at once: status %d %v", status, out)
+	}
+	assertRows(t, st, queries.KindActivities, 2)
+	assertNoStagingTables(t, st)
 }
