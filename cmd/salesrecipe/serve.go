@@ -185,7 +185,8 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 }
 
 // dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
-func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (http.Handler, error) {
+// A write a page does on the side that fails is counted by m.
+func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (http.Handler, error) {
 	if users == nil {
 		log.Warn("no --users file: the dashboards and the JSON API are off")
 		return nil, nil
@@ -203,16 +204,16 @@ func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users
 		now = time.Now
 	}
 	return dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
-		AuthProxyHeader: c.authProxyHeader, Logger: log})
+		AuthProxyHeader: c.authProxyHeader, Logger: log, SaveFailed: m.SaveFailed})
 }
 
 // serve runs the HTTP servers until ctx ends.
 func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) error {
-	dash, err := dashboardsHandler(log, c, st, users)
+	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
 	if err != nil {
 		return err
 	}
-	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
+	dash, err := dashboardsHandler(log, c, st, users, m)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,11 @@ func (m *Metrics) ObserveIngest(firm string, kind ingest.Kind, res ingest.Result
 	m.mu.Unlock()
 }
 
+// SaveFailed counts an optional write (a forecast snapshot, a recipe) that failed while a read was served.
+func (m *Metrics) SaveFailed(what string) {
+	m.saveFailures.WithLabelValues(what).Inc()
+}
+
 // IngestHandler returns the ingest API handler of cfg with every load observed under its firm.
 //
 // ingest.HandlerConfig.Observe is not told the firm, so each request gets its own handler
