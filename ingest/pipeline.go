@@ -98,6 +98,9 @@ func (e *StoreError) Error() string {
 			"(see `salesrecipe status`); re-running the same load is safe: rows already stored are recognised "+
 			"and not counted twice: %v", e.Err)
 	}
+	if DataError(e.Err) {
+		return fmt.Sprintf("storage refused a value before anything was stored; fix the input and load again: %v", e.Err)
+	}
 	return fmt.Sprintf("storage failed before anything was stored; re-running the same load is safe: %v", e.Err)
 }
 

@@ -28,6 +28,9 @@ type rateBody struct {
 	rate   int64
 	got    int64
 	waited time.Duration
+	// err ends the body for good: once it has, the connection's deadline is net/http's again
+	// (it clears it to watch for the client going away, and a deadline set then would cancel the request).
+	err error
 }
 
 // newRateBody wraps r's body; the deadline is on the connection, so it holds even inside a Read.
@@ -37,9 +40,13 @@ func newRateBody(w http.ResponseWriter, body io.Reader, grace time.Duration, rat
 
 // Read sets the connection's read deadline to the waiting time left, then reads.
 func (b *rateBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
 	left := b.grace + time.Duration(b.got)*time.Second/time.Duration(b.rate) - b.waited
 	if left <= 0 {
-		return 0, b.slow()
+		b.err = b.slow()
+		return 0, b.err
 	}
 	start := time.Now()
 	if err := b.rc.SetReadDeadline(start.Add(left)); err != nil && !errors.Is(err, http.ErrNotSupported) {
@@ -49,8 +56,9 @@ func (b *rateBody) Read(p []byte) (int, error) {
 	b.waited += time.Since(start)
 	b.got += int64(n)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, b.slow()
+		err = b.slow()
 	}
+	b.err = err
 	return n, err
 }
 

@@ -174,11 +174,17 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 			}
 		}
 	}
-	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: &forecast.Forecaster{Store: st, Now: c.now}}
+	fc := &forecast.Forecaster{Store: st, Now: c.now}
+	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: fc}
 	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src,
 		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
 	if err != nil {
 		return nil, nil, err
+	}
+	// A refresh that fitted a recipe it cannot store still serves its numbers.
+	fc.SaveFailed = func(ctx context.Context, what string, err error) {
+		log.WarnContext(ctx, "metrics refreshed without saving the "+what, "err", err)
+		m.SaveFailed(what)
 	}
 	go m.Run(ctx)
 	return m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}), nil
