@@ -137,7 +137,6 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res 
 	case errors.As(err, &inflated):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(inflated.Limit, 10) + " bytes once decompressed; split the load"})
 	case errors.Is(err, ErrSlowBody):
-		w.Header().Set("Connection", "close")
 		writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
 	case errors.As(err, &list):
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More})
@@ -203,8 +202,12 @@ func requestFormat(r *http.Request) (Format, error) {
 	return "", errors.New("Content-Type " + mt + " is not supported: send text/csv, application/x-ndjson or application/json")
 }
 
-// writeJSON answers with a JSON body.
+// writeJSON answers with a JSON body. A refusal closes the connection, so the server does not
+// wait for the rest of a body it will not load (a slow client would hold it until ReadTimeout).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status >= 400 {
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
