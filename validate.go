@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // The range every stored time and date must lie in, in Unix seconds: 1970-01-01 up to, not
@@ -95,9 +94,23 @@ func (p *problems) id(field, value string) {
 
 // optionalID checks an identifier that may be empty for control characters.
 func (p *problems) optionalID(field, value string) {
-	if strings.ContainsFunc(value, unicode.IsControl) {
+	if hasControl(value) {
 		p.add(field, value, "control characters (such as NUL, tab or a line break) are not allowed in an id")
 	}
+}
+
+// hasControl reports whether s holds a control character (unicode.IsControl: C0, DEL or C1),
+// byte by byte: it runs on every id of every row loaded.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
+			return true
+		}
+	}
+	return false
 }
 
 func (p *problems) requiredTime(field string, t time.Time) {

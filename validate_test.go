@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unicode"
 )
 
 type validator interface{ Validate() error }
@@ -268,4 +269,16 @@ func TestValidationErrorAs(t *testing.T) {
 
 func fmtWrap(err error) error {
 	return errors.Join(errors.New("loading deals"), err)
+}
+
+func TestHasControlMatchesUnicode(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		s := "a" + string(r) + "b"
+		if got, want := hasControl(s), unicode.IsControl(r); got != want {
+			t.Errorf("hasControl(%q) = %v, unicode.IsControl says %v", s, got, want)
+		}
+	}
+	if hasControl("é漢字") || !hasControl("x\u0085") {
+		t.Error("hasControl is wrong on multi-byte text")
+	}
 }
