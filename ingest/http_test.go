@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
 
 // tokenAuth allows "good" to load into acme and knows "other" without rights.
@@ -290,4 +292,51 @@ func TestIngestAPIDropsSlowBodies(t *testing.T) {
 	}
 	assertRows(t, st, queries.KindActivities, 2)
 	assertNoStagingTables(t, st)
+}
+
+// refusingServer exposes the engine over HTTP but answers every INSERT with the ClickHouse
+// exception code, as a server refusing the rows would.
+func refusingServer(t *testing.T, db string, code int) string {
+	t.Helper()
+	h := engine.Get(t).Handler(chdb.HandlerOptions{Password: "pw"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("query"))), "INSERT") {
+			w.Header().Set("X-ClickHouse-Exception-Code", strconv.Itoa(code))
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "Code: %d. DB::Exception: refused by the test server. (TEST)\n", code)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return "http://default:pw@" + strings.TrimPrefix(srv.URL, "http://") + "/" + db
+}
+
+func TestIngestAPIStorageRefusalIsNever503(t *testing.T) {
+	base := engine.Store(t, queries.Config{})
+	tests := []struct {
+		code   int
+		status int
+		want   string
+	}{
+		{407, http.StatusBadRequest, "storage refused a value"}, // DECIMAL_OVERFLOW
+		{60, http.StatusInternalServerError, "storage failed"},  // UNKNOWN_TABLE
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
+			st, err := queries.Open(t.Context(), queries.Config{DSN: refusingServer(t, base.Database(), tt.code)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			srv := apiServer(t, st, 1<<20)
+			status, out, hdr := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", []byte(goodActivities))
+			b, _ := json.Marshal(out)
+			if status != tt.status || hdr.Get("Retry-After") != "" || !strings.Contains(string(b), tt.want) {
+				t.Fatalf("status %d %s (Retry-After %q), want %d with %q and no Retry-After", status, b, hdr.Get("Retry-After"), tt.status, tt.want)
+			}
+		})
+	}
+	assertRows(t, base, queries.KindActivities, 0)
+	assertNoStagingTables(t, base)
 }
