@@ -44,8 +44,6 @@ type serveConfig struct {
 	metricsRefresh time.Duration
 	// metricsTeamsOnly drops the per-rep series of /metrics.
 	metricsTeamsOnly bool
-	// timeouts bound every connection; the zero value means defaultTimeouts.
-	timeouts timeouts
 }
 
 // timeouts bound how long a connection may take to send a request and stay idle.
@@ -225,11 +223,11 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Sto
 	}
 	mux := newMux(log, st, users, dash, m)
 	mux.Handle("GET /metrics", metricsHandler)
-	servers := []*http.Server{httpServer(c.addr, m.InstrumentHTTP(mux), c.timeouts)}
+	servers := []*http.Server{httpServer(c.addr, m.InstrumentHTTP(mux), timeouts{})}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
 		// A batch INSERT from another process may stream for minutes: no ReadTimeout here.
-		srv := httpServer(c.chListen, h, c.timeouts)
+		srv := httpServer(c.chListen, h, timeouts{})
 		srv.ReadTimeout = 0
 		servers = append(servers, srv)
 	}
