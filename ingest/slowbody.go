@@ -2,10 +2,10 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 )
 
@@ -64,6 +64,5 @@ func (b *rateBody) Read(p []byte) (int, error) {
 
 // slow is the error of a body that fell below the rate.
 func (b *rateBody) slow() error {
-	return errors.Join(ErrSlowBody, errors.New("send at least "+strconv.FormatInt(b.rate, 10)+
-		" bytes/s after the first "+b.grace.String()))
+	return fmt.Errorf("%w: send at least %d bytes/s after the first %s", ErrSlowBody, b.rate, b.grace)
 }
