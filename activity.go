@@ -15,8 +15,10 @@ type Activity struct {
 // Validate reports every rule the activity breaks.
 func (a Activity) Validate() error {
 	var p problems
-	p.required("activity_id", a.ID)
-	p.required("rep_id", a.RepID)
+	p.id("activity_id", a.ID)
+	p.id("rep_id", a.RepID)
+	p.optionalID("account_id", a.AccountID)
+	p.optionalID("deal_id", a.DealID)
 	switch {
 	case a.Kind == "":
 		p.add("kind", "", "required")

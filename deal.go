@@ -39,9 +39,10 @@ type Deal struct {
 // Validate reports every rule the deal version breaks.
 func (d Deal) Validate() error {
 	var p problems
-	p.required("deal_id", d.ID)
-	p.required("rep_id", d.RepID)
-	p.required("stage", d.Stage)
+	p.id("deal_id", d.ID)
+	p.id("rep_id", d.RepID)
+	p.optionalID("account_id", d.AccountID)
+	p.id("stage", d.Stage)
 	p.amount("amount", d.Amount)
 	p.requiredTime("created_at", d.CreatedAt)
 	p.requiredTime("close_date", d.CloseDate)
@@ -58,6 +59,10 @@ func (d Deal) validateStatus(p *problems) {
 		p.add("closed_at", "", "required when status is "+string(d.Status))
 	case !d.Status.Closed() && !d.ClosedAt.IsZero():
 		p.add("closed_at", formatTime(d.ClosedAt), "must be empty when status is open")
+	case !InTimeRange(d.ClosedAt):
+		p.optionalTime("closed_at", d.ClosedAt)
+	case closedBeforeCreated(d.ClosedAt, d.CreatedAt):
+		p.add("closed_at", formatTime(d.ClosedAt), "before created_at "+formatTime(d.CreatedAt)+"; a deal cannot close before it was created")
 	}
 }
 
@@ -65,7 +70,16 @@ func (d Deal) validateUpdatedAt(p *problems) {
 	switch {
 	case d.UpdatedAt.IsZero():
 		p.add("updated_at", "", "required")
+	case !InTimeRange(d.UpdatedAt):
+		p.optionalTime("updated_at", d.UpdatedAt)
 	case !d.CreatedAt.IsZero() && d.UpdatedAt.Before(d.CreatedAt):
 		p.add("updated_at", formatTime(d.UpdatedAt), "before created_at "+formatTime(d.CreatedAt))
 	}
+}
+
+// closedBeforeCreated reports whether a deal closed before the calendar day it was created on.
+// A close given as a bare date is midnight of that day in the file's time zone, up to a day before
+// a creation time of the same day, so only a close more than a day earlier is a contradiction.
+func closedBeforeCreated(closed, created time.Time) bool {
+	return !closed.IsZero() && !created.IsZero() && created.Sub(closed) >= 24*time.Hour
 }

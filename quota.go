@@ -13,13 +13,15 @@ type Quota struct {
 // Validate reports every rule the quota breaks.
 func (q Quota) Validate() error {
 	var p problems
-	p.required("rep_id", q.RepID)
+	p.id("rep_id", q.RepID)
 	switch {
 	case q.Period != GrainMonth && q.Period != GrainQuarter:
 		p.add("period", string(q.Period), "want month or quarter")
 		p.requiredTime("period_start", q.PeriodStart)
 	case q.PeriodStart.IsZero():
 		p.add("period_start", "", "required")
+	case !InTimeRange(q.PeriodStart):
+		p.optionalTime("period_start", q.PeriodStart)
 	case !q.PeriodStart.Equal(NewPeriod(q.Period, q.PeriodStart).Start):
 		p.add("period_start", formatTime(q.PeriodStart), "not the first day of a "+string(q.Period)+" at 00:00 UTC")
 	}

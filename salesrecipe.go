@@ -17,7 +17,9 @@ type Rep struct {
 // Validate reports every rule the rep breaks: id and name are required, an email needs one @.
 func (r Rep) Validate() error {
 	var p problems
-	p.required("rep_id", r.ID)
+	p.id("rep_id", r.ID)
+	p.optionalID("team", r.Team)
+	p.optionalID("manager_id", r.ManagerID)
 	p.required("name", r.Name)
 	if r.Email != "" && !plausibleEmail(r.Email) {
 		p.add("email", r.Email, "not an email address")
@@ -34,7 +36,7 @@ type Team struct {
 // Validate reports every rule the team breaks: the name is required.
 func (t Team) Validate() error {
 	var p problems
-	p.required("team", t.Name)
+	p.id("team", t.Name)
 	return p.err()
 }
 

@@ -37,7 +37,7 @@ type Stage struct {
 // Validate reports every rule the stage breaks.
 func (s Stage) Validate() error {
 	var p problems
-	p.required("stage", s.Name)
+	p.id("stage", s.Name)
 	if s.Position < 0 {
 		p.add("position", fmt.Sprint(s.Position), "must not be negative")
 	}

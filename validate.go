@@ -7,6 +7,34 @@ import (
 	"time"
 )
 
+// The range every stored time and date must lie in, in Unix seconds: 1970-01-01 up to, not
+// including, 2101-01-01 UTC. Every time column of the schema (DateTime64, Date32, and the Unix
+// seconds of DateTime) holds it, so no value is ever stored as another one.
+const (
+	// TimeFromUnix is the earliest supported time.
+	TimeFromUnix = 0
+	// TimeUntilUnix is the first unsupported time after the range.
+	TimeUntilUnix = 4_133_980_800
+)
+
+// TimeRange names the supported range in errors.
+const TimeRange = "1970-01-01 to 2100-12-31 UTC"
+
+// MaxAmount is the largest amount stored: 15 significant digits, so every amount up to it keeps
+// its exact cents through float64 and the Decimal(18, 2) columns.
+const MaxAmount = 9_999_999_999_999.99
+
+// InTimeRange reports whether t lies in the supported range [TimeFromUnix, TimeUntilUnix).
+func InTimeRange(t time.Time) bool {
+	s := t.Unix()
+	return s >= TimeFromUnix && s < TimeUntilUnix
+}
+
+// WholeCents reports whether v has at most two decimals.
+func WholeCents(v float64) bool {
+	return math.Round(v*100)/100 == v
+}
+
 // FieldError reports one field whose value breaks a rule.
 type FieldError struct {
 	Field  string
@@ -58,9 +86,45 @@ func (p *problems) required(field, value string) {
 	}
 }
 
+// id checks an identifier: required, and free of control characters such as NUL, tab or line breaks.
+func (p *problems) id(field, value string) {
+	p.required(field, value)
+	p.optionalID(field, value)
+}
+
+// optionalID checks an identifier that may be empty for control characters.
+func (p *problems) optionalID(field, value string) {
+	if hasControl(value) {
+		p.add(field, value, "control characters (such as NUL, tab or a line break) are not allowed in an id")
+	}
+}
+
+// hasControl reports whether s holds a control character (unicode.IsControl: C0, DEL or C1),
+// byte by byte: it runs on every id of every row loaded.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
+			return true
+		}
+	}
+	return false
+}
+
 func (p *problems) requiredTime(field string, t time.Time) {
 	if t.IsZero() {
 		p.add(field, "", "required")
+		return
+	}
+	p.optionalTime(field, t)
+}
+
+// optionalTime checks that a time, when set, lies in the supported range.
+func (p *problems) optionalTime(field string, t time.Time) {
+	if !t.IsZero() && !InTimeRange(t) {
+		p.add(field, formatTime(t), "outside the supported range "+TimeRange)
 	}
 }
 
@@ -70,6 +134,10 @@ func (p *problems) amount(field string, v float64) {
 		p.add(field, formatFloat(v), "not a finite number")
 	case v < 0:
 		p.add(field, formatFloat(v), "must not be negative")
+	case v > MaxAmount:
+		p.add(field, formatFloat(v), "above the largest amount, "+formatFloat(MaxAmount))
+	case !WholeCents(v):
+		p.add(field, formatFloat(v), "more than 2 decimals; amounts are stored to the cent")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unicode"
 )
 
 type validator interface{ Validate() error }
@@ -169,7 +170,64 @@ func TestDealValidate(t *testing.T) {
 		{"updated required", with(ok, func(d *Deal) { d.UpdatedAt = time.Time{} }), "updated_at: required"},
 		{"updated before created", with(ok, func(d *Deal) { d.UpdatedAt = created.Add(-time.Second) }),
 			`updated_at: value "2026-09-01T09:59:59Z": before created_at 2026-09-01T10:00:00Z`},
+		{"closed on the day it was created, as a bare date", with(won, func(d *Deal) { d.ClosedAt = day(2026, 9, 1) }), ""},
+		{"closed a day before created", with(won, func(d *Deal) { d.ClosedAt = created.Add(-24 * time.Hour) }),
+			`closed_at: value "2026-08-31T10:00:00Z": before created_at 2026-09-01T10:00:00Z; a deal cannot close before it was created`},
+		{"closed_at after the range", with(won, func(d *Deal) { d.ClosedAt = day(2101, 1, 1) }),
+			`closed_at: value "2101-01-01T00:00:00Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"created before 1970", with(ok, func(d *Deal) { d.CreatedAt = time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC) }),
+			`created_at: value "1969-12-31T23:59:59Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"close_date 9999-12-31", with(ok, func(d *Deal) { d.CloseDate = day(9999, 12, 31) }),
+			`close_date: value "9999-12-31T00:00:00Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"updated_at 2300", with(ok, func(d *Deal) { d.UpdatedAt = day(2300, 1, 1) }),
+			`updated_at: value "2300-01-01T00:00:00Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"last moment of the range", with(ok, func(d *Deal) { d.UpdatedAt = time.Date(2100, 12, 31, 23, 59, 59, 999e6, time.UTC) }), ""},
+		{"largest amount", with(ok, func(d *Deal) { d.Amount = MaxAmount }), ""},
+		{"amount above the largest", with(ok, func(d *Deal) { d.Amount = 1e17 }),
+			`amount: value "100000000000000000": above the largest amount, 9999999999999.99`},
+		{"amount with 3 decimals", with(ok, func(d *Deal) { d.Amount = 0.005 }),
+			`amount: value "0.005": more than 2 decimals; amounts are stored to the cent`},
+		{"NUL in deal_id", with(ok, func(d *Deal) { d.ID = "d\x001" }),
+			`deal_id: value "d\x001": control characters (such as NUL, tab or a line break) are not allowed in an id`},
+		{"line break in account_id", with(ok, func(d *Deal) { d.AccountID = "acc\n2" }),
+			`account_id: value "acc\n2": control characters (such as NUL, tab or a line break) are not allowed in an id`},
+		{"tab in stage", with(ok, func(d *Deal) { d.Stage = "Pro\tposal" }),
+			`stage: value "Pro\tposal": control characters (such as NUL, tab or a line break) are not allowed in an id`},
 	})
+}
+
+func TestIDsAndTimesInRange(t *testing.T) {
+	const ctrl = "control characters (such as NUL, tab or a line break) are not allowed in an id"
+	runValidate(t, []validateCase{
+		{"activity NUL id", Activity{ID: "a\x00", RepID: "r1", Kind: "call", OccurredAt: day(2026, 1, 1)}, `activity_id: value "a\x00": ` + ctrl},
+		{"activity control rep, account and deal", Activity{ID: "a1", RepID: "r\x01", Kind: "call", OccurredAt: day(2026, 1, 1), AccountID: "x\x7f", DealID: "\x1b"},
+			`rep_id: value "r\x01": ` + ctrl + `; account_id: value "x\x7f": ` + ctrl + `; deal_id: value "\x1b": ` + ctrl},
+		{"activity in 9999", Activity{ID: "a1", RepID: "r1", Kind: "call", OccurredAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+			`occurred_at: value "9999-12-31T23:59:59Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"activity at the Unix epoch", Activity{ID: "a1", RepID: "r1", Kind: "call", OccurredAt: day(1970, 1, 1)}, ""},
+		{"rep NUL manager and team", Rep{ID: "r1", Name: "Ada", Team: "e\x00", ManagerID: "m\r"},
+			`team: value "e\x00": ` + ctrl + `; manager_id: value "m\r": ` + ctrl},
+		{"team with a line break", Team{Name: "east\n"}, `team: value "east\n": ` + ctrl},
+		{"quota NUL rep", Quota{RepID: "\x00", Period: GrainMonth, PeriodStart: day(2026, 1, 1)}, `rep_id: value "\x00": ` + ctrl},
+		{"quota in 2200", Quota{RepID: "r1", Period: GrainMonth, PeriodStart: day(2200, 1, 1)},
+			`period_start: value "2200-01-01T00:00:00Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`},
+		{"quota amount 3 decimals", Quota{RepID: "r1", Period: GrainMonth, PeriodStart: day(2026, 1, 1), Amount: 100.125},
+			`amount: value "100.125": more than 2 decimals; amounts are stored to the cent`},
+		{"stage NUL", Stage{Name: "A\x00", Category: CategoryPipeline}, `stage: value "A\x00": ` + ctrl},
+	})
+}
+
+func TestWholeCents(t *testing.T) {
+	for _, v := range []float64{0, 0.01, 0.29, 1200.5, 99.99, 123456789.07, MaxAmount} {
+		if !WholeCents(v) {
+			t.Errorf("WholeCents(%v) = false", v)
+		}
+	}
+	for _, v := range []float64{0.005, 0.001, 1200.123, 99.999} {
+		if WholeCents(v) {
+			t.Errorf("WholeCents(%v) = true", v)
+		}
+	}
 }
 
 func TestDealStatus(t *testing.T) {
@@ -211,4 +269,16 @@ func TestValidationErrorAs(t *testing.T) {
 
 func fmtWrap(err error) error {
 	return errors.Join(errors.New("loading deals"), err)
+}
+
+func TestHasControlMatchesUnicode(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		s := "a" + string(r) + "b"
+		if got, want := hasControl(s), unicode.IsControl(r); got != want {
+			t.Errorf("hasControl(%q) = %v, unicode.IsControl says %v", s, got, want)
+		}
+	}
+	if hasControl("é漢字") || !hasControl("x\u0085") {
+		t.Error("hasControl is wrong on multi-byte text")
+	}
 }

@@ -16,8 +16,16 @@ import (
 func (s *Server) firmForecast(ctx context.Context, firm string, q params) (*forecast.Forecast, error) {
 	key := "forecast\x00" + firm + "\x00" + q.key()
 	return cached(ctx, s, key, func(ctx context.Context) (*forecast.Forecast, error) {
-		fc := &forecast.Forecaster{Store: s.cfg.Store, Now: s.cfg.Now}
 		save := q.now && s.snapshotDue(firm, q)
+		fc := &forecast.Forecaster{Store: s.cfg.Store, Now: s.cfg.Now, SaveFailed: func(ctx context.Context, what string, err error) {
+			s.log.WarnContext(ctx, "forecast served without its "+what+": saving it failed", "firm", firm, "err", err)
+			if what == "snapshot" {
+				s.snapshotUndo(firm, q) // a later request tries again
+			}
+			if s.cfg.SaveFailed != nil {
+				s.cfg.SaveFailed(what)
+			}
+		}}
 		out, err := fc.Forecast(ctx, forecast.Request{Firm: firm, Period: q.period, AsOf: q.asOf, NoSave: !save})
 		if err != nil {
 			if save {

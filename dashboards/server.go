@@ -30,6 +30,9 @@ type Config struct {
 	AuthProxyHeader string
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
+	// SaveFailed, when set, is told of each optional write (what: snapshot, recipe) that failed
+	// while a page was served anyway, for a metric; the failure is logged either way.
+	SaveFailed func(what string)
 	// LoginBurst is how many login attempts a client address may make at once; zero means 10.
 	LoginBurst int
 	// LoginInterval adds one attempt per interval; zero means 6 seconds.

@@ -17,6 +17,10 @@ type Forecaster struct {
 	Store   *queries.Store
 	Now     func() time.Time // clock for snapshots and fits; nil means time.Now
 	Options model.Options    // recipe options when it has to fit
+	// SaveFailed, when set, makes the writes a forecast does on the side optional: a failed
+	// save of the run's snapshot ("snapshot") or of the recipe it fitted ("recipe") is passed
+	// to it and the forecast is still returned. Nil means such a failure fails the forecast.
+	SaveFailed func(ctx context.Context, what string, err error)
 }
 
 // Request asks for the forecast of one period as of one moment.
@@ -49,11 +53,20 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	out := assemble(m, in, reps, quotas)
 	out.Firm, out.Recipe = req.Firm, ref
 	if !req.NoSave {
-		if err := fc.Store.SaveSnapshots(ctx, req.Firm, out.Snapshots(fc.now()())); err != nil {
+		if err := fc.saved(ctx, "snapshot", fc.Store.SaveSnapshots(ctx, req.Firm, out.Snapshots(fc.now()()))); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// saved passes a failed optional save to SaveFailed and forgets it, or returns it when SaveFailed is nil.
+func (fc *Forecaster) saved(ctx context.Context, what string, err error) error {
+	if err == nil || fc.SaveFailed == nil {
+		return err
+	}
+	fc.SaveFailed(ctx, what, err)
+	return nil
 }
 
 // now returns the clock.
@@ -82,7 +95,7 @@ func (fc *Forecaster) model(ctx context.Context, req Request) (*Model, RecipeRef
 		return nil, RecipeRef{}, err
 	}
 	if m.Recipe != nil {
-		if err := f.Save(ctx, m); err != nil {
+		if err := fc.saved(ctx, "recipe", f.Save(ctx, m)); err != nil {
 			return nil, RecipeRef{}, err
 		}
 	}

@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -28,8 +30,15 @@ type HandlerConfig struct {
 	// Authorize returns the firm the request may load into, or an error wrapping
 	// ErrUnauthenticated or ErrForbidden; requested is the ?firm= parameter or "".
 	Authorize func(r *http.Request, requested string) (firm string, err error)
-	// MaxBodyBytes bounds a request body (default 256 MiB).
+	// MaxBodyBytes bounds a request body, compressed and once decompressed (default 256 MiB).
 	MaxBodyBytes int64
+	// BodyGrace and MinBodyRate drop a client that sends its body too slowly (408): reading may
+	// wait BodyGrace plus one second per MinBodyRate bytes received (defaults 10 s and 8 KiB/s).
+	BodyGrace   time.Duration
+	MinBodyRate int64
+	// Limiter bounds the loads in flight per firm; share one between every handler of a server.
+	// Nil means a limiter of this handler alone with DefaultLoadsPerFirm and DefaultLoadWait.
+	Limiter *LoadLimiter
 	// Backoff governs storage retries within a request (default: 3 tries from 200 ms).
 	Backoff Backoff
 	// Logger receives failed loads; nil discards them.
@@ -53,6 +62,11 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.BodyGrace = cmp.Or(cfg.BodyGrace, DefaultBodyGrace)
+	cfg.MinBodyRate = cmp.Or(cfg.MinBodyRate, DefaultMinBodyRate)
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewLoadLimiter(DefaultLoadsPerFirm, DefaultLoadWait)
+	}
 	return &handler{cfg: cfg}
 }
 
@@ -60,6 +74,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 type apiError struct {
 	Row    int    `json:"row"`
 	Field  string `json:"field"`
+	Value  string `json:"value,omitempty"`
 	Reason string `json:"reason"`
 }
 
@@ -85,8 +100,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": err.Error()})
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-	job := Job{Firm: firm, Kind: kind, Format: format, Backoff: h.cfg.Backoff}
+	release, ok := h.cfg.Limiter.acquire(r.Context(), firm)
+	if !ok {
+		h.busy(w)
+		return
+	}
+	defer release()
+	body := http.MaxBytesReader(w, io.NopCloser(newRateBody(w, r.Body, h.cfg.BodyGrace, h.cfg.MinBodyRate)), h.cfg.MaxBodyBytes)
+	job := Job{Firm: firm, Kind: kind, Format: format, Backoff: h.cfg.Backoff, MaxBytes: h.cfg.MaxBodyBytes}
 	res, err := Run(r.Context(), h.cfg.Store, job, []Input{{Name: "body", R: body}})
 	if h.cfg.Observe != nil {
 		h.cfg.Observe(kind, res, err)
@@ -94,9 +115,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, kind, res, err)
 }
 
+// busy answers 429: the firm has as many loads in flight as it may.
+func (h *handler) busy(w http.ResponseWriter) {
+	after := strconv.Itoa(max(1, int(h.cfg.Limiter.wait.Round(time.Second)/time.Second)))
+	w.Header().Set("Retry-After", after)
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": strconv.Itoa(h.cfg.Limiter.perFirm) +
+		" loads of this firm are already in flight; retry after " + after + " s"})
+}
+
 // answer maps a load's outcome to the response.
 func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res Result, err error) {
 	var tooBig *http.MaxBytesError
+	var inflated *TooLargeError
 	var list *ErrorList
 	var storeErr *StoreError
 	switch {
@@ -104,14 +134,32 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res 
 		writeJSON(w, http.StatusOK, map[string]int64{"rows": res.Read, "loaded": res.Loaded, "duplicates": res.Duplicates})
 	case errors.As(err, &tooBig):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes; split the load"})
+	case errors.As(err, &inflated):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(inflated.Limit, 10) + " bytes once decompressed; split the load"})
+	case errors.Is(err, ErrSlowBody):
+		writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
 	case errors.As(err, &list):
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More})
 	case errors.As(err, &storeErr):
-		h.cfg.Logger.ErrorContext(r.Context(), "ingest: storage unavailable", "kind", kind, "err", err)
-		w.Header().Set("Retry-After", "30")
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": storeErr.Error()})
+		h.storeFailed(w, r, kind, storeErr)
 	default:
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []apiError{{Reason: err.Error()}}})
+	}
+}
+
+// storeFailed answers a storage failure: 503 with Retry-After only when a later try may succeed;
+// a value the storage refused is the client's to fix (400), anything else the operator's (500).
+func (h *handler) storeFailed(w http.ResponseWriter, r *http.Request, kind Kind, err *StoreError) {
+	switch {
+	case Transient(err.Err):
+		h.cfg.Logger.ErrorContext(r.Context(), "ingest: storage unavailable", "kind", kind, "err", err)
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+	case DataError(err.Err):
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []apiError{{Reason: "storage refused a value: " + err.Err.Error()}}})
+	default:
+		h.cfg.Logger.ErrorContext(r.Context(), "ingest: storage failed", "kind", kind, "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 	}
 }
 
@@ -128,7 +176,7 @@ func apiErrors(list *ErrorList) []apiError {
 			out = append(out, apiError{Row: re.Line, Reason: re.Reason})
 		}
 		for _, f := range re.Fields {
-			out = append(out, apiError{Row: re.Line, Field: f.Field, Reason: f.Reason})
+			out = append(out, apiError{Row: re.Line, Field: f.Field, Value: f.Value, Reason: f.Reason})
 		}
 	}
 	return out
@@ -154,8 +202,12 @@ func requestFormat(r *http.Request) (Format, error) {
 	return "", errors.New("Content-Type " + mt + " is not supported: send text/csv, application/x-ndjson or application/json")
 }
 
-// writeJSON answers with a JSON body.
+// writeJSON answers with a JSON body. A refusal closes the connection, so the server does not
+// wait for the rest of a body it will not load (a slow client would hold it until ReadTimeout).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status >= 400 {
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)

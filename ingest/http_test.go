@@ -1,19 +1,25 @@
 package ingest_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
 
 // tokenAuth allows "good" to load into acme and knows "other" without rights.
@@ -120,4 +126,217 @@ func TestIngestAPIStorageDownIs503(t *testing.T) {
 	if status != 503 || hdr.Get("Retry-After") == "" || !strings.Contains(fmt.Sprint(out["error"]), "safe") {
 		t.Fatalf("status %d %v %v", status, out, hdr)
 	}
+}
+
+// gzipBomb returns a small gzip body that inflates to a CSV header and n bytes of blank-free rows.
+func gzipBomb(t *testing.T, n int) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write([]byte("activity_id,rep_id,kind,occurred_at\n"))
+	rows := bytes.Repeat([]byte("a1,r1,call,2026-03-02T10:00:00Z\n"), 2048)
+	for written := 0; written < n; written += len(rows) {
+		zw.Write(rows)
+	}
+	zw.Close()
+	return gz.Bytes()
+}
+
+func TestIngestAPIInflatedBodyOverTheLimitIs413(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	const limit = 1 << 20
+	srv := apiServer(t, st, limit)
+	bomb := gzipBomb(t, 8*limit)
+	if len(bomb) >= limit/8 {
+		t.Fatalf("the bomb is %d bytes on the wire; it should be far below the limit", len(bomb))
+	}
+	for _, enc := range []string{"gzip", ""} { // gzip is detected by its magic bytes too
+		status, out, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", enc, bomb)
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(fmt.Sprint(out["error"]), "larger than 1048576 bytes once decompressed") {
+			t.Fatalf("Content-Encoding %q: status %d %v, want 413 naming the limit", enc, status, out)
+		}
+	}
+	if status, _, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "gzip", gzipBomb(t, limit/8)); status != http.StatusOK {
+		t.Fatalf("a gzip body inflating below the limit: status %d", status)
+	}
+	assertRows(t, st, queries.KindActivities, 1)
+	assertNoStagingTables(t, st)
+}
+
+func TestIngestAPIBoundsLoadsInFlightPerFirm(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth,
+		Limiter: ingest.NewLoadLimiter(1, 50*time.Millisecond)}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/api/v1/ingest/activities"
+
+	// The first load holds the firm's one slot while its body trickles in.
+	pr, pw := io.Pipe()
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", url, pr)
+		req.Header.Set("Authorization", "Bearer good")
+		req.Header.Set("Content-Type", "text/csv")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		res.Body.Close()
+		first <- res.StatusCode
+	}()
+	// A pipe write returns once the handler reads it, so the slot is taken.
+	if _, err := pw.Write([]byte("activity_id,rep_id,kind,occurred_at\n")); err != nil {
+		t.Fatal(err)
+	}
+	status, out, hdr := post(t, url, "good", "text/csv", "", []byte(goodActivities))
+	if status != http.StatusTooManyRequests || hdr.Get("Retry-After") != "1" || !strings.Contains(fmt.Sprint(out["error"]), "1 loads of this firm") {
+		t.Fatalf("second load while one is in flight: status %d %v Retry-After %q, want 429 with Retry-After", status, out, hdr.Get("Retry-After"))
+	}
+	pw.Write([]byte("a1,r1,call,2026-03-02T10:00:00Z\n"))
+	pw.Close()
+	if s := <-first; s != http.StatusOK {
+		t.Fatalf("the first load: status %d", s)
+	}
+	if status, out, _ := post(t, url, "good", "text/csv", "", []byte(goodActivities)); status != http.StatusOK {
+		t.Fatalf("a load after the first ended: status %d %v", status, out)
+	}
+	assertRows(t, st, queries.KindActivities, 2)
+}
+
+func TestIngestAPIBadValueAnswerNamesIt(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	srv := apiServer(t, st, 1<<20)
+	body := "deal_id,rep_id,stage,status,amount,created_at,close_date,updated_at\n" +
+		"d1,r1,Proposal,open,100000000000000000,2026-01-05T10:00:00Z,2026-02-01,2026-01-06T10:00:00Z\n"
+	status, out, hdr := post(t, srv.URL+"/api/v1/ingest/deals", "good", "text/csv", "", []byte(body))
+	b, _ := json.Marshal(out)
+	want := `{"errors":[{"field":"amount","reason":"above the largest amount, 9999999999999.99","row":2,"value":"100000000000000000"}],"more":0}`
+	if status != http.StatusBadRequest || string(b) != want || hdr.Get("Retry-After") != "" {
+		t.Fatalf("status %d %s\nwant 400 %s", status, b, want)
+	}
+	assertRows(t, st, queries.KindDeals, 0)
+}
+
+func TestDataErrorTellsRefusedValuesFromOutages(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	tests := []struct {
+		sql        string
+		data, tran bool
+	}{
+		{"SELECT toDecimal64('100000000000000000000', 2)", true, false},
+		{"SELECT toDate32('not a date')", true, false},
+		{"SELECT * FROM no_such_table", false, false},
+	}
+	for _, tt := range tests {
+		err := st.Conn().Exec(ctx, tt.sql)
+		if err == nil || ingest.DataError(err) != tt.data || ingest.Transient(err) != tt.tran {
+			t.Errorf("%s: %v: DataError %v Transient %v, want %v %v", tt.sql, err, ingest.DataError(err), ingest.Transient(err), tt.data, tt.tran)
+		}
+	}
+}
+
+// trickle sends a request whose body comes one byte per interval and returns the first line of
+// the answer, or the read error when the server closed the connection without one.
+func trickle(addr, path string, every time.Duration) string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	body := goodActivities
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", path, len(body))
+	answer := make(chan string, 1)
+	go func() {
+		line, err := bufio.NewReader(conn).ReadString('\n')
+		if err != nil {
+			line = err.Error()
+		}
+		answer <- strings.TrimSpace(line)
+	}()
+	for i := 0; i < len(body); i++ {
+		select {
+		case a := <-answer:
+			return a
+		case <-time.After(every):
+		}
+		if _, err := conn.Write([]byte{body[i]}); err != nil {
+			break
+		}
+	}
+	return <-answer
+}
+
+func TestIngestAPIDropsSlowBodies(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth,
+		BodyGrace: 200 * time.Millisecond, MinBodyRate: 1 << 10, Limiter: ingest.NewLoadLimiter(8, time.Second)}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	answers := make(chan string, 8)
+	for range 8 {
+		go func() { answers <- trickle(addr, "/api/v1/ingest/activities", 50*time.Millisecond) }()
+	}
+	for range 8 {
+		if a := <-answers; a != "HTTP/1.1 408 Request Timeout" {
+			t.Errorf("a client sending a byte every 50 ms got %q, want 408", a)
+		}
+	}
+	if status, out, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", []byte(goodActivities)); status != http.StatusOK {
+		t.Fatalf("a body sent at once: status %d %v", status, out)
+	}
+	assertRows(t, st, queries.KindActivities, 2)
+	assertNoStagingTables(t, st)
+}
+
+// refusingServer exposes the engine over HTTP but answers every INSERT with the ClickHouse
+// exception code, as a server refusing the rows would.
+func refusingServer(t *testing.T, db string, code int) string {
+	t.Helper()
+	h := engine.Get(t).Handler(chdb.HandlerOptions{Password: "pw"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("query"))), "INSERT") {
+			w.Header().Set("X-ClickHouse-Exception-Code", strconv.Itoa(code))
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "Code: %d. DB::Exception: refused by the test server. (TEST)\n", code)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return "http://default:pw@" + strings.TrimPrefix(srv.URL, "http://") + "/" + db
+}
+
+func TestIngestAPIStorageRefusalIsNever503(t *testing.T) {
+	base := engine.Store(t, queries.Config{})
+	tests := []struct {
+		code   int
+		status int
+		want   string
+	}{
+		{407, http.StatusBadRequest, "storage refused a value"}, // DECIMAL_OVERFLOW
+		{60, http.StatusInternalServerError, "storage failed"},  // UNKNOWN_TABLE
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
+			st, err := queries.Open(t.Context(), queries.Config{DSN: refusingServer(t, base.Database(), tt.code)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			srv := apiServer(t, st, 1<<20)
+			status, out, hdr := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", []byte(goodActivities))
+			b, _ := json.Marshal(out)
+			if status != tt.status || hdr.Get("Retry-After") != "" || !strings.Contains(string(b), tt.want) {
+				t.Fatalf("status %d %s (Retry-After %q), want %d with %q and no Retry-After", status, b, hdr.Get("Retry-After"), tt.status, tt.want)
+			}
+		})
+	}
+	assertRows(t, base, queries.KindActivities, 0)
+	assertNoStagingTables(t, base)
 }

@@ -36,6 +36,8 @@ type Job struct {
 	MaxErrors int
 	// Backoff governs retries of storage writes; the zero value means DefaultBackoff.
 	Backoff Backoff
+	// MaxBytes bounds each input's bytes once decompressed (Options.MaxBytes); 0 means no bound.
+	MaxBytes int64
 	// Progress, when set, is called about every 250 ms while reading.
 	Progress func(Progress)
 	// Now is the clock for timings; nil means time.Now.
@@ -95,6 +97,9 @@ func (e *StoreError) Error() string {
 		return fmt.Sprintf("storage failed while storing the rows, so some of them may already be stored "+
 			"(see `salesrecipe status`); re-running the same load is safe: rows already stored are recognised "+
 			"and not counted twice: %v", e.Err)
+	}
+	if DataError(e.Err) {
+		return fmt.Sprintf("storage refused a value before anything was stored; fix the input and load again: %v", e.Err)
 	}
 	return fmt.Sprintf("storage failed before anything was stored; re-running the same load is safe: %v", e.Err)
 }
@@ -206,7 +211,7 @@ func (r *runner) stage(ctx context.Context, in Input) error {
 
 // source opens an input's reader and, with a mapping, binds it.
 func (r *runner) source(in Input) (Source, error) {
-	rd, err := NewReader(&byteCounter{r: in.R, n: &r.bytes}, in.Name, Options{Format: r.job.Format})
+	rd, err := NewReader(&byteCounter{r: in.R, n: &r.bytes}, in.Name, Options{Format: r.job.Format, MaxBytes: r.job.MaxBytes})
 	if err != nil {
 		return nil, err
 	}

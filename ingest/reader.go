@@ -23,6 +23,43 @@ type Options struct {
 	// AcceptMissingFinalNewline accepts a last CSV line without a line break instead of
 	// rejecting it as possibly truncated (some spreadsheet tools write files that way).
 	AcceptMissingFinalNewline bool
+	// MaxBytes bounds the bytes read once decompressed, so a small gzip body cannot inflate
+	// without end; past it reading fails with a *TooLargeError. 0 means no bound.
+	MaxBytes int64
+}
+
+// TooLargeError reports an input longer than Options.MaxBytes once decompressed.
+type TooLargeError struct {
+	// Limit is the bound in bytes.
+	Limit int64
+}
+
+// Error names the bound.
+func (e *TooLargeError) Error() string {
+	return "input larger than " + thousands(int(e.Limit)) + " bytes once decompressed; split the load"
+}
+
+// sizeLimit fails with a *TooLargeError once more than left bytes have been read.
+type sizeLimit struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+// Read passes reads through until the bound is passed.
+func (s *sizeLimit) Read(p []byte) (int, error) {
+	if s.left < 0 {
+		return 0, &TooLargeError{Limit: s.limit}
+	}
+	if int64(len(p)) > s.left+1 {
+		p = p[:s.left+1]
+	}
+	n, err := s.r.Read(p)
+	s.left -= int64(n)
+	if s.left < 0 {
+		return n, &TooLargeError{Limit: s.limit}
+	}
+	return n, err
 }
 
 // Source is a stream of records: a Reader, or a MappedReader that renames a Reader's fields.
@@ -100,17 +137,22 @@ func (r *Reader) open() error {
 	return nil
 }
 
+// gunzip decompresses a gzip input and bounds what is read to opts.MaxBytes.
 func (r *Reader) gunzip() error {
-	magic, _ := r.br.Peek(2)
-	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return nil
+	var plain io.Reader = r.br
+	if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(r.br)
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		r.gz, plain = gz, gz
 	}
-	gz, err := gzip.NewReader(r.br)
-	if err != nil {
-		return fmt.Errorf("gzip: %w", err)
+	if r.opts.MaxBytes > 0 {
+		plain = &sizeLimit{r: plain, left: r.opts.MaxBytes, limit: r.opts.MaxBytes}
 	}
-	r.gz = gz
-	r.br = bufio.NewReaderSize(gz, bufferSize)
+	if plain != io.Reader(r.br) {
+		r.br = bufio.NewReaderSize(plain, bufferSize)
+	}
 	return nil
 }
 

@@ -88,3 +88,25 @@ func Transient(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
+
+// dataCodes are ClickHouse exception codes that mean a value cannot be stored as sent.
+var dataCodes = map[int32]bool{
+	6:   true, // CANNOT_PARSE_TEXT
+	27:  true, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+	38:  true, // CANNOT_PARSE_DATE
+	41:  true, // CANNOT_PARSE_DATETIME
+	53:  true, // TYPE_MISMATCH
+	69:  true, // ARGUMENT_OUT_OF_BOUND
+	70:  true, // CANNOT_CONVERT_TYPE
+	72:  true, // CANNOT_PARSE_NUMBER
+	117: true, // INCORRECT_DATA
+	321: true, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+	407: true, // DECIMAL_OVERFLOW
+}
+
+// DataError reports whether err is the storage refusing a value it was sent, which no retry
+// cures and the sender must fix.
+func DataError(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && dataCodes[ex.Code]
+}

@@ -274,10 +274,21 @@ func TestIngestCommand(t *testing.T) {
 	}
 	// A strict load with a bad row exits 1, says where, and writes nothing.
 	bad := filepath.Join(t.TempDir(), "bad.csv")
-	os.WriteFile(bad, []byte("activity_id,rep_id,kind,occurred_at\nz1,r0001,call,2026-01-05T10:00:00Z\nz2,r0001,call,31/01/2026\n"), 0o644)
+	os.WriteFile(bad, []byte("activity_id,rep_id,kind,occurred_at\nz1,r0001,call,2026-01-05T10:00:00Z\nz2,r0001,call,31/01/2026\n"+
+		"z3,r0001,call,9999-12-31T23:59:59Z\n"), 0o644)
 	_, stderr, code = runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", bad)...)
-	if code != 1 || !strings.Contains(stderr, `bad.csv:3: column occurred_at: value "31/01/2026"`) {
+	if code != 1 || !strings.Contains(stderr, `bad.csv:3: column occurred_at: value "31/01/2026"`) ||
+		!strings.Contains(stderr, `bad.csv:4: column occurred_at: value "9999-12-31T23:59:59Z": outside the supported range 1970-01-01 to 2100-12-31 UTC`) {
 		t.Fatalf("strict: exit %d\n%s", code, stderr)
+	}
+	// An amount the Decimal column cannot hold is the input's error, named, not a storage failure.
+	badDeal := filepath.Join(t.TempDir(), "deals.csv")
+	os.WriteFile(badDeal, []byte("deal_id,rep_id,stage,status,amount,created_at,close_date,updated_at\n"+
+		"x1,r0001,Proposal,open,100000000000000000,2026-01-05T10:00:00Z,2026-02-01,2026-01-06T10:00:00Z\n"), 0o644)
+	_, stderr, code = runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "deals", badDeal)...)
+	if code != 1 || !strings.Contains(stderr, `deals.csv:2: column amount: value "100000000000000000": above the largest amount, 9999999999999.99`) ||
+		strings.Contains(stderr, "storage failed") {
+		t.Fatalf("amount beyond the Decimal: exit %d\n%s", code, stderr)
 	}
 	out2, stderr, code := runBin(t, nil, append(append([]string{"status"}, store...), "--format", "json")...)
 	if code != 0 {

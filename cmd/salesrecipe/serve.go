@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/salesrecipe/salesrecipe/dashboards"
 	"github.com/salesrecipe/salesrecipe/dashboards/metrics"
@@ -44,12 +46,37 @@ type serveConfig struct {
 	metricsTeamsOnly bool
 }
 
+// timeouts bound how long a connection may take to send a request and stay idle.
+type timeouts struct {
+	// header bounds the request line and headers.
+	header time.Duration
+	// read bounds a whole request; the ingest API replaces it by a minimum rate for its bodies.
+	read time.Duration
+	// idle bounds the wait for the next request on a kept-alive connection.
+	idle time.Duration
+}
+
+// The default timeouts drop slow or silent clients without cutting off real ones.
+const (
+	defaultHeaderTimeout = 10 * time.Second
+	defaultReadTimeout   = time.Minute
+	defaultIdleTimeout   = time.Minute
+)
+
+// httpServer returns a server of h on addr with the timeouts t (the defaults where zero).
+func httpServer(addr string, h http.Handler, t timeouts) *http.Server {
+	return &http.Server{Addr: addr, Handler: h,
+		ReadHeaderTimeout: cmp.Or(t.header, defaultHeaderTimeout),
+		ReadTimeout:       cmp.Or(t.read, defaultReadTimeout),
+		IdleTimeout:       cmp.Or(t.idle, defaultIdleTimeout)}
+}
+
 // runServe serves HTTP until the context ends, then shuts down gracefully.
 func runServe(ctx context.Context, e *env, args []string) error {
 	var c serveConfig
 	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--clickhouse-listen HOST:PORT --clickhouse-password P] [store flags]",
 		"Serves the dashboards, the JSON API and the health checks /healthz (the process is up) and\n"+
-			"/readyz (the store answers). With the embedded engine, --clickhouse-listen also exposes the engine\n"+
+			"/readyz (the store can be read and written: JSON {\"ready\",\"read\",\"write\"}, 503 when not). With the embedded engine, --clickhouse-listen also exposes the engine\n"+
 			"over the ClickHouse HTTP interface, so Grafana's ClickHouse data source or another salesrecipe\n"+
 			"process (--clickhouse http://default:P@HOST:PORT) can reach it; it requires a password.")
 	c.store.register(fs, e.getenv)
@@ -145,18 +172,25 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 			}
 		}
 	}
-	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: &forecast.Forecaster{Store: st, Now: c.now}}
+	fc := &forecast.Forecaster{Store: st, Now: c.now}
+	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: fc}
 	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src,
 		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
 	if err != nil {
 		return nil, nil, err
+	}
+	// A refresh that fitted a recipe it cannot store still serves its numbers.
+	fc.SaveFailed = func(ctx context.Context, what string, err error) {
+		log.WarnContext(ctx, "metrics refreshed without saving the "+what, "err", err)
+		m.SaveFailed(what)
 	}
 	go m.Run(ctx)
 	return m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}), nil
 }
 
 // dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
-func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (http.Handler, error) {
+// A write a page does on the side that fails is counted by m.
+func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (http.Handler, error) {
 	if users == nil {
 		log.Warn("no --users file: the dashboards and the JSON API are off")
 		return nil, nil
@@ -174,25 +208,28 @@ func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users
 		now = time.Now
 	}
 	return dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
-		AuthProxyHeader: c.authProxyHeader, Logger: log})
+		AuthProxyHeader: c.authProxyHeader, Logger: log, SaveFailed: m.SaveFailed})
 }
 
 // serve runs the HTTP servers until ctx ends.
 func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) error {
-	dash, err := dashboardsHandler(log, c, st, users)
+	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
 	if err != nil {
 		return err
 	}
-	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
+	dash, err := dashboardsHandler(log, c, st, users, m)
 	if err != nil {
 		return err
 	}
 	mux := newMux(log, st, users, dash, m)
 	mux.Handle("GET /metrics", metricsHandler)
-	servers := []*http.Server{{Addr: c.addr, Handler: m.InstrumentHTTP(mux), ReadHeaderTimeout: 10 * time.Second}}
+	servers := []*http.Server{httpServer(c.addr, m.InstrumentHTTP(mux), timeouts{})}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
-		servers = append(servers, &http.Server{Addr: c.chListen, Handler: h, ReadHeaderTimeout: 10 * time.Second})
+		// A batch INSERT from another process may stream for minutes: no ReadTimeout here.
+		srv := httpServer(c.chListen, h, timeouts{})
+		srv.ReadTimeout = 0
+		servers = append(servers, srv)
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
@@ -240,14 +277,42 @@ func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, dash h
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := st.Ping(ctx); err != nil {
-			http.Error(w, "store unavailable: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.HandleFunc("GET /readyz", readyHandler(log, st))
 	return mux
+}
+
+// readiness is the body of /readyz: "ok" or "error: ..." for reading and for writing.
+type readiness struct {
+	Ready bool   `json:"ready"`
+	Read  string `json:"read"`
+	Write string `json:"write"`
+}
+
+// readyHandler answers 200 when the store can be read and written, else 503; the body says
+// which fails. Concurrent probes share one check, so a burst costs one staging table.
+func readyHandler(log *slog.Logger, st *queries.Store) http.HandlerFunc {
+	var g singleflight.Group
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, _, _ := g.Do("check", func() (any, error) {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+			defer cancel()
+			return st.CheckHealth(ctx), nil
+		})
+		h := v.(queries.Health)
+		rd := readiness{Ready: h.Read == nil && h.Write == nil, Read: healthWord(h.Read), Write: healthWord(h.Write)}
+		w.Header().Set("Content-Type", "application/json")
+		if !rd.Ready {
+			log.WarnContext(r.Context(), "not ready", "read", rd.Read, "write", rd.Write)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = writeJSON(w, rd)
+	}
+}
+
+// healthWord renders one side of a health check.
+func healthWord(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return "error: " + err.Error()
 }

@@ -50,6 +50,7 @@ type Metrics struct {
 	refreshErrors *prometheus.CounterVec
 	ingestRows    *prometheus.CounterVec
 	httpDuration  *prometheus.HistogramVec
+	saveFailures  *prometheus.CounterVec
 }
 
 // firmState is what the last refreshes left for one firm.
@@ -97,8 +98,12 @@ func New(cfg Config) (*Metrics, error) {
 			Help:    "Duration of HTTP requests by route pattern and status code.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}, []string{"route", "code"}),
+		saveFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "salesrecipe_optional_save_failures_total",
+			Help: "Writes a read does on the side (what: snapshot, recipe) that failed; the answer was served without them.",
+		}, []string{"what"}),
 	}
-	for _, c := range []prometheus.Collector{m.refreshErrors, m.ingestRows, m.httpDuration, collector{m}} {
+	for _, c := range []prometheus.Collector{m.refreshErrors, m.ingestRows, m.httpDuration, m.saveFailures, collector{m}} {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: register: %w", err)
 		}

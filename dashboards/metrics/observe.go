@@ -31,11 +31,19 @@ func (m *Metrics) ObserveIngest(firm string, kind ingest.Kind, res ingest.Result
 	m.mu.Unlock()
 }
 
+// SaveFailed counts an optional write (a forecast snapshot, a recipe) that failed while a read was served.
+func (m *Metrics) SaveFailed(what string) {
+	m.saveFailures.WithLabelValues(what).Inc()
+}
+
 // IngestHandler returns the ingest API handler of cfg with every load observed under its firm.
 //
 // ingest.HandlerConfig.Observe is not told the firm, so each request gets its own handler
 // whose Authorize remembers the firm the load goes to; cfg's own Observe is still called.
 func (m *Metrics) IngestHandler(cfg ingest.HandlerConfig) http.Handler {
+	if cfg.Limiter == nil { // one limiter for every request, so the bound per firm holds
+		cfg.Limiter = ingest.NewLoadLimiter(ingest.DefaultLoadsPerFirm, ingest.DefaultLoadWait)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := cfg
 		var firm string

@@ -131,3 +131,19 @@ func TestIngestHandlerCountsByFirm(t *testing.T) {
 		}
 	}
 }
+
+func TestSaveFailedCountsOnTheInjectedRegistry(t *testing.T) {
+	m, reg := newTestMetrics(t, &fakeSource{}, false)
+	m.SaveFailed("snapshot")
+	m.SaveFailed("snapshot")
+	m.SaveFailed("recipe")
+	want := `
+# HELP salesrecipe_optional_save_failures_total Writes a read does on the side (what: snapshot, recipe) that failed; the answer was served without them.
+# TYPE salesrecipe_optional_save_failures_total counter
+salesrecipe_optional_save_failures_total{what="recipe"} 1
+salesrecipe_optional_save_failures_total{what="snapshot"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "salesrecipe_optional_save_failures_total"); err != nil {
+		t.Error(err)
+	}
+}

@@ -7,9 +7,13 @@ package querytest
 import (
 	"context"
 	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -74,4 +78,28 @@ func (s *Engine) Store(t testing.TB, cfg queries.Config) *queries.Store {
 		t.Fatalf("migrate: %v", err)
 	}
 	return st
+}
+
+// ReadOnlyStore returns a second store on the database of st, reached over the engine's
+// ClickHouse HTTP interface, whose queries run with the engine's setting readonly = 2 while
+// readOnly is set: reads answer, and the engine itself refuses every write and DDL statement.
+func (s *Engine) ReadOnlyStore(t testing.TB, st *queries.Store, readOnly *atomic.Bool) *queries.Store {
+	t.Helper()
+	h := s.Get(t).Handler(chdb.HandlerOptions{Password: "pw"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if readOnly.Load() {
+			q := r.URL.Query()
+			q.Set("readonly", "2")
+			r.URL.RawQuery = q.Encode()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	dsn := "http://default:pw@" + strings.TrimPrefix(srv.URL, "http://") + "/" + st.Database()
+	ro, err := queries.Open(context.Background(), queries.Config{DSN: dsn})
+	if err != nil {
+		t.Fatalf("open the store over HTTP: %v", err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	return ro
 }
