@@ -1,10 +1,10 @@
 // Package model holds the statistics of salesrecipe: pure, numbers in and numbers out.
 //
 // It fits the recipe (what one more activity of each kind is worth in won
-// revenue, and over which delay it lands) and the stage model (win chances,
-// in-period close chances, close-date slippage and cycle lengths). It imports
-// no database, HTTP or other salesrecipe package: callers convert their data
-// into the input structs defined here.
+// revenue, and over which delay it lands); the pipeline's win chances are
+// learned in forecast, beside the deal histories they are computed from. It
+// imports no database, HTTP or other salesrecipe package: callers convert their
+// data into the input structs defined here.
 //
 // Recipe method: revenue of rep r in period t = firm intercept + rep deviation + g(r) * sum over kinds k and
 // lags l of b(k,l) * count(r, t-l, k), with b >= 0 fitted by Lawson–Hanson NNLS on normal equations

@@ -13,58 +13,14 @@ import (
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-func TestPipelineRow(t *testing.T) {
-	tests := []struct {
-		name                       string
-		quota, won                 float64
-		acc                        repAcc
-		forecast, low, high, reqCv float64
-	}{
-		{"no pipeline: the interval is closed won", 100, 40, repAcc{}, 40, 40, 40, math.NaN()},
-		{"one deal at one half", 100, 0, repAcc{open: 60, possible: 60, weighted: 30, variance: 60 * 60 * 0.25}, 30, 0, 60, 2},
-		{"many small deals: a narrow interval", 100, 10, repAcc{open: 100, possible: 100, weighted: 50, variance: 100 * 0.25}, 60, 60 - z80*5, 60 + z80*5, 2},
-	}
-	same := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 || math.IsNaN(a) && math.IsNaN(b) }
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := pipelineRow("east", "r1", tt.quota, tt.won, tt.acc)
-			if !same(r.Forecast, tt.forecast) || !same(r.Low, tt.low) || !same(r.High, tt.high) || !same(r.RequiredCoverage, tt.reqCv) {
-				t.Fatalf("forecast %v [%v, %v] required coverage %v, want %v [%v, %v] %v",
-					r.Forecast, r.Low, r.High, r.RequiredCoverage, tt.forecast, tt.low, tt.high, tt.reqCv)
-			}
-		})
-	}
-}
-
-func TestTeamRowsSumReps(t *testing.T) {
-	reps := []Row{
-		{Team: "east", Rep: "r1", Forecast: 30, Low: 27, High: 34, Quota: 100, ClosedWon: 10, PipelineOpen: 40, PipelineWeighted: 20},
-		{Team: "east", Rep: "r2", Forecast: 50, Low: 46, High: 53, Quota: 60, ClosedWon: 20, PipelineOpen: 60, PipelineWeighted: 30},
-		{Team: "west", Rep: "r3", Forecast: 5, Low: 5, High: 5, Quota: 50},
-	}
-	teams := teamRows(reps)
-	if len(teams) != 2 || teams[0].Team != "east" || teams[1].Team != "west" {
-		t.Fatalf("teams %+v", teams)
-	}
-	east := teams[0]
-	if east.Forecast != 80 || east.Quota != 160 || east.ClosedWon != 30 || east.PipelineOpen != 100 || east.PipelineWeighted != 50 {
-		t.Errorf("east sums %+v", east)
-	}
-	if east.Low != 75 || east.High != 80+math.Sqrt(16+9) || east.RequiredCoverage != 2 {
-		t.Errorf("east interval [%v, %v] required %v, want [75, 85] 2", east.Low, east.High, east.RequiredCoverage)
-	}
-	if !math.IsNaN(teams[1].RequiredCoverage) {
-		t.Errorf("west without pipeline has required coverage %v", teams[1].RequiredCoverage)
-	}
-}
-
 // TestStoreSourceFindsPlantedShortfall loads a synthetic firm with a planted shortfall into the
 // embedded engine and checks the snapshot the metrics would serve.
 func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 8, 9, true, t0
 	st := loadSynthFirm(t, cfg)
-	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR"}
+	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
+	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR", Forecaster: fc}
 	snap, err := src.Snapshot(t.Context(), "default", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +59,12 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 			t.Errorf("no last load of %s", kind)
 		}
 	}
-	if !math.IsNaN(snap.RecipeCVWAPE) || !snap.LastFit.IsZero() {
-		t.Errorf("no recipe was stored, yet CV WAPE %v and last fit %v", snap.RecipeCVWAPE, snap.LastFit)
+	rc, ok, err := st.LatestRecipe(t.Context(), "default", "month", t0)
+	if err != nil || !ok {
+		t.Fatalf("the first snapshot fits and stores a recipe: ok %v, %v", ok, err)
+	}
+	if snap.RecipeCVWAPE != rc.CVWAPE || !snap.LastFit.Equal(rc.FittedAt) {
+		t.Errorf("CV WAPE %v and last fit %v, the stored recipe's %v and %v", snap.RecipeCVWAPE, snap.LastFit, rc.CVWAPE, rc.FittedAt)
 	}
 	if !snap.LastForecast.Equal(t0) {
 		t.Errorf("last forecast %v, want %v", snap.LastForecast, t0)
