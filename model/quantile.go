@@ -31,7 +31,3 @@ func sortedCopy(v []float64) []float64 {
 	return s
 }
 
-// quantileOf returns the q-quantile of v without modifying it.
-func quantileOf(v []float64, q float64) float64 {
-	return QuantileSorted(sortedCopy(v), q)
-}
