@@ -62,33 +62,69 @@ func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	return b, nil
 }
 
-// bootstrap resamples whole reps to put percentile intervals on each value and lag share.
-func (d *design) bootstrap(fit *fitted, o *Options, rec *Recipe) error {
-	rb := fit.rb
+// bootstrap resamples whole reps to put percentile intervals on each value and lag share. A kind the final fit
+// gives no value gets the interval $0 to the upper percentile of its value in the form with every kind in (full),
+// resampled alike: how large its value could be, not $0-$0 unless the data pins it there.
+func (d *design) bootstrap(fit *fitted, full candidate, o *Options, rec *Recipe) error {
 	seeds := make([]uint64, o.Bootstrap)
 	for i := range seeds {
 		seeds[i] = o.Rand.Uint64()
 	}
+	reps, err := fit.replicates(seeds, o.Workers)
+	if err != nil {
+		return err
+	}
+	var fullReps [][][]float64
+	for k := range rec.Kinds {
+		if rec.Kinds[k].Value > 0 {
+			setIntervals(&rec.Kinds[k], reps, k, o.Level)
+			continue
+		}
+		if fullReps == nil {
+			if fullReps, err = d.fullReplicates(full, seeds, o.Workers); err != nil {
+				return err
+			}
+		}
+		setZeroInterval(&rec.Kinds[k], fullReps, k, o.Level)
+	}
+	return nil
+}
+
+// fullReplicates refits the form with every kind in and returns its bootstrap replicates for the given seeds.
+func (d *design) fullReplicates(full candidate, seeds []uint64, workers int) ([][][]float64, error) {
+	fit, err := d.finalFit(full)
+	if err != nil {
+		return nil, err
+	}
+	return fit.replicates(seeds, workers)
+}
+
+// replicates refits on one resample of reps per seed, spread over workers.
+func (fit *fitted) replicates(seeds []uint64, workers int) ([][][]float64, error) {
 	reps := make([][][]float64, len(seeds))
 	errs := make([]error, len(seeds))
 	var wg sync.WaitGroup
-	for wk := range o.Workers {
+	for wk := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := wk; i < len(seeds); i += o.Workers {
-				reps[i], errs[i] = fit.replicate(rb, seeds[i])
+			for i := wk; i < len(seeds); i += workers {
+				reps[i], errs[i] = fit.replicate(fit.rb, seeds[i])
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
+	return reps, errors.Join(errs...)
+}
+
+// setZeroInterval gives a kind fitted at zero the interval from $0 to the upper percentile of its replicated values.
+func setZeroInterval(ke *KindEffect, reps [][][]float64, k int, level float64) {
+	values := make([]float64, 0, len(reps))
+	for _, b := range reps {
+		v, _ := valueShares(b[k])
+		values = append(values, v)
 	}
-	for k := range rec.Kinds {
-		setIntervals(&rec.Kinds[k], reps, k, o.Level)
-	}
-	return nil
+	ke.CILow, ke.CIHigh = 0, QuantileSorted(sortedCopy(values), (1+level)/2)
 }
 
 // setIntervals fills a kind's percentile intervals from the replicates' lag coefficients.

@@ -79,21 +79,38 @@ func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) 
 	return out, errors.Join(errs...)
 }
 
-// search picks the form and penalties with the lowest rolling-origin WAPE and returns the winner's
+// searchResult is the chosen candidate, the same form before kinds were dropped, and the chosen candidate's
 // out-of-sample actuals and forecasts over the origins.
-func (d *design) search(o *Options, origins []int) (best candidate, actual, forecast []float64, err error) {
+type searchResult struct {
+	best, full       candidate
+	actual, forecast []float64
+}
+
+// search picks the form and penalties with the lowest rolling-origin WAPE, then drops the kinds that do not earn
+// their place out of sample.
+func (d *design) search(o *Options, origins []int) (searchResult, error) {
+	full, err := d.bestForm(o, origins)
+	if err != nil {
+		return searchResult{}, err
+	}
+	best, actual, forecast, err := d.dropKinds(full, origins)
+	return searchResult{best: best, full: full, actual: actual, forecast: forecast}, err
+}
+
+// bestForm returns the form and penalties with the lowest rolling-origin WAPE, every kind in.
+func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
 	ls, err := d.newLagSelector()
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	depths, err := ls.depths()
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	scored, err := d.scoreForms(candidateForms(d.K, d.W, depths, o.Decays), origins, gr, o.Workers)
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	best, bestAd := scored[0], -1
 	for i, c := range scored {
@@ -107,13 +124,13 @@ func (d *design) search(o *Options, origins []int) (best candidate, actual, fore
 	if bestAd >= 0 && d.K > 1 {
 		refined, err := d.refineDecays(scored[bestAd], o.Decays, origins)
 		if err != nil {
-			return candidate{}, nil, nil, err
+			return candidate{}, err
 		}
 		if refined.score.wape() < best.score.wape() {
 			best = refined
 		}
 	}
-	return d.dropKinds(best, origins)
+	return best, nil
 }
 
 // dropKinds gives no effect to kinds whose inclusion does not cut the rolling-origin absolute errors by more than

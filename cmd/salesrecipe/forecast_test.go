@@ -47,7 +47,7 @@ func loadedFirm(t *testing.T, months int, end string) []string {
 	firm := t.TempDir()
 	start, _ := time.Parse(time.DateOnly, end)
 	start = start.AddDate(0, -months, 0)
-	if _, _, err := runCmd(t, nil, "synth", "--out", firm, "--reps", "8", "--months", strconv.Itoa(months), "--start", start.Format(time.DateOnly), "--seed", "5"); err != nil {
+	if _, _, err := runCmd(t, nil, "synth", "--out", firm, "--reps", "8", "--months", strconv.Itoa(months), "--start", start.Format(time.DateOnly), "--seed", "2"); err != nil {
 		t.Fatal(err)
 	}
 	store := []string{"--data", t.TempDir(), "--log-level", "warn"}
@@ -66,6 +66,12 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	out, stderr, code := runBin(t, nil, append(append([]string{"fit"}, store...), asOf...)...)
 	if code != 0 || !strings.Contains(out, "Recipe of firm default") || !strings.Contains(out, " of won revenue within ") && !strings.Contains(out, "no measurable won revenue") {
 		t.Fatalf("fit: exit %d\n%s%s", code, out, stderr)
+	}
+	// No --as-of: the data ended 2026-06-01, months before any clock this test runs at, so the fit
+	// takes the data's own span (not empty months up to today) and says so.
+	out, stderr, code = runBin(t, nil, append([]string{"fit"}, store...)...)
+	if code != 0 || !strings.Contains(out, "to 2026-05-31 (") || !strings.Contains(stderr, "fitting on its own span, as of 2026-06-01") {
+		t.Fatalf("fit without --as-of on old data: exit %d\n%s%s", code, out, stderr)
 	}
 	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--format", "json"}, store...), asOf...)...)
 	var fit map[string]any
@@ -151,6 +157,13 @@ func TestFitRefusesThinData(t *testing.T) {
 	}
 }
 
+func TestFitWithoutFlagsOnEmptyData(t *testing.T) {
+	out, stderr, code := runBin(t, nil, "fit", "--data", t.TempDir(), "--log-level", "warn")
+	if code != 1 || !strings.Contains(stderr, "not enough data to fit a recipe") || out != "" {
+		t.Fatalf("fit on empty data: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
 func TestForecastFlagMistakes(t *testing.T) {
 	tests := [][]string{
 		{"fit", "--grain", "day"},
@@ -202,7 +215,7 @@ func sampleRecipe() forecast.Recipe {
 		DataFrom: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
 		Observations: 640, Method: "free-lags", R2: 0.41, CVWAPE: 0.52, Kinds: []forecast.KindRecipe{
 			{Kind: "demo", ValuePerActivity: 1260, CILow: 1050, CIHigh: 1480, Lags: []forecast.LagShare{{Lag: 0, Share: 0.55}, {Lag: 1, Share: 0.3}, {Lag: 2, Share: 0.15}}},
-			{Kind: "email", Lags: []forecast.LagShare{{Lag: 0, Share: 0}}},
+			{Kind: "email", CIHigh: 111, Lags: []forecast.LagShare{{Lag: 0, Share: 0}}},
 		}}
 }
 
