@@ -24,8 +24,9 @@ type Model struct {
 	Thin     string               `json:"thin,omitempty"` // why there is no recipe
 	Pipeline *Pipeline            `json:"pipeline"`
 	Combiner *Combiner            `json:"combiner"`
-	Stages   []salesrecipe.Stage  `json:"stages"`   // the stages file at fit time; empty without one
-	WinRate  float64              `json:"win_rate"` // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Stages   []salesrecipe.Stage  `json:"stages"`          // the stages file at fit time; empty without one
+	WinRate  float64              `json:"win_rate"`        // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Built    map[string]float64   `json:"built,omitempty"` // per rep, the most pipeline created in one period before AsOf's; nil when not measured
 	thin     *model.ThinDataError // why there is no recipe, as an error; nil with a recipe (not stored)
 }
 

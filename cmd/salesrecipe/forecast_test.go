@@ -110,7 +110,7 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	}
 	for _, r := range fc["reps"].([]any) {
 		for _, n := range r.(map[string]any)["what_it_takes"].([]any) {
-			if got := keysOf(t, n); !reflect.DeepEqual(got, wantKeys("kind", "additional")) {
+			if got := keysOf(t, n); !reflect.DeepEqual(got, wantKeys("kind", "additional")) && !reflect.DeepEqual(got, wantKeys("kind", "additional", "reason")) {
 				t.Errorf("what it takes keys %v", got)
 			}
 		}
