@@ -37,7 +37,7 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	}
 	rec.Residuals = newResiduals(sr.actual, sr.forecast)
 	if o.Bootstrap > 0 {
-		if err := d.bootstrap(fit, sr.full, &o, rec); err != nil {
+		if err := d.bootstrap(fit, sr.depth, &o, rec); err != nil {
 			return nil, err
 		}
 	}
@@ -87,6 +87,7 @@ type fitted struct {
 	eff  []*repEfficiency // per rep in canonical order, nil without rows
 	rb   repBlocks        // per-rep within cross-products of the final form
 	r2   float64
+	free bool // slopes unconstrained in sign (the reference fit of the value intervals)
 }
 
 // finalFit refits the candidate on every period its depth allows.

@@ -64,3 +64,25 @@ func TestZeroValueIntervalShowsHowLargeItCouldBe(t *testing.T) {
 		t.Fatalf("no kind fitted at 0 in %+v: the scenario no longer tests zero intervals", rec.Kinds)
 	}
 }
+
+// TestLateDelaysGetALateProfile checks that a firm whose effects peak a month or two after the activity gets a
+// profile that peaks after the activity's own month (within a month of the true peak), on noisy data where the
+// carry-over form wins the out-of-sample choice: a geometric carry-over always peaked at once.
+func TestLateDelaysGetALateProfile(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		c := defaultSim(seed)
+		c.reps, c.noise = 60, 0.35
+		c.kinds = []simKind{
+			{name: "call", value: 150, profile: []float64{0.15, 0.5, 0.25, 0.1}, rate: 40},
+			{name: "meeting", value: 1200, profile: []float64{0.05, 0.2, 0.4, 0.25, 0.1}, rate: 8},
+			{name: "email", value: 0, profile: []float64{1}, rate: 60},
+		}
+		rec := fitOrFatal(t, simulate(c), Options{Bootstrap: -1})
+		t.Logf("seed %d: %s", seed, rec.Method)
+		for k, ke := range rec.Kinds {
+			if want, got := argmax(c.kinds[k].profile), peakLag(ke); ke.Value > 0 && (got == 0 || got < want-1 || got > want+1) {
+				t.Errorf("seed %d %s (%s): delay profile peaks at lag %d, truth %d: %+v", seed, ke.Kind, rec.Method, got, want, ke.Lags)
+			}
+		}
+	}
+}

@@ -12,14 +12,18 @@ type candidate struct {
 	f           *form
 	tau, lambda float64
 	score       cvScore
+	depth       int // deepest free-lag depth the lag selection gave any kind (set on the search's winner)
 }
 
-// candidateForms lists free lags of the given per-kind depths, then geometric adstock with each common decay.
+// candidateForms lists free lags of the given per-kind depths, then delayed adstock with each common decay and shape.
 func candidateForms(k, w int, depths []int, decays []float64) []*form {
 	forms := []*form{freeLagsDepths(depths, w)}
-	for _, th := range decays {
-		if w > 0 {
-			forms = append(forms, adstock(slices.Repeat([]float64{th}, k), w))
+	if w == 0 {
+		return forms
+	}
+	for _, s := range shapes {
+		for _, th := range decays {
+			forms = append(forms, adstock(slices.Repeat([]float64{th}, k), slices.Repeat([]int{s}, k), w))
 		}
 	}
 	return forms
@@ -79,11 +83,12 @@ func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) 
 	return out, errors.Join(errs...)
 }
 
-// searchResult is the chosen candidate, the same form before kinds were dropped, and the chosen candidate's
-// out-of-sample actuals and forecasts over the origins.
+// searchResult is the chosen candidate, its out-of-sample actuals and forecasts over the origins, and the deepest
+// free-lag depth the lag selection gave any kind.
 type searchResult struct {
-	best, full       candidate
+	best             candidate
 	actual, forecast []float64
+	depth            int
 }
 
 // search picks the form and penalties with the lowest rolling-origin WAPE, then drops the kinds that do not earn
@@ -94,7 +99,7 @@ func (d *design) search(o *Options, origins []int) (searchResult, error) {
 		return searchResult{}, err
 	}
 	best, actual, forecast, err := d.dropKinds(full, origins)
-	return searchResult{best: best, full: full, actual: actual, forecast: forecast}, err
+	return searchResult{best: best, actual: actual, forecast: forecast, depth: full.depth}, err
 }
 
 // bestForm returns the form and penalties with the lowest rolling-origin WAPE, every kind in.
@@ -130,6 +135,7 @@ func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 			best = refined
 		}
 	}
+	best.depth = slices.Max(depths)
 	return best, nil
 }
 
@@ -202,23 +208,25 @@ func scoreOf(actual, forecast []float64) cvScore {
 	return s
 }
 
-// refineDecays runs one coordinate sweep over each kind's adstock decay at fixed penalties.
+// refineDecays runs one coordinate sweep over each kind's adstock decay and shape at fixed penalties.
 func (d *design) refineDecays(c candidate, decays []float64, origins []int) (candidate, error) {
 	gr := grid{taus: []float64{c.tau}, lambdas: []float64{c.lambda}}
 	for k := range d.K {
-		for _, th := range decays {
-			if th == c.f.decay[k] {
-				continue
-			}
-			dec := append([]float64(nil), c.f.decay...)
-			dec[k] = th
-			f := adstock(dec, d.W)
-			scores, err := d.crossValidate(f, origins, gr)
-			if err != nil {
-				return candidate{}, err
-			}
-			if scores[0].wape() < c.score.wape() {
-				c = candidate{f: f, tau: c.tau, lambda: c.lambda, score: scores[0]}
+		for _, s := range shapes {
+			for _, th := range decays {
+				if th == c.f.decay[k] && s == c.f.shape[k] {
+					continue
+				}
+				dec, shp := slices.Clone(c.f.decay), slices.Clone(c.f.shape)
+				dec[k], shp[k] = th, s
+				f := adstock(dec, shp, d.W)
+				scores, err := d.crossValidate(f, origins, gr)
+				if err != nil {
+					return candidate{}, err
+				}
+				if scores[0].wape() < c.score.wape() {
+					c = candidate{f: f, tau: c.tau, lambda: c.lambda, score: scores[0]}
+				}
 			}
 		}
 	}
