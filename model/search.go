@@ -208,25 +208,31 @@ func scoreOf(actual, forecast []float64) cvScore {
 	return s
 }
 
-// refineDecays runs one coordinate sweep over each kind's adstock decay and shape at fixed penalties.
+// refineDecays runs one coordinate sweep over each kind's adstock decay and shape at fixed penalties: each kind tries
+// the other decays at its shape, then the other shapes at its decay.
 func (d *design) refineDecays(c candidate, decays []float64, origins []int) (candidate, error) {
 	gr := grid{taus: []float64{c.tau}, lambdas: []float64{c.lambda}}
 	for k := range d.K {
+		var trials [][2]float64
+		for _, th := range decays {
+			trials = append(trials, [2]float64{th, float64(c.f.shape[k])})
+		}
 		for _, s := range shapes {
-			for _, th := range decays {
-				if th == c.f.decay[k] && s == c.f.shape[k] {
-					continue
-				}
-				dec, shp := slices.Clone(c.f.decay), slices.Clone(c.f.shape)
-				dec[k], shp[k] = th, s
-				f := adstock(dec, shp, d.W)
-				scores, err := d.crossValidate(f, origins, gr)
-				if err != nil {
-					return candidate{}, err
-				}
-				if scores[0].wape() < c.score.wape() {
-					c = candidate{f: f, tau: c.tau, lambda: c.lambda, score: scores[0]}
-				}
+			trials = append(trials, [2]float64{c.f.decay[k], float64(s)})
+		}
+		for _, tr := range trials {
+			if tr[0] == c.f.decay[k] && int(tr[1]) == c.f.shape[k] {
+				continue
+			}
+			dec, shp := slices.Clone(c.f.decay), slices.Clone(c.f.shape)
+			dec[k], shp[k] = tr[0], int(tr[1])
+			f := adstock(dec, shp, d.W)
+			scores, err := d.crossValidate(f, origins, gr)
+			if err != nil {
+				return candidate{}, err
+			}
+			if scores[0].wape() < c.score.wape() {
+				c = candidate{f: f, tau: c.tau, lambda: c.lambda, score: scores[0]}
 			}
 		}
 	}
