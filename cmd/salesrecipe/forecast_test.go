@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -154,6 +157,26 @@ func TestFitRefusesThinData(t *testing.T) {
 	out, stderr, code := runBin(t, nil, append([]string{"fit", "--as-of", "2026-05-20"}, store...)...)
 	if code != 1 || !strings.Contains(stderr, "not enough data to fit a recipe") || !strings.Contains(stderr, "needs at least") {
 		t.Fatalf("thin fit: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestThinMessage(t *testing.T) {
+	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"too little history", &model.ThinDataError{What: "periods with revenue", Have: 3, Need: 6},
+			`not enough data to fit a recipe for firm "acme" as of 2026-01-01T00:00:00Z: the data has 3 periods with revenue, a fit needs at least 6`},
+		{"no kind has an effect", &model.ThinDataError{What: model.NoEffectWhat, Need: 1, Reason: "no activity kind predicts won revenue"},
+			`no measurable recipe for firm "acme" as of 2026-01-01T00:00:00Z: no activity kind predicts won revenue; nothing stored`},
+	}
+	for _, tc := range tests {
+		var ee exitError
+		if err := thinMessage(fmt.Errorf("fit: %w", tc.err), "acme", asOf); !errors.As(err, &ee) || ee.msg != tc.want || ee.code != 1 {
+			t.Errorf("%s: %v, want exit 1 with %q", tc.name, err, tc.want)
+		}
 	}
 }
 
