@@ -254,3 +254,24 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 		t.Errorf("a period that is over forecasts its closed won: %+v", over)
 	}
 }
+
+func TestStoredZeroRecipeIsShownAsNone(t *testing.T) {
+	zero := &model.Recipe{Method: model.MethodFreeLags, R2: 0.42, Kinds: []model.KindEffect{{Kind: "call"}, {Kind: "demo"}}}
+	for _, tc := range []struct {
+		name string
+		rc   *model.Recipe
+		want bool
+	}{{"every kind at zero", zero, false}, {"a kind with a value", needsModel().Recipe, true}} {
+		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{}, Combiner: &Combiner{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := decodeModel(queries.StoredRecipe{Firm: "acme", Body: string(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m.View(); ok != tc.want || (!ok && !strings.Contains(m.Thin, "no measurable recipe")) {
+			t.Errorf("%s: view %v, thin %q; want a recipe: %v", tc.name, ok, m.Thin, tc.want)
+		}
+	}
+}

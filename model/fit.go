@@ -32,7 +32,7 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 		return nil, err
 	}
 	rec := fit.recipe(p, o.Level)
-	if !rec.measurable() || sr.wonOutOfSample() == 0 {
+	if !rec.Measurable() || sr.wonOutOfSample() == 0 {
 		return nil, noEffect(p.Grain.orDefault(), sr, len(origins))
 	}
 	rec.Residuals = newResiduals(sr.actual, sr.forecast)
@@ -44,8 +44,8 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	return rec, nil
 }
 
-// measurable reports whether some kind has a value above zero.
-func (r *Recipe) measurable() bool {
+// Measurable reports whether some kind has a value above zero: without one there is no recipe to act on.
+func (r *Recipe) Measurable() bool {
 	for _, k := range r.Kinds {
 		if k.Value > 0 {
 			return true
