@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/types"
@@ -339,7 +340,7 @@ func needsSection(d *RepDetail) (section, error) {
 			label, c = "open pipeline closing this period", moneyCell(n.Additional)
 		}
 		if n.OutOfReach {
-			c = cell{Text: "out of reach this period", Sort: "-1", Num: true}
+			c = cell{Text: strings.TrimSuffix("out of reach this period: "+n.Reason, ": "), Sort: "-1", Num: true}
 		}
 		t.Rows = append(t.Rows, []cell{textCell(label), c})
 	}

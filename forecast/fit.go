@@ -36,7 +36,12 @@ func (f *Fitter) fitModel(ctx context.Context, firm string, grain salesrecipe.Gr
 	if err != nil {
 		return nil, err
 	}
-	return lb.model(ctx, asOf, true)
+	m, err := lb.model(ctx, asOf, true)
+	if err != nil {
+		return nil, err
+	}
+	m.Built = lb.book.at(asOf).mostBuilt(grain, salesrecipe.NewPeriod(grain, asOf).Start)
+	return m, nil
 }
 
 // lab opens a lab on the data known at asOf.

@@ -24,17 +24,19 @@ type Model struct {
 	Thin     string               `json:"thin,omitempty"` // why there is no recipe
 	Pipeline *Pipeline            `json:"pipeline"`
 	Combiner *Combiner            `json:"combiner"`
-	Stages   []salesrecipe.Stage  `json:"stages"`   // the stages file at fit time; empty without one
-	WinRate  float64              `json:"win_rate"` // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Stages   []salesrecipe.Stage  `json:"stages"`          // the stages file at fit time; empty without one
+	WinRate  float64              `json:"win_rate"`        // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Built    map[string]float64   `json:"built,omitempty"` // per rep, the most pipeline created in one period before AsOf's; nil when not measured
 	thin     *model.ThinDataError // why there is no recipe, as an error; nil with a recipe (not stored)
 }
 
 // lags returns the deepest lag of the recipe, 0 without one.
 func (m *Model) lags() int { return lagsOf(m.Recipe) }
 
-// View returns the recipe as the fit command prints it; ok is false when there is no recipe.
+// View returns the recipe as the fit command prints it; ok is false when there is no recipe, or
+// none worth showing (every kind's value is zero).
 func (m *Model) View() (Recipe, bool) {
-	if m.Recipe == nil {
+	if m.Recipe == nil || !m.Recipe.Measurable() {
 		return Recipe{}, false
 	}
 	rc := m.Recipe
@@ -72,6 +74,11 @@ func decodeModel(r queries.StoredRecipe) (*Model, error) {
 	}
 	if m.Pipeline == nil || m.Pipeline.Win == nil || m.Combiner == nil {
 		return nil, fmt.Errorf("recipe of %s fitted at %s lacks its stage model or combination: refit with salesrecipe fit", r.Firm, r.FittedAt.Format(time.RFC3339))
+	}
+	if m.Recipe != nil && !m.Recipe.Measurable() {
+		// Stored before fits refused it. The combination was learned with its baseline and rep
+		// effects, so the forecast keeps them; the recipe is shown as none (see View).
+		m.Thin = "model: no measurable recipe: every activity kind's value is zero (stored by an older fit; refit with salesrecipe fit)"
 	}
 	return &m, nil
 }

@@ -1,9 +1,14 @@
 package forecast
 
 import (
+	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
 )
 
 // minConversion is the smallest in-period conversion of pipeline worth asking for.
@@ -18,40 +23,52 @@ type mixContext struct {
 // whatItTakes returns the activities, in the rep's own mix, and the pipeline that close gap this period.
 //
 // An activity spread evenly over the time left lands b(k,0) (1 - tau) inside the period on average (see
-// featureSet.recipe); later lags land after the period and count for nothing. The activity lever is out
-// of reach when no kind lands in time or closing the gap would take more than the rep's own pace again
-// on top of what they are expected to do. The pipeline lever asks for more open pipeline converting
-// like the rep's in-period pipeline (the firm's when the rep has none); it is out of reach when that
-// pipeline can no longer close in time.
-func whatItTakes(m *Model, f *repFeatures, gap float64, mc mixContext) []Need {
+// featureSet.recipe); later lags land after the period and count for nothing. Only kinds whose value is
+// known to be above zero (the low end of its interval is) are asked for. The activity lever is out of
+// reach when no such kind lands in time or closing the gap would take more than the rep's own pace again
+// on top of what they are expected to do. The pipeline lever asks for more open pipeline converting like
+// the rep's in-period pipeline (the firm's when the rep has none); it is out of reach when that pipeline
+// can no longer close in time, or when it is more than the rep has ever created in one period.
+func whatItTakes(m *Model, rep string, f *repFeatures, gap float64, mc mixContext) []Need {
 	var out []Need
 	if m.Recipe != nil {
 		out = activityNeeds(m, f, gap, mc)
 	}
-	conv := mc.conversion
-	if f.Open > 0 {
-		conv = f.PIn / f.Open
-	}
-	pipe := Need{Kind: KindPipeline, OutOfReach: conv < minConversion || f.Tau >= 1}
-	if !pipe.OutOfReach {
-		pipe.Additional = math.Ceil(gap / conv)
-	}
-	out = append(out, pipe)
+	out = append(out, pipelineNeed(m, rep, f, gap, mc))
 	sortedNeeds(out)
 	return out
 }
 
-// activityNeeds scales the rep's expected mix of activities that land in time until it closes gap.
-func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need {
-	left := 1 - f.Tau
-	value := map[string]float64{}
-	for _, ke := range m.Recipe.Kinds {
-		if len(ke.Lags) > 0 && left > 0 {
-			if v := ke.Value * ke.Lags[0].Share * left; v > 0 {
-				value[ke.Kind] = v
-			}
+// pipelineNeed returns the open pipeline that closes gap at the rep's in-period conversion, or why it cannot.
+func pipelineNeed(m *Model, rep string, f *repFeatures, gap float64, mc mixContext) Need {
+	conv := mc.conversion
+	if f.Open > 0 {
+		conv = f.PIn / f.Open
+	}
+	pipe := Need{Kind: KindPipeline}
+	switch {
+	case f.Tau >= 1:
+		pipe.OutOfReach, pipe.Reason = true, "the period is over"
+	case conv < minConversion:
+		pipe.OutOfReach, pipe.Reason = true, fmt.Sprintf("open pipeline closes in the period at %.1f%%: almost none would close in time", 100*conv)
+	default:
+		pipe.Additional = math.Ceil(gap / conv)
+	}
+	if built, known := m.Built[rep]; m.Built != nil && !pipe.OutOfReach && pipe.Additional > built {
+		pipe.OutOfReach = true
+		pipe.Reason = fmt.Sprintf("closing the gap takes %.0f of new pipeline (at %.0f%% in-period conversion); the most this rep has created in one %s is %.0f",
+			pipe.Additional, 100*conv, cmp.Or(string(m.Grain), "period"), built)
+		if !known {
+			pipe.Reason = fmt.Sprintf("closing the gap takes %.0f of new pipeline (at %.0f%% in-period conversion); this rep has never created any",
+				pipe.Additional, 100*conv)
 		}
 	}
+	return pipe
+}
+
+// activityNeeds scales the rep's expected mix of activities that land in time until it closes gap.
+func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need {
+	value := landingValues(m, f.Tau)
 	mix := pick(f.Rest, value)
 	if len(mix) == 0 {
 		mix = pick(mc.firm, value)
@@ -73,13 +90,28 @@ func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need 
 		usual += f.Rest[k]
 		out = append(out, n)
 	}
-	capacity := math.Max(usual, f.Peak*left)
-	if total > capacity {
+	if capacity := math.Max(usual, f.Peak*(1-f.Tau)); total > capacity {
 		for i := range out {
 			out[i].OutOfReach = true
+			out[i].Reason = fmt.Sprintf("takes %.0f more activities, more than the %.0f this rep does at their own pace in the time left", total, capacity)
 		}
 	}
 	return out
+}
+
+// landingValues returns, per kind whose value is known to be above zero, the revenue one more activity spread
+// over the rest of the period lands inside it.
+func landingValues(m *Model, tau float64) map[string]float64 {
+	left := 1 - tau
+	value := map[string]float64{}
+	for _, ke := range m.Recipe.Kinds {
+		if len(ke.Lags) > 0 && left > 0 && ke.CILow > 0 {
+			if v := ke.Value * ke.Lags[0].Share * left; v > 0 {
+				value[ke.Kind] = v
+			}
+		}
+	}
+	return value
 }
 
 // pick returns the positive counts of kinds that have a value.
@@ -101,4 +133,25 @@ func outOfReach(needs []Need) bool {
 		}
 	}
 	return len(needs) > 0
+}
+
+// mostBuilt returns, per rep, the most pipeline (deals' amounts as known now) created in one period before end.
+func (b *book) mostBuilt(grain salesrecipe.Grain, end time.Time) map[string]float64 {
+	type key struct {
+		rep    string
+		period time.Time
+	}
+	sums := map[key]float64{}
+	for _, h := range b.deals {
+		d := h[len(h)-1]
+		if d.CreatedAt.IsZero() || !d.CreatedAt.Before(end) {
+			continue
+		}
+		sums[key{d.RepID, salesrecipe.NewPeriod(grain, d.CreatedAt).Start}] += d.Amount
+	}
+	out := map[string]float64{}
+	for k, v := range sums {
+		out[k.rep] = math.Max(out[k.rep], v)
+	}
+	return out
 }

@@ -25,7 +25,7 @@ func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float6
 		row.Notes = append(row.Notes, "no history: firm averages")
 	}
 	if row.Gap != nil && *row.Gap > 0 {
-		row.WhatItTakes = whatItTakes(m, f, *row.Gap, mix)
+		row.WhatItTakes = whatItTakes(m, r.id, f, *row.Gap, mix)
 		if outOfReach(row.WhatItTakes) {
 			row.Notes = append(row.Notes, "out of reach this period")
 		}

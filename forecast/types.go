@@ -41,11 +41,13 @@ type Components struct {
 //
 // Kind is an activity kind, or KindPipeline for money of additional open pipeline expected to close
 // in the period. When OutOfReach is set no amount of this lever closes the gap this period (an
-// activity too late to land counts for nothing); the JSON form then has "additional": null.
+// activity too late to land counts for nothing); the JSON form then has "additional": null and
+// "reason" says why.
 type Need struct {
 	Kind       string  `json:"kind"`
 	Additional float64 `json:"additional"`
 	OutOfReach bool    `json:"-"`
+	Reason     string  `json:"reason,omitempty"` // why the lever is out of reach; empty when it is not
 }
 
 // KindPipeline is the Need kind for additional open pipeline, in money.
@@ -60,7 +62,8 @@ func (n Need) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Kind       string   `json:"kind"`
 		Additional *float64 `json:"additional"`
-	}{n.Kind, add})
+		Reason     string   `json:"reason,omitempty"`
+	}{n.Kind, add, n.Reason})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -68,11 +71,12 @@ func (n *Need) UnmarshalJSON(b []byte) error {
 	var v struct {
 		Kind       string   `json:"kind"`
 		Additional *float64 `json:"additional"`
+		Reason     string   `json:"reason"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*n = Need{Kind: v.Kind, OutOfReach: v.Additional == nil}
+	*n = Need{Kind: v.Kind, OutOfReach: v.Additional == nil, Reason: v.Reason}
 	if v.Additional != nil {
 		n.Additional = *v.Additional
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,35 +89,46 @@ func TestRatiosUndefinedAreNil(t *testing.T) {
 	}
 }
 
-// needsModel is a recipe where a demo lands half its value in its own period and a call only later.
+// needsModel is a recipe where a demo lands half its value in its own period and a call only later; an e-mail
+// lands at once but its interval includes zero; rep "a" once created 60,000 of pipeline in a month.
 func needsModel() *Model {
 	rc := &model.Recipe{Kinds: []model.KindEffect{
-		{Kind: "demo", Value: 1000, Lags: []model.LagShare{{Lag: 0, Share: 0.5}, {Lag: 1, Share: 0.5}}},
-		{Kind: "call", Value: 100, Lags: []model.LagShare{{Lag: 0, Share: 0}, {Lag: 1, Share: 1}}},
+		{Kind: "demo", Value: 1000, CILow: 800, CIHigh: 1200, Lags: []model.LagShare{{Lag: 0, Share: 0.5}, {Lag: 1, Share: 0.5}}},
+		{Kind: "call", Value: 100, CILow: 60, CIHigh: 140, Lags: []model.LagShare{{Lag: 0, Share: 0}, {Lag: 1, Share: 1}}},
+		{Kind: "email", Value: 51, CILow: 0, CIHigh: 111, Lags: []model.LagShare{{Lag: 0, Share: 1}}},
 	}}
-	return &Model{Recipe: rc}
+	return &Model{Grain: "month", Recipe: rc, Built: map[string]float64{"a": 60000}}
 }
 
 func TestWhatItTakes(t *testing.T) {
 	mc := mixContext{firm: map[string]float64{"demo": 10}, conversion: 0.25}
 	tests := []struct {
-		name string
-		f    repFeatures
-		gap  float64
-		want map[string]float64 // additional per kind; -1 means out of reach
+		name   string
+		rep    string
+		f      repFeatures
+		gap    float64
+		want   map[string]float64 // additional per kind; -1 means out of reach
+		reason string             // part of the pipeline lever's reason, when out of reach
 	}{
-		// Half the period left: a demo spread over it lands 1000 * 0.5 * 0.5 = 250; a call lands nothing in time.
-		{"mid period", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 10, "call": 40}, Peak: 40, Open: 100, PIn: 40},
-			2000, map[string]float64{"demo": 8, KindPipeline: 5000}},
-		{"beyond the rep's pace", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 2}, Peak: 4, Open: 100, PIn: 40},
-			20000, map[string]float64{"demo": -1, KindPipeline: 50000}},
-		{"period over", repFeatures{Tau: 1, Rest: map[string]float64{}, Peak: 40, Open: 100, PIn: 0},
-			500, map[string]float64{KindPipeline: -1}},
-		{"no pipeline: the firm's conversion", repFeatures{Tau: 0.9, Rest: map[string]float64{}, Peak: 0},
-			100, map[string]float64{"demo": -1, KindPipeline: 400}},
+		// Half the period left: a demo spread over it lands 1000 * 0.5 * 0.5 = 250; a call lands nothing in time;
+		// an e-mail would land 25.5 but its value may be zero, so it is never asked for.
+		{"mid period", "a", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 10, "call": 40, "email": 50}, Peak: 100, Open: 100, PIn: 40},
+			2000, map[string]float64{"demo": 8, KindPipeline: 5000}, ""},
+		{"beyond the rep's pace", "a", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 2}, Peak: 4, Open: 100, PIn: 40},
+			20000, map[string]float64{"demo": -1, KindPipeline: 50000}, ""},
+		{"more pipeline than ever built", "a", repFeatures{Tau: 0.5, Rest: map[string]float64{"demo": 2}, Peak: 4, Open: 100, PIn: 2},
+			35500, map[string]float64{"demo": -1, KindPipeline: -1}, "the most this rep has created in one month is 60000"},
+		{"never built any", "b", repFeatures{Tau: 0.5, Rest: map[string]float64{}, Peak: 40, Open: 100, PIn: 40},
+			100, map[string]float64{"demo": 1, KindPipeline: -1}, "never created any"},
+		{"period over", "a", repFeatures{Tau: 1, Rest: map[string]float64{}, Peak: 40, Open: 100, PIn: 0},
+			500, map[string]float64{KindPipeline: -1}, "the period is over"},
+		{"only a kind that may be worth nothing", "a", repFeatures{Tau: 0.5, Rest: map[string]float64{"email": 50}, Peak: 100},
+			100, map[string]float64{"demo": 1, KindPipeline: 400}, ""},
+		{"no pipeline: the firm's conversion", "a", repFeatures{Tau: 0.9, Rest: map[string]float64{}, Peak: 0},
+			100, map[string]float64{"demo": -1, KindPipeline: 400}, ""},
 	}
 	for _, tt := range tests {
-		got := whatItTakes(needsModel(), &tt.f, tt.gap, mc)
+		got := whatItTakes(needsModel(), tt.rep, &tt.f, tt.gap, mc)
 		if len(got) != len(tt.want) {
 			t.Errorf("%s: %+v, want %v", tt.name, got, tt.want)
 			continue
@@ -126,10 +138,12 @@ func TestWhatItTakes(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("%s: unexpected %+v", tt.name, n)
-			case want < 0 && !n.OutOfReach:
-				t.Errorf("%s: %s should be out of reach: %+v", tt.name, n.Kind, n)
-			case want >= 0 && (n.OutOfReach || n.Additional != want):
+			case want < 0 && (!n.OutOfReach || n.Reason == ""):
+				t.Errorf("%s: %s should be out of reach with a reason: %+v", tt.name, n.Kind, n)
+			case want >= 0 && (n.OutOfReach || n.Additional != want || n.Reason != ""):
 				t.Errorf("%s: %s = %+v, want %v", tt.name, n.Kind, n, want)
+			case n.Kind == KindPipeline && !strings.Contains(n.Reason, tt.reason):
+				t.Errorf("%s: pipeline reason %q, want it to say %q", tt.name, n.Reason, tt.reason)
 			}
 		}
 	}
@@ -273,6 +287,27 @@ func TestStaleDealsFadeOut(t *testing.T) {
 	for o := staleFrom; o < staleTo; o += 0.01 {
 		if staleFactor(o+0.01) > staleFactor(o) {
 			t.Fatalf("staleFactor rises between %v and %v", o, o+0.01)
+		}
+	}
+}
+
+func TestStoredZeroRecipeIsShownAsNone(t *testing.T) {
+	zero := &model.Recipe{Method: model.MethodFreeLags, R2: 0.42, Kinds: []model.KindEffect{{Kind: "call"}, {Kind: "demo"}}}
+	for _, tc := range []struct {
+		name string
+		rc   *model.Recipe
+		want bool
+	}{{"every kind at zero", zero, false}, {"a kind with a value", needsModel().Recipe, true}} {
+		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{Win: &WinModel{}}, Combiner: &Combiner{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := decodeModel(queries.StoredRecipe{Firm: "acme", Body: string(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m.View(); ok != tc.want || (!ok && !strings.Contains(m.Thin, "no measurable recipe")) {
+			t.Errorf("%s: view %v, thin %q; want a recipe: %v", tc.name, ok, m.Thin, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 )
 
@@ -45,7 +46,7 @@ func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	for range n {
 		w[rng.IntN(n)]++
 	}
-	slopes, err := rb.solve(fit.eff, w, p, fit.c.lambda)
+	slopes, err := rb.solve(fit.eff, w, p, fit.c.lambda, fit.free)
 	if err != nil {
 		return nil, err
 	}
@@ -62,33 +63,78 @@ func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	return b, nil
 }
 
-// bootstrap resamples whole reps to put percentile intervals on each value and lag share.
-func (d *design) bootstrap(fit *fitted, o *Options, rec *Recipe) error {
-	rb := fit.rb
+// bootstrap resamples whole reps to put percentile intervals on each value and lag share. Lag shares come from
+// the chosen fit's replicates. Values come from the replicates of the unrestricted reference fit (see reference),
+// widened to hold the reported value: the chosen fit's own replicates reproduce its choices (kinds dropped, lags
+// cut, coefficients held at zero) and so measure its spread but not its bias, and a kind fitted at zero would get
+// $0-$0 whatever the data says about how large it could be.
+func (d *design) bootstrap(fit *fitted, depth int, o *Options, rec *Recipe) error {
 	seeds := make([]uint64, o.Bootstrap)
 	for i := range seeds {
 		seeds[i] = o.Rand.Uint64()
 	}
-	reps := make([][][]float64, len(seeds))
-	errs := make([]error, len(seeds))
-	var wg sync.WaitGroup
-	for wk := range o.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := wk; i < len(seeds); i += o.Workers {
-				reps[i], errs[i] = fit.replicate(rb, seeds[i])
-			}
-		}()
+	reps, err := fit.replicates(seeds, o.Workers)
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	refReps, err := d.reference(min(d.W, depth+1)).replicates(seeds, o.Workers)
+	if err != nil {
 		return err
 	}
 	for k := range rec.Kinds {
 		setIntervals(&rec.Kinds[k], reps, k, o.Level)
+		setValueInterval(&rec.Kinds[k], refReps, k, o.Level)
 	}
 	return nil
+}
+
+// reference returns the unrestricted fit the value intervals come from: free lags 0..depth of every kind (one
+// beyond the deepest the lag selection found worth it, so a late lag it cut at the margin still counts), each rep's intercept absorbed, no sign constraint, no penalty and one
+// efficiency for all reps. Its value, the sum of a kind's lag coefficients, is unbiased where the chosen fit's is
+// not (no kind dropped, no coefficient held at zero), so its replicates cover the true value about as often as
+// their level says.
+func (d *design) reference(depth int) *fitted {
+	f := freeLagsDepths(slices.Repeat([]int{depth}, d.K), d.W)
+	fit := &fitted{c: candidate{f: f}, d: d, fs: d.fold(f, f.lags, d.T), beta: make([]float64, f.p()), free: true}
+	fit.rb = fit.blocks()
+	fit.eff = make([]*repEfficiency, d.R)
+	for r := range d.R {
+		if m := fit.repMoments(r); m != nil {
+			fit.eff[r] = &repEfficiency{g: 1, count: m.count}
+		}
+	}
+	return fit
+}
+
+// replicates refits on one resample of reps per seed, spread over workers.
+func (fit *fitted) replicates(seeds []uint64, workers int) ([][][]float64, error) {
+	reps := make([][][]float64, len(seeds))
+	errs := make([]error, len(seeds))
+	var wg sync.WaitGroup
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := wk; i < len(seeds); i += workers {
+				reps[i], errs[i] = fit.replicate(fit.rb, seeds[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return reps, errors.Join(errs...)
+}
+
+// setValueInterval sets a kind's value interval to the percentiles of the reference replicates' values, clipped at
+// zero (an activity does not cost revenue) and widened to hold the reported value.
+func setValueInterval(ke *KindEffect, refReps [][][]float64, k int, level float64) {
+	values := make([]float64, 0, len(refReps))
+	for _, b := range refReps {
+		v, _ := valueShares(b[k])
+		values = append(values, v)
+	}
+	sv := sortedCopy(values)
+	lo, hi := max(QuantileSorted(sv, (1-level)/2), 0), max(QuantileSorted(sv, (1+level)/2), 0)
+	ke.CILow, ke.CIHigh = min(lo, ke.Value), max(hi, ke.Value)
 }
 
 // setIntervals fills a kind's percentile intervals from the replicates' lag coefficients.

@@ -14,7 +14,8 @@
 // chosen by the AIC of the within fit over the rows every depth can use, each rep weighted by the inverse
 // of its residual variance (revenue noise grows with volume), growing a kind's depth while one more lag
 // lowers the AIC: cutting a real late lag biases the value down, which a forecast score barely sees.
-// Candidate forms (those free lags, geometric adstock with per-kind decay), ridge penalties and
+// Candidate forms (those free lags, and a delayed carry-over b(k,l) = beta(k) C(l+s, s) decay^l with per-kind
+// decay and shape s = 0..3, geometric at s = 0 and peaking later as s grows), ridge penalties and
 // shrinkage are chosen by rolling-origin CV on the last periods; ridge is kept only when it beats no
 // ridge by more than one standard error, and kinds whose inclusion does not cut the CV errors by more
 // than one paired standard error get no effect, eliminated backward so the order of the kinds does not
@@ -22,7 +23,11 @@
 // efficiency g(r) (its slope on its fitted activity revenue, shrunk toward the average by an
 // empirical-Bayes estimate of the spread) and the slopes refit with those efficiencies, and reports each
 // kind's value as the activity-weighted mean of g(r) * sum_l b(k,l): the firm-average won revenue per
-// activity, not a mean weighted by how much each rep's activity happens to vary. Intervals come from a
-// bootstrap over whole reps (values, shares) and from out-of-sample CV residuals scaled by
-// sqrt(max(forecast, 0) + floor) (predictions).
+// activity, not a mean weighted by how much each rep's activity happens to vary. A fit in which no kind has a
+// value (or nothing was won in the periods predicted out of sample) is a *ThinDataError with a Reason: no
+// measurable recipe. Intervals come from a bootstrap over whole reps: lag shares from the chosen fit's
+// replicates; values from an unrestricted reference fit's (free lags one beyond the selected depth for every
+// kind, no sign constraint, no kind dropped), clipped at zero and widened to hold the value, because the chosen
+// fit's own replicates repeat its choices and miss their bias; predictions from out-of-sample CV residuals
+// scaled by sqrt(max(forecast, 0) + floor).
 package model

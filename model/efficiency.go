@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // repEfficiency describes one rep in the final fit: how much more revenue per unit of fitted activity the rep
 // brings than the pooled slopes say, and the weights with which that rep enters the per-kind averages.
@@ -116,7 +120,7 @@ func (fit *fitted) applyEfficiency() error {
 	fit.rb = fit.blocks()
 	for range efficiencyRounds {
 		fit.eff = fit.efficiencies()
-		slopes, err := fit.rb.solve(fit.eff, nil, fit.c.f.p(), fit.c.lambda)
+		slopes, err := fit.rb.solve(fit.eff, nil, fit.c.f.p(), fit.c.lambda, false)
 		if err != nil {
 			return err
 		}
@@ -130,8 +134,9 @@ func (fit *fitted) applyEfficiency() error {
 	return nil
 }
 
-// solve refits the slopes with each rep's rows scaled by its efficiency and its blocks weighted by mult (nil means 1).
-func (rb repBlocks) solve(effs []*repEfficiency, mult []float64, p int, lambda float64) ([]float64, error) {
+// solve refits the slopes with each rep's rows scaled by its efficiency and its blocks weighted by mult (nil means 1);
+// free drops the sign constraint (and the penalty).
+func (rb repBlocks) solve(effs []*repEfficiency, mult []float64, p int, lambda float64, free bool) ([]float64, error) {
 	g, h := make([]float64, p*p), make([]float64, p)
 	for i, r := range rb.reps {
 		w := 1.0
@@ -144,6 +149,9 @@ func (rb repBlocks) solve(effs []*repEfficiency, mult []float64, p int, lambda f
 		}
 	}
 	gs, hs := slopeBlock(g, h, p)
+	if free {
+		return solveSym(mat.NewSymDense(p-1, gs), hs), nil
+	}
 	return solvePenalized(gs, hs, lambda)
 }
 

@@ -31,10 +31,11 @@ func pooledValues(t *testing.T, p *Panel) []float64 {
 		t.Fatal(err)
 	}
 	d := newDesign(p, o.window(p.Periods))
-	c, _, _, err := d.search(&o, o.origins(p.Periods))
+	sr, err := d.search(&o, o.origins(p.Periods))
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := sr.best
 	fs := d.fold(c.f, c.f.lags, d.T)
 	g, h := fs.within()
 	beta, err := fs.solve(g, h, c.lambda)

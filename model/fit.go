@@ -23,22 +23,59 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	}
 	d := newDesign(p, o.window(p.Periods))
 	origins := o.origins(p.Periods)
-	best, actual, forecast, err := d.search(&o, origins)
+	sr, err := d.search(&o, origins)
 	if err != nil {
 		return nil, fmt.Errorf("model: choosing the form: %w", err)
 	}
-	fit, err := d.finalFit(best)
+	fit, err := d.finalFit(sr.best)
 	if err != nil {
 		return nil, err
 	}
 	rec := fit.recipe(p, o.Level)
-	rec.Residuals = newResiduals(actual, forecast)
+	if !rec.Measurable() || sr.wonOutOfSample() == 0 {
+		return nil, noEffect(p.Grain.orDefault(), sr, len(origins))
+	}
+	rec.Residuals = newResiduals(sr.actual, sr.forecast)
 	if o.Bootstrap > 0 {
-		if err := d.bootstrap(fit, &o, rec); err != nil {
+		if err := d.bootstrap(fit, sr.depth, &o, rec); err != nil {
 			return nil, err
 		}
 	}
 	return rec, nil
+}
+
+// Measurable reports whether some kind has a value above zero: without one there is no recipe to act on.
+func (r *Recipe) Measurable() bool {
+	for _, k := range r.Kinds {
+		if k.Value > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wonOutOfSample returns the absolute revenue of the periods predicted out of sample: with none, the
+// cross-validation that decides which kinds have an effect has nothing to judge by.
+func (sr searchResult) wonOutOfSample() float64 {
+	won := 0.0
+	for _, a := range sr.actual {
+		won += math.Abs(a)
+	}
+	return won
+}
+
+// noEffect explains a fit in which no kind has a value: nothing was won over the periods predicted out of
+// sample, or no kind predicted them better than the reps' baselines alone.
+func noEffect(g Grain, sr searchResult, periods int) *ThinDataError {
+	e := &ThinDataError{What: NoEffectWhat, Need: 1}
+	if sr.wonOutOfSample() == 0 {
+		e.Reason = fmt.Sprintf("the last %d %ss before the as-of moment have no won revenue (has the data ended before it?)",
+			periods, g)
+		return e
+	}
+	e.Reason = fmt.Sprintf("no activity kind predicts won revenue out of sample better than each rep's usual revenue "+
+		"(rolling-origin WAPE %.0f%% without activity)", 100*sr.best.score.wape())
+	return e
 }
 
 // fitted is the winning candidate refit on all periods.
@@ -50,6 +87,7 @@ type fitted struct {
 	eff  []*repEfficiency // per rep in canonical order, nil without rows
 	rb   repBlocks        // per-rep within cross-products of the final form
 	r2   float64
+	free bool // slopes unconstrained in sign (the reference fit of the value intervals)
 }
 
 // finalFit refits the candidate on every period its depth allows.

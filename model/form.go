@@ -5,14 +5,29 @@ import "math"
 // The names of the two candidate forms of the delay.
 const (
 	MethodFreeLags = "free-lags" // one coefficient per kind and lag 0..L
-	MethodAdstock  = "adstock"   // geometric carry-over: b(k,l) = beta(k) * decay(k)^l, l = 0..W
+	MethodAdstock  = "adstock"   // delayed carry-over: b(k,l) = beta(k) * C(l+s(k), s(k)) * decay(k)^l, l = 0..W
 )
+
+// shapes are the adstock delay shapes tried: 0 is geometric (peaks at once), larger ones peak later.
+var shapes = []int{0, 1, 2, 3}
+
+// carry returns the weight of lag l in a delayed carry-over of the given decay and shape, C(l+s, s) decay^l: a
+// geometric decay for s = 0 and, like a negative binomial, a profile that rises before it falls, peaking
+// later as s and the decay grow.
+func carry(decay float64, s, l int) float64 {
+	w := math.Pow(decay, float64(l))
+	for i := 1; i <= s; i++ {
+		w *= float64(l+i) / float64(i)
+	}
+	return w
+}
 
 // form is one candidate shape of the regression: free lags of per-kind depth or geometric adstock over the window W.
 type form struct {
 	method string
 	lags   int       // deepest lag: the largest per-kind depth for free lags, W for adstock
 	decay  []float64 // per kind, adstock only
+	shape  []int     // per kind, adstock only: the delay shape of carry
 	cols   [][]term  // model columns as combinations of full-lag features; column 0 is the intercept
 	kinds  []int     // kind of each column, -1 for the intercept
 	lagOf  []int     // lag of each free-lag column
@@ -37,13 +52,14 @@ func freeLagsDepths(depth []int, w int) *form {
 	return f
 }
 
-// adstock returns the geometric carry-over form with the given per-kind decays over window w.
-func adstock(decay []float64, w int) *form {
-	f := &form{method: MethodAdstock, lags: w, decay: append([]float64(nil), decay...), cols: [][]term{{{0, 1}}}, kinds: []int{-1}}
+// adstock returns the delayed carry-over form with the given per-kind decays and shapes over window w.
+func adstock(decay []float64, shape []int, w int) *form {
+	f := &form{method: MethodAdstock, lags: w, decay: append([]float64(nil), decay...), shape: append([]int(nil), shape...),
+		cols: [][]term{{{0, 1}}}, kinds: []int{-1}}
 	for kind, th := range decay {
 		col := make([]term, 0, w+1)
 		for lag := 0; lag <= w; lag++ {
-			col = append(col, term{1 + kind*(w+1) + lag, math.Pow(th, float64(lag))})
+			col = append(col, term{1 + kind*(w+1) + lag, carry(th, shape[kind], lag)})
 		}
 		f.cols = append(f.cols, col)
 		f.kinds = append(f.kinds, kind)
@@ -97,7 +113,7 @@ func (f *form) lagCoefficients(beta []float64, k int) [][]float64 {
 			continue
 		}
 		for lag := range b[kind] {
-			b[kind][lag] = beta[c] * math.Pow(f.decay[kind], float64(lag))
+			b[kind][lag] = beta[c] * carry(f.decay[kind], f.shape[kind], lag)
 		}
 	}
 	return b

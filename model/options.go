@@ -10,7 +10,7 @@ type Options struct {
 	MaxLag     int        // deepest lag tried, default 6 (capped so every origin keeps two training periods)
 	Lambdas    []float64  // ridge penalties tried, relative to each column's cross-product; default 0, 0.001, 0.01, 0.1
 	RepShrinks []float64  // pseudo-counts (rep-periods) shrinking rep intercepts to the firm's; default 1, 4, 16, 64, 1e6
-	Decays     []float64  // adstock decays tried per kind; default 0.25, 0.5, 0.75
+	Decays     []float64  // adstock decays tried per kind (with each delay shape); default 0.25, 0.35, 0.5, 0.65, 0.75
 	Origins    int        // rolling origins (last periods predicted out of sample); default T/4 clamped to 2..6
 	Bootstrap  int        // rep-cluster bootstrap replicates; default 200, negative disables
 	Level      float64    // interval level, default 0.8
@@ -30,7 +30,7 @@ func (o Options) withDefaults(t int) (Options, error) {
 		o.RepShrinks = []float64{1, 4, 16, 64, 1e6}
 	}
 	if len(o.Decays) == 0 {
-		o.Decays = []float64{0.25, 0.5, 0.75}
+		o.Decays = []float64{0.25, 0.35, 0.5, 0.65, 0.75}
 	}
 	if o.Origins <= 0 {
 		o.Origins = min(max(t/4, 2), 6)

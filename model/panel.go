@@ -20,15 +20,22 @@ type Panel struct {
 
 // ThinDataError reports that the data is too thin to fit, naming what is missing.
 type ThinDataError struct {
-	What string // what was counted, e.g. "periods with revenue"
-	Have int    // how many the data has
-	Need int    // how many are needed
+	What   string // what was counted, e.g. "periods with revenue"
+	Have   int    // how many the data has
+	Need   int    // how many are needed
+	Reason string // why, when the data was fitted but no kind has a measurable effect; empty otherwise
 }
 
 // Error describes the shortfall.
 func (e *ThinDataError) Error() string {
+	if e.Reason != "" {
+		return "model: no measurable recipe: " + e.Reason
+	}
 	return fmt.Sprintf("model: thin data: %d %s, need at least %d", e.Have, e.What, e.Need)
 }
+
+// NoEffectWhat is the ThinDataError.What of a fit in which no activity kind has a measurable effect.
+const NoEffectWhat = "activity kinds with a measurable effect on won revenue"
 
 // errInvalidPanel is wrapped by every panel validation error.
 var errInvalidPanel = errors.New("model: invalid panel")

@@ -12,14 +12,18 @@ type candidate struct {
 	f           *form
 	tau, lambda float64
 	score       cvScore
+	depth       int // deepest free-lag depth the lag selection gave any kind (set on the search's winner)
 }
 
-// candidateForms lists free lags of the given per-kind depths, then geometric adstock with each common decay.
+// candidateForms lists free lags of the given per-kind depths, then delayed adstock with each common decay and shape.
 func candidateForms(k, w int, depths []int, decays []float64) []*form {
 	forms := []*form{freeLagsDepths(depths, w)}
-	for _, th := range decays {
-		if w > 0 {
-			forms = append(forms, adstock(slices.Repeat([]float64{th}, k), w))
+	if w == 0 {
+		return forms
+	}
+	for _, s := range shapes {
+		for _, th := range decays {
+			forms = append(forms, adstock(slices.Repeat([]float64{th}, k), slices.Repeat([]int{s}, k), w))
 		}
 	}
 	return forms
@@ -79,21 +83,39 @@ func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) 
 	return out, errors.Join(errs...)
 }
 
-// search picks the form and penalties with the lowest rolling-origin WAPE and returns the winner's
-// out-of-sample actuals and forecasts over the origins.
-func (d *design) search(o *Options, origins []int) (best candidate, actual, forecast []float64, err error) {
+// searchResult is the chosen candidate, its out-of-sample actuals and forecasts over the origins, and the deepest
+// free-lag depth the lag selection gave any kind.
+type searchResult struct {
+	best             candidate
+	actual, forecast []float64
+	depth            int
+}
+
+// search picks the form and penalties with the lowest rolling-origin WAPE, then drops the kinds that do not earn
+// their place out of sample.
+func (d *design) search(o *Options, origins []int) (searchResult, error) {
+	full, err := d.bestForm(o, origins)
+	if err != nil {
+		return searchResult{}, err
+	}
+	best, actual, forecast, err := d.dropKinds(full, origins)
+	return searchResult{best: best, actual: actual, forecast: forecast, depth: full.depth}, err
+}
+
+// bestForm returns the form and penalties with the lowest rolling-origin WAPE, every kind in.
+func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
 	ls, err := d.newLagSelector()
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	depths, err := ls.depths()
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	scored, err := d.scoreForms(candidateForms(d.K, d.W, depths, o.Decays), origins, gr, o.Workers)
 	if err != nil {
-		return candidate{}, nil, nil, err
+		return candidate{}, err
 	}
 	best, bestAd := scored[0], -1
 	for i, c := range scored {
@@ -107,13 +129,14 @@ func (d *design) search(o *Options, origins []int) (best candidate, actual, fore
 	if bestAd >= 0 && d.K > 1 {
 		refined, err := d.refineDecays(scored[bestAd], o.Decays, origins)
 		if err != nil {
-			return candidate{}, nil, nil, err
+			return candidate{}, err
 		}
 		if refined.score.wape() < best.score.wape() {
 			best = refined
 		}
 	}
-	return d.dropKinds(best, origins)
+	best.depth = slices.Max(depths)
+	return best, nil
 }
 
 // dropKinds gives no effect to kinds whose inclusion does not cut the rolling-origin absolute errors by more than
@@ -185,17 +208,25 @@ func scoreOf(actual, forecast []float64) cvScore {
 	return s
 }
 
-// refineDecays runs one coordinate sweep over each kind's adstock decay at fixed penalties.
+// refineDecays runs one coordinate sweep over each kind's adstock decay and shape at fixed penalties: each kind tries
+// the other decays at its shape, then the other shapes at its decay.
 func (d *design) refineDecays(c candidate, decays []float64, origins []int) (candidate, error) {
 	gr := grid{taus: []float64{c.tau}, lambdas: []float64{c.lambda}}
 	for k := range d.K {
+		var trials [][2]float64
 		for _, th := range decays {
-			if th == c.f.decay[k] {
+			trials = append(trials, [2]float64{th, float64(c.f.shape[k])})
+		}
+		for _, s := range shapes {
+			trials = append(trials, [2]float64{c.f.decay[k], float64(s)})
+		}
+		for _, tr := range trials {
+			if tr[0] == c.f.decay[k] && int(tr[1]) == c.f.shape[k] {
 				continue
 			}
-			dec := append([]float64(nil), c.f.decay...)
-			dec[k] = th
-			f := adstock(dec, d.W)
+			dec, shp := slices.Clone(c.f.decay), slices.Clone(c.f.shape)
+			dec[k], shp[k] = tr[0], int(tr[1])
+			f := adstock(dec, shp, d.W)
 			scores, err := d.crossValidate(f, origins, gr)
 			if err != nil {
 				return candidate{}, err

@@ -25,11 +25,14 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		"Fits the firm's recipe (what one more activity of each kind is worth in won revenue and over which\n"+
 			"delay it lands), its stage model and the forecast combination, on the data known at --as-of only:\n"+
 			"the complete periods before the as-of period. Stores the fit (every fit is kept) and prints it.\n"+
-			"Too little history is refused with a message that says what is missing.")
+			"Without --as-of it fits on the data's own span when the data ended in the past, and says so.\n"+
+			"Too little history is refused with a message that says what is missing; a fit in which no activity\n"+
+			"kind has a measurable effect is reported as no measurable recipe, with the reason, and not stored.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
 	grainFlag := fs.String("grain", "month", "period length: month, week or quarter")
-	asOfFlag := fs.String("as-of", "", "fit on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now")
+	asOfFlag := fs.String("as-of", "", "fit on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now, or the\n"+
+		"end of the data's last period when a whole period has passed since its last record")
 	format := fs.String("format", "table", "output format: table or json")
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
@@ -54,6 +57,11 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *asOfFlag == "" {
+		if asOf, err = dataAsOf(ctx, e, st, *firm, grain, asOf); err != nil {
+			return err
+		}
+	}
 	view, err := fitAndSave(ctx, e, st, *firm, grain, asOf)
 	if err != nil {
 		return err
@@ -96,11 +104,41 @@ func fitAndSave(ctx context.Context, e *env, st *queries.Store, firm string, gra
 	return view, nil
 }
 
+// dataAsOf returns now, or the end of the period holding the firm's last activity or deal change when a whole
+// period or more has passed since without data: fitting on today would count those empty periods as real
+// ones with no activity and no revenue. It tells on stderr when it moves the moment.
+func dataAsOf(ctx context.Context, e *env, st *queries.Store, firm string, grain salesrecipe.Grain, now time.Time) (time.Time, error) {
+	status, err := st.Status(ctx, firm)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("data span of firm %q: %w", firm, err)
+	}
+	var last time.Time
+	for _, ks := range status {
+		if (ks.Kind == queries.KindActivities || ks.Kind == queries.KindDeals) && ks.Last != nil && ks.Last.After(last) {
+			last = *ks.Last
+		}
+	}
+	if last.IsZero() {
+		return now, nil
+	}
+	end := salesrecipe.NewPeriod(grain, last).End()
+	if !end.Before(salesrecipe.NewPeriod(grain, now).Start) {
+		return now, nil
+	}
+	fmt.Fprintf(e.stderr, "salesrecipe fit: the data of firm %q ends %s; fitting on its own span, as of %s (not now, %s); "+
+		"pass --as-of to choose the moment\n", firm, last.UTC().Format(time.DateOnly), end.Format(time.DateOnly), now.Format(time.DateOnly))
+	return end, nil
+}
+
 // thinMessage turns a thin-data error into a sentence that says what is missing.
 func thinMessage(err error, firm string, asOf time.Time) error {
 	var thin *model.ThinDataError
 	if !errors.As(err, &thin) {
 		return err
+	}
+	if thin.Reason != "" {
+		return exitError{code: 1, msg: fmt.Sprintf("no measurable recipe for firm %q as of %s: %s; nothing stored",
+			firm, asOf.UTC().Format(time.RFC3339), thin.Reason)}
 	}
 	return exitError{code: 1, msg: fmt.Sprintf("not enough data to fit a recipe for firm %q as of %s: the data has %d %s, a fit needs at least %d",
 		firm, asOf.UTC().Format(time.RFC3339), thin.Have, thin.What, thin.Need)}
@@ -141,7 +179,7 @@ func printRecipe(w io.Writer, r forecast.Recipe, grain salesrecipe.Grain) error 
 // adviceLine reads "1 demo ~ $1,260 of won revenue within 3 months (80% CI $1,050-$1,480)".
 func adviceLine(k forecast.KindRecipe, grain salesrecipe.Grain) string {
 	if k.ValuePerActivity <= 0 {
-		return fmt.Sprintf("1 %s ~ no measurable won revenue", k.Kind)
+		return fmt.Sprintf("1 %s ~ no measurable won revenue (80%% CI %s-%s)", k.Kind, money(k.CILow), money(k.CIHigh))
 	}
 	within := landsWithin(k.Lags)
 	return fmt.Sprintf("1 %s ~ %s of won revenue within %d %s (80%% CI %s-%s)%s", k.Kind, money(k.ValuePerActivity),

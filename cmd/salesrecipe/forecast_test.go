@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -47,7 +50,7 @@ func loadedFirm(t *testing.T, months int, end string) []string {
 	firm := t.TempDir()
 	start, _ := time.Parse(time.DateOnly, end)
 	start = start.AddDate(0, -months, 0)
-	if _, _, err := runCmd(t, nil, "synth", "--out", firm, "--reps", "8", "--months", strconv.Itoa(months), "--start", start.Format(time.DateOnly), "--seed", "5"); err != nil {
+	if _, _, err := runCmd(t, nil, "synth", "--out", firm, "--reps", "8", "--months", strconv.Itoa(months), "--start", start.Format(time.DateOnly), "--seed", "2"); err != nil {
 		t.Fatal(err)
 	}
 	store := []string{"--data", t.TempDir(), "--log-level", "warn"}
@@ -66,6 +69,12 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	out, stderr, code := runBin(t, nil, append(append([]string{"fit"}, store...), asOf...)...)
 	if code != 0 || !strings.Contains(out, "Recipe of firm default") || !strings.Contains(out, " of won revenue within ") && !strings.Contains(out, "no measurable won revenue") {
 		t.Fatalf("fit: exit %d\n%s%s", code, out, stderr)
+	}
+	// No --as-of: the data ended 2026-06-01, months before any clock this test runs at, so the fit
+	// takes the data's own span (not empty months up to today) and says so.
+	out, stderr, code = runBin(t, nil, append([]string{"fit"}, store...)...)
+	if code != 0 || !strings.Contains(out, "to 2026-05-31 (") || !strings.Contains(stderr, "fitting on its own span, as of 2026-06-01") {
+		t.Fatalf("fit without --as-of on old data: exit %d\n%s%s", code, out, stderr)
 	}
 	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--format", "json"}, store...), asOf...)...)
 	var fit map[string]any
@@ -104,7 +113,7 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	}
 	for _, r := range fc["reps"].([]any) {
 		for _, n := range r.(map[string]any)["what_it_takes"].([]any) {
-			if got := keysOf(t, n); !reflect.DeepEqual(got, wantKeys("kind", "additional")) {
+			if got := keysOf(t, n); !reflect.DeepEqual(got, wantKeys("kind", "additional")) && !reflect.DeepEqual(got, wantKeys("kind", "additional", "reason")) {
 				t.Errorf("what it takes keys %v", got)
 			}
 		}
@@ -148,6 +157,33 @@ func TestFitRefusesThinData(t *testing.T) {
 	out, stderr, code := runBin(t, nil, append([]string{"fit", "--as-of", "2026-05-20"}, store...)...)
 	if code != 1 || !strings.Contains(stderr, "not enough data to fit a recipe") || !strings.Contains(stderr, "needs at least") {
 		t.Fatalf("thin fit: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestThinMessage(t *testing.T) {
+	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"too little history", &model.ThinDataError{What: "periods with revenue", Have: 3, Need: 6},
+			`not enough data to fit a recipe for firm "acme" as of 2026-01-01T00:00:00Z: the data has 3 periods with revenue, a fit needs at least 6`},
+		{"no kind has an effect", &model.ThinDataError{What: model.NoEffectWhat, Need: 1, Reason: "no activity kind predicts won revenue"},
+			`no measurable recipe for firm "acme" as of 2026-01-01T00:00:00Z: no activity kind predicts won revenue; nothing stored`},
+	}
+	for _, tc := range tests {
+		var ee exitError
+		if err := thinMessage(fmt.Errorf("fit: %w", tc.err), "acme", asOf); !errors.As(err, &ee) || ee.msg != tc.want || ee.code != 1 {
+			t.Errorf("%s: %v, want exit 1 with %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestFitWithoutFlagsOnEmptyData(t *testing.T) {
+	out, stderr, code := runBin(t, nil, "fit", "--data", t.TempDir(), "--log-level", "warn")
+	if code != 1 || !strings.Contains(stderr, "not enough data to fit a recipe") || out != "" {
+		t.Fatalf("fit on empty data: exit %d\n%s%s", code, out, stderr)
 	}
 }
 
@@ -202,7 +238,7 @@ func sampleRecipe() forecast.Recipe {
 		DataFrom: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), DataTo: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
 		Observations: 640, Method: "free-lags", R2: 0.41, CVWAPE: 0.52, Kinds: []forecast.KindRecipe{
 			{Kind: "demo", ValuePerActivity: 1260, CILow: 1050, CIHigh: 1480, Lags: []forecast.LagShare{{Lag: 0, Share: 0.55}, {Lag: 1, Share: 0.3}, {Lag: 2, Share: 0.15}}},
-			{Kind: "email", Lags: []forecast.LagShare{{Lag: 0, Share: 0}}},
+			{Kind: "email", CIHigh: 111, Lags: []forecast.LagShare{{Lag: 0, Share: 0}}},
 		}}
 }
 
