@@ -308,6 +308,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, req *req
 		if he.retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(he.retryAfter))
 		}
+	} else if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		s.log.Debug("the client went away", "path", r.URL.Path)
+		return
 	} else {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}
