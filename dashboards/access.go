@@ -38,6 +38,8 @@ type route struct {
 	access  access
 	api     bool
 	ownPath string
+	// expensive routes (backtests, exports) count against the user's request rate.
+	expensive bool
 }
 
 // routeLanding is "/", which sends each user to their landing page.
@@ -126,17 +128,22 @@ var errNotFound = &httpError{code: http.StatusNotFound, msg: "not found"}
 // errUnknownProxyUser reports a proxy header naming no user of the users file.
 var errUnknownProxyUser = errors.New("the e-mail the proxy sent is not in the users file")
 
-// authenticate returns the caller: a bearer token first, then the trusted
-// proxy header (only when configured), then the session cookie.
+// authenticate returns the caller: a bearer token first, then the proxy header
+// (only when configured and only from a trusted proxy), then the session cookie.
+// A client that has used up its failed attempts is refused before its token is checked.
 func (s *Server) authenticate(r *http.Request) (*viewer, error) {
 	if r.Header.Get("Authorization") != "" {
+		if wait := s.gate.Limited(r); wait > 0 {
+			return nil, tooManySignIns(wait)
+		}
 		u, err := s.cfg.Users.Bearer(r)
 		if err != nil {
+			s.gate.Failed(r)
 			return nil, err
 		}
 		return &viewer{user: u, via: "bearer"}, nil
 	}
-	if h := s.cfg.AuthProxyHeader; h != "" {
+	if h := s.cfg.AuthProxyHeader; h != "" && s.gate.FromProxy(r) {
 		if email := r.Header.Get(h); email != "" {
 			u, ok := s.cfg.Users.ByEmail(email)
 			if !ok {
@@ -145,19 +152,42 @@ func (s *Server) authenticate(r *http.Request) (*viewer, error) {
 			return &viewer{user: u, via: "proxy"}, nil
 		}
 	}
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, ErrUnauthenticated
-	}
-	ses, err := s.sign.verify(c.Value)
-	if err != nil {
-		return nil, ErrUnauthenticated
-	}
-	u, ok := s.cfg.Users.byIDLookup(ses.userID)
+	ses, u, ok := s.cookieSession(r)
 	if !ok {
 		return nil, ErrUnauthenticated
 	}
 	return &viewer{user: u, via: "cookie", ses: ses}, nil
+}
+
+// cookieSession returns the request's valid session cookie and its user.
+func (s *Server) cookieSession(r *http.Request) (session, *User, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return session{}, nil, false
+	}
+	ses, err := s.sign.verify(c.Value)
+	if err != nil {
+		return session{}, nil, false
+	}
+	u, ok := s.cfg.Users.byIDLookup(ses.userID)
+	return ses, u, ok
+}
+
+// dropOtherSession ends a session cookie of another user when the proxy names
+// someone else: the proxy decides who is at the browser, and the other user's
+// session must not live on behind it (it is logged, never silently swapped).
+func (s *Server) dropOtherSession(w http.ResponseWriter, r *http.Request, who *viewer) {
+	if who.via != "proxy" {
+		return
+	}
+	if ses, u, ok := s.cookieSession(r); ok && u != who.user {
+		s.log.Warn("the proxy names another user than the session cookie; the cookie's session is ended",
+			"proxy_user", who.user.Name, "cookie_user", u.Name)
+		if err := s.sign.revoke(r.Context(), ses); err != nil {
+			s.log.Error("end the cookie's session", "err", err)
+		}
+		s.setCookie(w, r, sessionCookie, "", -1)
+	}
 }
 
 // request is a guarded request: the viewer, their firm, the period and as-of
@@ -194,10 +224,9 @@ func (s *Server) guard(rt route, h handler) http.Handler {
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*request, error) {
 	who, err := s.authenticate(r)
 	if err != nil {
-		if errors.Is(err, ErrUnauthenticated) && r.Header.Get("Authorization") != "" {
-			if ok, wait := s.limit.allow(clientAddr(r)); !ok {
-				return nil, tooManySignIns(wait)
-			}
+		var he *httpError
+		if errors.As(err, &he) {
+			return nil, he
 		}
 		if errors.Is(err, errUnknownProxyUser) {
 			return nil, &httpError{code: http.StatusForbidden, msg: err.Error()}
@@ -209,9 +238,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		w.Header().Set("WWW-Authenticate", `Bearer realm="salesrecipe"`)
 		return nil, &httpError{code: http.StatusUnauthorized, msg: "missing or unknown token"}
 	}
+	s.dropOtherSession(w, r, who)
 	req := &request{Request: r, who: who, firm: who.user.Firm}
-	if who.user.Role == RoleIngest {
-		return req, &httpError{code: http.StatusForbidden, msg: "this user may only load data"}
+	if !who.user.signsIn() {
+		return req, &httpError{code: http.StatusForbidden, msg: fmt.Sprintf("a user of role %s may not use the dashboards or the JSON API", who.user.Role)}
+	}
+	if rt.expensive {
+		if ok, wait := s.heavy.allow(who.user.key()); !ok {
+			he := tooManySignIns(wait)
+			he.msg = fmt.Sprintf("too many expensive requests; try again in %d seconds", he.retryAfter)
+			return req, he
+		}
 	}
 	if f := r.URL.Query().Get("firm"); f != "" && f != who.user.Firm {
 		return req, errNotFound
@@ -271,6 +308,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, req *req
 		if he.retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(he.retryAfter))
 		}
+	} else if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		s.log.Debug("the client went away", "path", r.URL.Path)
+		return
 	} else {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}

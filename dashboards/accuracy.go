@@ -33,22 +33,41 @@ func (s *Server) backtestRequest(firm string, q params) forecast.BacktestRequest
 // errBacktestRunning is the answer while a backtest runs longer than a request waits.
 var errBacktestRunning = errors.New("the backtest is running")
 
+// backtestHorizon is the moment whose knowledge a selection's backtest scores
+// against: the end of the as-of day, or now when that is later. Every as_of
+// of one day shares one backtest.
+func (s *Server) backtestHorizon(q params) time.Time {
+	end := q.asOf.UTC().Truncate(24 * time.Hour).Add(24*time.Hour - time.Millisecond)
+	if now := s.cfg.Now().UTC().Truncate(s.cfg.Freshness); now.Before(end) {
+		return now
+	}
+	return end
+}
+
 // firmBacktest returns the firm's backtest for a selection. Backtests refit at
-// every as-of point, so they run in the background, are kept for hours, and a
-// request waits for one at most BacktestWait before hearing it is running.
+// every as-of point, so they run in the background (a bounded number per firm,
+// see backtests), are kept for hours, and a request waits for one at most
+// BacktestWait before hearing it is running.
 func (s *Server) firmBacktest(ctx context.Context, firm string, q params) (*forecast.Backtest, error) {
 	br := s.backtestRequest(firm, q)
-	key := fmt.Sprintf("backtest\x00%s\x00%s\x00%s\x00%s", firm, br.From, br.To, q.asOf.Format(time.DateOnly))
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.BacktestWait)
-	defer cancel()
-	bt, err := cachedFor(wctx, s, key, 6*time.Hour, 18*time.Hour, func(ctx context.Context) (*forecast.Backtest, error) {
-		b := &forecast.Backtester{Store: s.cfg.Store, Now: func() time.Time { return q.asOf }}
-		return b.Run(ctx, br)
-	})
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return nil, errBacktestRunning
+	horizon := s.backtestHorizon(q)
+	key := fmt.Sprintf("backtest\x00%s\x00%s\x00%s\x00%s", firm, br.From, br.To, horizon.Format(time.DateOnly))
+	if v, ok := s.cache.lookup(key); ok {
+		return v.(*forecast.Backtest), nil
 	}
-	return bt, err
+	return s.jobs.run(ctx, firm, key, s.cfg.BacktestWait, func(ctx context.Context) (*forecast.Backtest, error) {
+		bt, err := s.runBacktest(ctx, br, horizon)
+		if err == nil {
+			s.cache.put(key, bt, 6*time.Hour)
+		}
+		return bt, err
+	})
+}
+
+// storeBacktest runs a backtest on the store with the outcomes known at horizon.
+func (s *Server) storeBacktest(ctx context.Context, br forecast.BacktestRequest, horizon time.Time) (*forecast.Backtest, error) {
+	b := &forecast.Backtester{Store: s.cfg.Store, Now: func() time.Time { return horizon }}
+	return b.Run(ctx, br)
 }
 
 // backtestView is a backtest cut down to the reps the viewer sees, rescored over them.

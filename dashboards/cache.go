@@ -144,6 +144,27 @@ func (c *cache) forget(key string) {
 	}
 }
 
+// lookup returns the finished, unexpired answer under key.
+func (c *cache) lookup(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || !isDone(e.done) || e.err != nil || !c.now().Before(e.expires) {
+		return nil, false
+	}
+	return e.val, true
+}
+
+// put stores an answer computed elsewhere under key for ttl.
+func (c *cache) put(key string, val any, ttl time.Duration) {
+	done := make(chan struct{})
+	close(done)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.evict()
+	c.entries[key] = &entry{done: done, val: val, expires: c.now().Add(ttl)}
+}
+
 // evict makes room: it drops expired entries, then the soonest to expire. The lock is held.
 func (c *cache) evict() {
 	if len(c.entries) < c.max {

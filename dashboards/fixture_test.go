@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,17 +38,27 @@ users:
   - {name: Ray Rep, token: "rep-token-00000000000000000", role: rep, firm: acme, rep_id: r0003, email: ray@acme.test}
   - {name: Ivy Loader, token: "ingest-token-000000000000", role: ingest, firm: acme}
   - {name: Gus Globex, token: "globex-admin-token-0000000", role: admin, firm: globex}
+  - {name: Mia Metrics, token: "metrics-token-acme-0000000", role: metrics, firm: acme}
+  - {name: Gil Metrics, token: "metrics-token-globex-00000", role: metrics, firm: globex}
+  - {name: Otto Operator, token: "operator-token-0000000000", role: operator}
+  - {name: Bo Boss, email: boss@acme.test, role: admin, firm: acme}
 `
 
 // tokens of the test users by role name.
 var tokens = map[string]string{
-	"admin":        "admin-token-000000000000",
-	"manager":      "manager-token-00000000000",
-	"west-manager": "west-manager-token-000000",
-	"rep":          "rep-token-00000000000000000",
-	"ingest":       "ingest-token-000000000000",
-	"other-firm":   "globex-admin-token-0000000",
+	"admin":         "admin-token-000000000000",
+	"manager":       "manager-token-00000000000",
+	"west-manager":  "west-manager-token-000000",
+	"rep":           "rep-token-00000000000000000",
+	"ingest":        "ingest-token-000000000000",
+	"other-firm":    "globex-admin-token-0000000",
+	"metrics":       "metrics-token-acme-0000000",
+	"other-metrics": "metrics-token-globex-00000",
+	"operator":      "operator-token-0000000000",
 }
+
+// proxyAddr is the test's trusted reverse proxy; httptest's requests come from 192.0.2.1, untrusted.
+const proxyAddr = "10.0.0.1:4000"
 
 // fixture is a loaded test firm and a server on it.
 type fixture struct {
@@ -111,12 +122,24 @@ func startFixture(t testing.TB, st *queries.Store) *fixture {
 		t.Fatal(err)
 	}
 	c := &clock{t: testNow}
-	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)),
-		AuthProxyHeader: "X-Forwarded-Email", LoginBurst: 1000, BacktestPeriods: 3, BacktestWait: 5 * time.Minute})
+	srv := newServer(t, st, users, c)
+	return &fixture{st: st, users: users, srv: srv, clock: c}
+}
+
+// newServer starts a server as the fixture configures it: a trusted proxy at
+// 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store.
+func newServer(t testing.TB, st *queries.Store, users *Users, c *clock) *Server {
+	t.Helper()
+	gate := NewGate(GateConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Burst: 1000, Now: c.Now})
+	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)), Gate: gate,
+		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: 3, BacktestWait: 5 * time.Minute, Revocations: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, users: users, srv: srv, clock: c}
+	if err := srv.LoadRevocations(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }
 
 // fit fits and stores the test firm's model on the data known at asOf, as `salesrecipe fit` does.

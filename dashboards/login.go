@@ -29,7 +29,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		if !s.allowLogin(w, r) {
 			return
 		}
-		if u, ok := s.cfg.Users.ByToken(q.Get("token")); ok && u.Role != RoleIngest {
+		if u, ok := s.cfg.Users.ByToken(q.Get("token")); ok && u.signsIn() {
 			if err := s.startSession(w, r, u); err != nil {
 				s.fail(w, r, route{}, nil, err)
 				return
@@ -37,6 +37,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, orLanding(next, u), http.StatusSeeOther)
 			return
 		}
+		s.gate.Failed(r)
 		http.Redirect(w, r, "/login?failed=1&next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
@@ -83,7 +84,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, ok := s.cfg.Users.ByToken(strings.TrimSpace(r.PostForm.Get("token")))
-	if !ok || u.Role == RoleIngest {
+	if !ok || !u.signsIn() {
+		s.gate.Failed(r)
 		s.showLogin(w, r, http.StatusUnauthorized, next, "That token is not valid for the dashboards.")
 		return
 	}
@@ -113,18 +115,22 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, nil, &httpError{code: http.StatusForbidden, msg: "this sign-out form expired; reload the page and sign out again"})
 		return
 	}
-	s.sign.revoke(ses)
+	if err := s.sign.revoke(r.Context(), ses); err != nil {
+		s.fail(w, r, route{}, nil, fmt.Errorf("sign out: %w", err))
+		return
+	}
 	s.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// allowLogin applies the per-address login rate limit, answering 429 when it is exceeded.
+// allowLogin answers 429 when the client has used up its failed sign-ins; it
+// runs before the token is looked at, so a right guess is not told apart then.
 func (s *Server) allowLogin(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limit.allow(clientAddr(r))
-	if !ok {
+	if wait := s.gate.Limited(r); wait > 0 {
 		s.fail(w, r, route{}, nil, tooManySignIns(wait))
+		return false
 	}
-	return ok
+	return true
 }
 
 // startSession sets a new signed session cookie for the user.

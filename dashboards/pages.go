@@ -23,7 +23,7 @@ func (s *Server) pages() []pageRoute {
 		{"/team", route{name: "team", access: accessManagers, ownPath: "/reps/"}, s.teamPage},
 		{"/reps/{rep_id}", route{name: "rep", access: accessRep}, s.repPage},
 		{"/recipe", route{name: "recipe", access: accessFirm}, s.recipePage},
-		{"/accuracy", route{name: "accuracy", access: accessFirm}, s.accuracyPage},
+		{"/accuracy", route{name: "accuracy", access: accessFirm, expensive: true}, s.accuracyPage},
 		{"/pipeline", route{name: "pipeline", access: accessFirm}, s.pipelinePage},
 		{"/review", route{name: "review", access: accessManagers, ownPath: "/review/"}, s.teamReviewPage},
 		{"/review/{rep_id}", route{name: "rep-review", access: accessRep}, s.repReviewPage},
@@ -35,7 +35,7 @@ func (s *Server) pages() []pageRoute {
 func (s *Server) servePage(p pageRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
 		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
-		bp, err := cached(req.Context(), s, key, func(ctx context.Context) (*builtPage, error) {
+		bp, err := cachedUnless(req, p.route.expensive, s, key, func(ctx context.Context) (*builtPage, error) {
 			cur := s.current(req)
 			pg, err := p.build(ctx, cur)
 			if err != nil {
@@ -53,6 +53,16 @@ func (s *Server) servePage(p pageRoute) handler {
 	}
 }
 
+// cachedUnless is cached, except for expensive routes: those compute on the
+// request's own context, so the work they start (a backtest) sees when the
+// client goes away; what they read is cached below them.
+func cachedUnless[T any](req *request, expensive bool, s *Server, key string, fn func(context.Context) (T, error)) (T, error) {
+	if expensive {
+		return fn(req.Context())
+	}
+	return cached(req.Context(), s, key, fn)
+}
+
 // apiRoute is one JSON endpoint.
 type apiRoute struct {
 	pattern string
@@ -66,7 +76,7 @@ func (s *Server) apis() []apiRoute {
 	return []apiRoute{
 		{"/api/v1/forecast", api("api-forecast", accessFirm), s.forecastAPI},
 		{"/api/v1/recipe", api("api-recipe", accessFirm), s.recipeAPI},
-		{"/api/v1/backtest", api("api-backtest", accessFirm), s.backtestAPI},
+		{"/api/v1/backtest", route{name: "api-backtest", access: accessFirm, api: true, expensive: true}, s.backtestAPI},
 		{"/api/v1/reps/{rep_id}", api("api-rep", accessRep), s.repAPI},
 		{"/api/v1/pipeline", api("api-pipeline", accessFirm), s.pipelineAPI},
 	}
@@ -76,7 +86,7 @@ func (s *Server) apis() []apiRoute {
 func (s *Server) serveAPI(a apiRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
 		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
-		b, err := cached(req.Context(), s, key, func(ctx context.Context) ([]byte, error) {
+		b, err := cachedUnless(req, a.route.expensive, s, key, func(ctx context.Context) ([]byte, error) {
 			v, err := a.answer(ctx, s.current(req))
 			if err != nil {
 				return nil, err

@@ -32,6 +32,9 @@ func (s *Server) parseParams(q url.Values) (params, error) {
 		if err != nil {
 			return p, err
 		}
+		if err := inRange("as_of", p.asOfText, t); err != nil {
+			return p, err
+		}
 		if t.Before(now) {
 			p.asOf, p.now = t, false
 		}
@@ -42,9 +45,24 @@ func (s *Server) parseParams(q url.Values) (params, error) {
 		if err != nil {
 			return p, err
 		}
+		if err := inRange("period", text, per.Start); err != nil {
+			return p, err
+		}
 		p.period = per
 	}
 	return p, nil
+}
+
+// The years a period or as-of time may fall in: the store's dates reach from
+// 1900 to 2299, and backtests look years back from the selection.
+const minYear, maxYear = 1971, 2199
+
+// inRange refuses a parameter whose time lies outside minYear..maxYear.
+func inRange(name, text string, t time.Time) error {
+	if y := t.UTC().Year(); y < minYear || y > maxYear {
+		return fmt.Errorf("%s %q: out of range; want a time between %d and %d", name, text, minYear, maxYear)
+	}
+	return nil
 }
 
 // parseAsOf reads a day (its last millisecond) or an RFC 3339 time.

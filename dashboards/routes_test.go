@@ -2,22 +2,30 @@ package dashboards
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // roles are the callers of the route test: no credentials, each role of the
 // test firm acme, and the admin of another firm.
-var roles = []string{"anonymous", "admin", "manager", "west-manager", "rep", "ingest", "other-firm"}
+// The metrics roles (of acme and of globex) and the operator may read /metrics only.
+var roles = []string{"anonymous", "admin", "manager", "west-manager", "rep", "ingest", "other-firm", "metrics", "other-metrics", "operator"}
 
 // routeCase is one request and what each role gets: a status, or "303 PATH" for a redirect.
 type routeCase struct {
 	target string
-	want   [7]string // in the order of roles
+	want   [10]string // in the order of roles
 }
 
 // Shorthands for the expectations.
@@ -32,31 +40,31 @@ const (
 // routeCases covers every route (TestRouteCasesCoverEveryRoute checks it) for every role.
 // r0003 is the rep user (team East, managed by "manager"); r0005 is in East; r0002 in West.
 var routeCases = []routeCase{
-	//                                  anonymous  admin            manager          west-manager     rep                    ingest  other-firm
-	{"/", [7]string{login, "303 /team", "303 /team", "303 /team", "303 /reps/r0003", forbid, "303 /team"}},
-	{"/team", [7]string{login, ok, ok, ok, "303 /reps/r0003", forbid, ok}},
-	{"/team?period=2026-02&as_of=2026-02-20", [7]string{login, ok, ok, ok, "303 /reps/r0003?period=2026-02&as_of=2026-02-20", forbid, ok}},
-	{"/reps/r0003", [7]string{login, ok, ok, hidden, ok, forbid, hidden}},
-	{"/reps/r0005", [7]string{login, ok, ok, hidden, hidden, forbid, hidden}},
-	{"/reps/r0002", [7]string{login, ok, hidden, ok, hidden, forbid, hidden}},
-	{"/reps/r9999", [7]string{login, hidden, hidden, hidden, hidden, forbid, hidden}},
-	{"/recipe", [7]string{login, ok, ok, ok, ok, forbid, ok}},
-	{"/accuracy", [7]string{login, ok, ok, ok, ok, forbid, ok}},
-	{"/pipeline", [7]string{login, ok, ok, ok, ok, forbid, ok}},
-	{"/pipeline?firm=globex", [7]string{login, hidden, hidden, hidden, hidden, forbid, ok}},
-	{"/review", [7]string{login, ok, ok, ok, "303 /review/r0003", forbid, ok}},
-	{"/review/r0003", [7]string{login, ok, ok, hidden, ok, forbid, hidden}},
-	{"/review/r0002", [7]string{login, ok, hidden, ok, hidden, forbid, hidden}},
-	{"/api/v1/forecast", [7]string{unauth, ok, ok, ok, ok, forbid, ok}},
-	{"/api/v1/forecast?firm=acme", [7]string{unauth, ok, ok, ok, ok, forbid, hidden}},
-	{"/api/v1/forecast?firm=globex", [7]string{unauth, hidden, hidden, hidden, hidden, forbid, ok}},
-	{"/api/v1/recipe", [7]string{unauth, ok, ok, ok, ok, forbid, hidden}},
-	{"/api/v1/backtest", [7]string{unauth, ok, ok, ok, ok, forbid, ok}},
-	{"/api/v1/reps/r0003", [7]string{unauth, ok, ok, hidden, ok, forbid, hidden}},
-	{"/api/v1/reps/r0002", [7]string{unauth, ok, hidden, ok, hidden, forbid, hidden}},
-	{"/api/v1/reps/r9999", [7]string{unauth, hidden, hidden, hidden, hidden, forbid, hidden}},
-	{"/api/v1/pipeline", [7]string{unauth, ok, ok, ok, ok, forbid, ok}},
-	{"/api/v1/pipeline?period=2026-13", [7]string{unauth, "400", "400", "400", "400", forbid, "400"}},
+	//                                  anonymous  admin            manager          west-manager     rep                    ingest  other-firm  metrics  other-metrics  operator
+	{"/", [10]string{login, "303 /team", "303 /team", "303 /team", "303 /reps/r0003", forbid, "303 /team", forbid, forbid, forbid}},
+	{"/team", [10]string{login, ok, ok, ok, "303 /reps/r0003", forbid, ok, forbid, forbid, forbid}},
+	{"/team?period=2026-02&as_of=2026-02-20", [10]string{login, ok, ok, ok, "303 /reps/r0003?period=2026-02&as_of=2026-02-20", forbid, ok, forbid, forbid, forbid}},
+	{"/reps/r0003", [10]string{login, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/reps/r0005", [10]string{login, ok, ok, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/reps/r0002", [10]string{login, ok, hidden, ok, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/reps/r9999", [10]string{login, hidden, hidden, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/recipe", [10]string{login, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/accuracy", [10]string{login, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/pipeline", [10]string{login, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/pipeline?firm=globex", [10]string{login, hidden, hidden, hidden, hidden, forbid, ok, forbid, forbid, forbid}},
+	{"/review", [10]string{login, ok, ok, ok, "303 /review/r0003", forbid, ok, forbid, forbid, forbid}},
+	{"/review/r0003", [10]string{login, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/review/r0002", [10]string{login, ok, hidden, ok, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/forecast", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/forecast?firm=acme", [10]string{unauth, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/forecast?firm=globex", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/recipe", [10]string{unauth, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/backtest", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/reps/r0003", [10]string{unauth, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/reps/r0002", [10]string{unauth, ok, hidden, ok, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/reps/r9999", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/pipeline", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/pipeline?period=2026-13", [10]string{unauth, "400", "400", "400", "400", forbid, "400", forbid, forbid, forbid}},
 }
 
 // leaks returns the ids and names of acme's reps the role must never see.
@@ -157,5 +165,109 @@ func TestRouteCasesCoverEveryRoute(t *testing.T) {
 		if !covered {
 			t.Errorf("route %s has no case in routeCases", p)
 		}
+	}
+}
+
+// metricsCases are what each role gets from /metrics: a status, and the firms whose series it sees.
+var metricsCases = map[string]struct {
+	code  int
+	firms []string
+}{
+	"anonymous":     {http.StatusUnauthorized, nil},
+	"admin":         {http.StatusForbidden, nil},
+	"manager":       {http.StatusForbidden, nil},
+	"west-manager":  {http.StatusForbidden, nil},
+	"rep":           {http.StatusForbidden, nil},
+	"ingest":        {http.StatusForbidden, nil},
+	"other-firm":    {http.StatusForbidden, nil},
+	"metrics":       {http.StatusOK, []string{"acme"}},
+	"other-metrics": {http.StatusOK, []string{"globex"}},
+	"operator":      {http.StatusOK, []string{"acme", "globex", ""}},
+}
+
+func TestMetricsByRole(t *testing.T) {
+	users, err := ParseUsers([]byte(testUsers), "users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	quota := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "salesrecipe_rep_quota", Help: "q"}, []string{"firm", "rep"})
+	quota.WithLabelValues("acme", "r0003").Set(1)
+	quota.WithLabelValues("globex", "g0001").Set(2)
+	process := prometheus.NewGauge(prometheus.GaugeOpts{Name: "salesrecipe_process_thing", Help: "p"})
+	reg.MustRegister(quota, process)
+	h := MetricsHandler(users, NewGate(GateConfig{Burst: 1000}), reg, promhttp.HandlerOpts{})
+	for _, role := range roles {
+		t.Run(role, func(t *testing.T) {
+			want, ok := metricsCases[role]
+			if !ok {
+				t.Fatalf("no /metrics case for role %s", role)
+			}
+			r := httptest.NewRequest("GET", "/metrics", nil)
+			if tok, ok := tokens[role]; ok {
+				r.Header.Set("Authorization", "Bearer "+tok)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			b := w.Body.String()
+			if w.Code != want.code {
+				t.Fatalf("status %d, want %d: %s", w.Code, want.code, b)
+			}
+			for firm, series := range map[string]string{"acme": `firm="acme"`, "globex": `firm="globex"`, "": "salesrecipe_process_thing "} {
+				if strings.Contains(b, series) != slices.Contains(want.firms, firm) {
+					t.Errorf("shows %q = %v, want firms %v:\n%s", series, strings.Contains(b, series), want.firms, b)
+				}
+			}
+		})
+	}
+}
+
+func TestEmailOnlyUserHasNoToken(t *testing.T) {
+	f := emptyFixture(t)
+	sum := sha256.Sum256([]byte("\x00no-token\x00boss@acme.test"))
+	for _, forged := range []string{"\x00no-token\x00boss@acme.test", "boss@acme.test", "", hex.EncodeToString(sum[:]), string(sum[:])} {
+		res := f.send(httptest.NewRequest("GET", withQuery("/login", "token", forged), nil))
+		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/login?failed=1") {
+			t.Errorf("sign-in link with %q: %d %s", forged, res.StatusCode, loc)
+		}
+		r := httptest.NewRequest("GET", "/api/v1/forecast", nil)
+		r.Header.Set("Authorization", "Bearer "+forged)
+		if res := f.send(r); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("bearer %q: %d", forged, res.StatusCode)
+		}
+	}
+	if _, ok := f.users.ByToken("\x00no-token\x00boss@acme.test"); ok {
+		t.Error("the e-mail-only user matches the old forged token")
+	}
+}
+
+func TestProxyHeaderTrust(t *testing.T) {
+	f := emptyFixture(t)
+	tests := []struct {
+		name, from, email, want string
+	}{
+		{"untrusted client", "192.0.2.7:5000", "boss@acme.test", login},
+		{"untrusted client naming an admin with a token", "192.0.2.7:5000", "ada@acme.test", login},
+		{"trusted proxy, e-mail-only admin", proxyAddr, "boss@acme.test", ok},
+		{"trusted proxy, rep", proxyAddr, "ray@acme.test", ok},
+		{"trusted proxy, unknown e-mail", proxyAddr, "mallory@acme.test", forbid},
+		{"trusted proxy, no header", proxyAddr, "", login},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/recipe", nil)
+			r.RemoteAddr = tt.from
+			if tt.email != "" {
+				r.Header.Set("X-Forwarded-Email", tt.email)
+			}
+			res := f.send(r)
+			got := strconv.Itoa(res.StatusCode)
+			if res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login") {
+				got = login
+			}
+			if got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -10,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
@@ -26,23 +29,38 @@ type Config struct {
 	// SessionTTL is how long a login lasts; zero means 12 hours.
 	SessionTTL time.Duration
 	// AuthProxyHeader, when set, is a header a trusted reverse proxy fills with
-	// the signed-in user's e-mail (oauth2-proxy's X-Forwarded-Email).
+	// the signed-in user's e-mail (oauth2-proxy's X-Forwarded-Email); it is
+	// believed only from the Gate's trusted proxies, and New refuses it without any.
 	AuthProxyHeader string
+	// Gate identifies clients and slows token guessing; nil means a gate with no
+	// trusted proxies and LoginBurst and LoginInterval.
+	Gate *Gate
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
 	// SaveFailed, when set, is told of each optional write (what: snapshot, recipe) that failed
 	// while a page was served anyway, for a metric; the failure is logged either way.
 	SaveFailed func(what string)
-	// LoginBurst is how many login attempts a client address may make at once; zero means 10.
+	// LoginBurst is how many failed sign-ins a client may make at once when Gate is nil; zero means 10.
 	LoginBurst int
-	// LoginInterval adds one attempt per interval; zero means 6 seconds.
+	// LoginInterval gives one attempt back per interval when Gate is nil; zero means 6 seconds.
 	LoginInterval time.Duration
+	// UserBurst is how many expensive requests (backtests, CSV) a user may make at once; zero means 30.
+	UserBurst int
+	// UserInterval gives a user one expensive request back per interval; zero means 2 seconds.
+	UserInterval time.Duration
 	// Freshness is how long an answer for "now" is reused; zero means one minute.
 	Freshness time.Duration
 	// BacktestPeriods is how many past periods the accuracy page backtests; zero means 6.
 	BacktestPeriods int
 	// BacktestWait is how long a request waits for a backtest before saying it runs; zero means 3 seconds.
 	BacktestWait time.Duration
+	// BacktestsPerFirm is how many backtests of one firm may run at once; zero means 2.
+	BacktestsPerFirm int
+	// BacktestLease is how long a backtest keeps running for a client told to
+	// come back for it; zero means 2 minutes. One nobody waits for is cancelled.
+	BacktestLease time.Duration
+	// Revocations keeps ended sessions across restarts; nil keeps them in memory only.
+	Revocations Revocations
 }
 
 // Server serves the dashboards and the JSON API.
@@ -50,12 +68,16 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	sign   *signer
-	limit  *limiter
+	gate   *Gate
+	heavy  *limiter
+	jobs   *backtests
 	cache  *cache
 	views  *template.Template
 	assets *assetSet
 	cop    *http.CrossOriginProtection
 	mux    *http.ServeMux
+	// runBacktest computes one backtest; storeBacktest outside tests.
+	runBacktest func(ctx context.Context, br forecast.BacktestRequest, horizon time.Time) (*forecast.Backtest, error)
 	// scripts are the pages' script URLs: go-echarts' assets, then the page script.
 	scripts []string
 
@@ -87,7 +109,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BacktestPeriods <= 0 {
 		cfg.BacktestPeriods = 6
 	}
-	sign, err := newSigner(cfg.SessionKey, cfg.Now)
+	if cfg.Gate == nil {
+		cfg.Gate = NewGate(GateConfig{Burst: cfg.LoginBurst, Interval: cfg.LoginInterval, Now: cfg.Now})
+	}
+	if cfg.AuthProxyHeader != "" && len(cfg.Gate.proxies) == 0 {
+		return nil, errors.New("dashboards: the auth proxy header needs trusted proxies (--trusted-proxies CIDR,...): without them any client could send it")
+	}
+	sign, err := newSigner(cfg.SessionKey, cfg.Now, cfg.Revocations)
 	if err != nil {
 		return nil, fmt.Errorf("dashboards: %w", err)
 	}
@@ -100,11 +128,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("dashboards: %w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, sign: sign, views: views, assets: assets,
-		limit:   newLimiter(cfg.LoginBurst, cfg.LoginInterval, cfg.Now),
+		gate:    cfg.Gate,
+		heavy:   newLimiter(cmp.Or(max(cfg.UserBurst, 0), 30), orDuration(cfg.UserInterval, 2*time.Second), cfg.Now),
+		jobs:    newBacktests(cmp.Or(max(cfg.BacktestsPerFirm, 0), 2), orDuration(cfg.BacktestLease, 2*time.Minute)),
 		cache:   newCache(cfg.Now, 512, cfg.Logger),
 		cop:     http.NewCrossOriginProtection(),
 		snapped: map[string]bool{},
 	}
+	s.runBacktest = s.storeBacktest
 	s.scripts = append(echartsScripts(), "/assets/app.js")
 	s.routes()
 	return s, nil
@@ -142,7 +173,7 @@ func (s *Server) routes() {
 // ServeHTTP adds the security headers, refuses cross-origin state changes and routes the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
-	s.securityHeaders(w, r)
+	SecurityHeaders(w, s.gate.Secure(r))
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	if err := s.cop.Check(r); err != nil {
 		http.Error(rec, "cross-origin request refused", http.StatusForbidden)
@@ -168,9 +199,11 @@ func (r *statusRecorder) WriteHeader(code int) {
 // Unwrap gives http.ResponseController the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// securityHeaders sets the headers every answer carries. Pages run no inline
-// script: charts read their options from JSON data blocks through /assets/app.js.
-func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
+// SecurityHeaders sets the headers every answer carries, HSTS when the client
+// came over TLS, and Cache-Control: no-store (handlers of public, immutable
+// files replace it). Pages run no inline script: charts read their options from
+// JSON data blocks through /assets/app.js.
+func SecurityHeaders(w http.ResponseWriter, secure bool) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -180,7 +213,17 @@ func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-	if s.secureRequest(r) {
+	h.Set("Cache-Control", "no-store")
+	if secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+}
+
+// WithSecurityHeaders wraps a handler (health checks, /metrics, the ingest API)
+// so its answers carry the security headers too.
+func (g *Gate) WithSecurityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SecurityHeaders(w, g.Secure(r))
+		h.ServeHTTP(w, r)
+	})
 }

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -29,22 +30,57 @@ type session struct {
 	nonce   string
 }
 
+// Revocations stores the sessions ended by logout, so a restarted server with
+// the same session key still refuses them; queries.Store is one.
+type Revocations interface {
+	// RevokeSession records that the session with this id ended; expires is when it would have anyway.
+	RevokeSession(ctx context.Context, id string, expires time.Time) error
+	// RevokedSessions returns the ids of ended sessions that would not have expired by now.
+	RevokedSessions(ctx context.Context, now time.Time) (map[string]time.Time, error)
+}
+
 // signer signs and verifies cookies and CSRF tokens with one HMAC key, and
 // remembers sessions ended by logout until they would have expired anyway.
 type signer struct {
-	key []byte
-	now func() time.Time
+	key   []byte
+	now   func() time.Time
+	store Revocations
 
 	mu      sync.Mutex
 	revoked map[string]time.Time
 }
 
-// newSigner checks the key: at least 32 bytes.
-func newSigner(key []byte, now func() time.Time) (*signer, error) {
+// newSigner checks the key: at least 32 bytes; store may be nil.
+func newSigner(key []byte, now func() time.Time, store Revocations) (*signer, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("session key: %d bytes, want at least 32", len(key))
 	}
-	return &signer{key: key, now: now, revoked: map[string]time.Time{}}, nil
+	return &signer{key: key, now: now, store: store, revoked: map[string]time.Time{}}, nil
+}
+
+// revocationID is the id a session is revoked under: a hash of its nonce, so
+// the store never holds the value CSRF tokens are derived from.
+func revocationID(nonce string) string {
+	h := sha256.Sum256([]byte("salesrecipe revoked session\x00" + nonce))
+	return hex.EncodeToString(h[:16])
+}
+
+// LoadRevocations reads the sessions ended by logout before this process
+// started; call it once before serving.
+func (s *Server) LoadRevocations(ctx context.Context) error {
+	if s.sign.store == nil {
+		return nil
+	}
+	ids, err := s.sign.store.RevokedSessions(ctx, s.cfg.Now())
+	if err != nil {
+		return fmt.Errorf("dashboards: load ended sessions: %w", err)
+	}
+	s.sign.mu.Lock()
+	defer s.sign.mu.Unlock()
+	for id, exp := range ids {
+		s.sign.revoked[id] = exp
+	}
+	return nil
 }
 
 // NewSessionKey returns 32 random bytes for signing session cookies.
@@ -109,24 +145,30 @@ func (s *signer) verify(value string) (session, error) {
 	return ses, nil
 }
 
-// revoke ends a session before its expiry.
-func (s *signer) revoke(ses session) {
+// revoke ends a session before its expiry, in memory at once and in the store
+// when there is one (an error then means a restart would forget it).
+func (s *signer) revoke(ctx context.Context, ses session) error {
+	id := revocationID(ses.nonce)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now()
 	for n, exp := range s.revoked {
 		if !now.Before(exp) {
 			delete(s.revoked, n)
 		}
 	}
-	s.revoked[ses.nonce] = ses.expires
+	s.revoked[id] = ses.expires
+	s.mu.Unlock()
+	if s.store == nil {
+		return nil
+	}
+	return s.store.RevokeSession(ctx, id, ses.expires)
 }
 
 // isRevoked reports whether the session was logged out.
 func (s *signer) isRevoked(nonce string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.revoked[nonce]
+	_, ok := s.revoked[revocationID(nonce)]
 	return ok
 }
 
@@ -143,16 +185,10 @@ func (s *signer) checkCSRF(purpose, nonce, token string) bool {
 	return hmac.Equal([]byte(token), []byte(s.csrf(purpose, nonce)))
 }
 
-// secureRequest reports whether cookies for this request must be Secure: the
-// request came over TLS, or through the trusted proxy that says it did.
-func (srv *Server) secureRequest(r *http.Request) bool {
-	return r.TLS != nil || (srv.cfg.AuthProxyHeader != "" && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
-}
-
 // setCookie writes an HttpOnly, SameSite=Lax cookie, Secure behind TLS; maxAge < 0 deletes it.
 func (srv *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: srv.secureRequest(r), MaxAge: int(maxAge / time.Second)}
+		Secure: srv.gate.Secure(r), MaxAge: int(maxAge / time.Second)}
 	if maxAge < 0 {
 		c.MaxAge = -1
 	}

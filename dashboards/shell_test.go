@@ -2,9 +2,12 @@ package dashboards
 
 import (
 	"bytes"
+	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -157,6 +160,31 @@ func TestLogoutNeedsCSRFAndEndsTheSession(t *testing.T) {
 	if res := f.send(again); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Errorf("the logged-out cookie still works: %d", res.StatusCode)
 	}
+	// A restart with the same session key still refuses it; another session lives on.
+	other := signIn(t, f, "manager")
+	f.srv = newServer(t, f.st, f.users, f.clock)
+	for target, want := range map[string]int{"/recipe": http.StatusSeeOther, "/api/v1/recipe": http.StatusUnauthorized} {
+		r := httptest.NewRequest("GET", target, nil)
+		r.AddCookie(ses)
+		if res := f.send(r); res.StatusCode != want || (want == http.StatusSeeOther && !strings.HasPrefix(res.Header.Get("Location"), "/login")) {
+			t.Errorf("after a restart the logged-out cookie on %s: %d %s", target, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	r := httptest.NewRequest("GET", "/recipe", nil)
+	r.AddCookie(other)
+	if res := f.send(r); res.StatusCode != http.StatusOK {
+		t.Errorf("after a restart a session that did not log out: %d", res.StatusCode)
+	}
+}
+
+// signIn signs in with the role's token by link and returns the session cookie.
+func signIn(t *testing.T, f *fixture, role string) *http.Cookie {
+	t.Helper()
+	c := cookie(f.send(httptest.NewRequest("GET", withQuery("/login", "token", tokens[role]), nil)), sessionCookie)
+	if c == nil {
+		t.Fatalf("%s could not sign in", role)
+	}
+	return c
 }
 
 func TestSessionCookieTamperingAndExpiry(t *testing.T) {
@@ -189,28 +217,89 @@ func TestSessionCookieTamperingAndExpiry(t *testing.T) {
 	}
 }
 
-func TestLoginRateLimit(t *testing.T) {
+func TestTokenGuessing(t *testing.T) {
 	f := emptyFixture(t)
-	f.srv.limit = newLimiter(3, 10*time.Second, f.clock.Now)
-	try := func(addr string) int {
-		r := httptest.NewRequest("GET", withQuery("/login", "token", "guess-guess-guess-guess"), nil)
-		r.RemoteAddr = addr
-		return f.send(r).StatusCode
-	}
-	for i := range 3 {
-		if code := try("192.0.2.1:1000"); code != http.StatusSeeOther {
-			t.Fatalf("attempt %d: %d", i, code)
+	f.srv.gate.limit = newLimiter(5, 10*time.Second, f.clock.Now)
+	ingest := f.srv.gate.Limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := IngestAuthorizer(f.users)(r, ""); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
 		}
+	}))
+	ways := []struct {
+		name  string
+		send  func(token, from string) int
+		right string
+		okay  int
+	}{
+		{"sign-in link", func(tok, from string) int {
+			r := httptest.NewRequest("GET", withQuery("/login", "token", tok), nil)
+			r.RemoteAddr = from
+			res := f.send(r)
+			if res.StatusCode == http.StatusSeeOther && !strings.Contains(res.Header.Get("Location"), "failed=1") {
+				return http.StatusOK
+			}
+			return res.StatusCode
+		}, tokens["admin"], http.StatusOK},
+		{"API bearer", func(tok, from string) int {
+			r := httptest.NewRequest("GET", "/api/v1/recipe?period=2026-13", nil)
+			r.RemoteAddr = from
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return f.send(r).StatusCode
+		}, tokens["admin"], http.StatusBadRequest},
+		{"ingest bearer", func(tok, from string) int {
+			r := httptest.NewRequest("POST", "/api/v1/ingest/deals", nil)
+			r.RemoteAddr = from
+			r.Header.Set("Authorization", "Bearer "+tok)
+			w := httptest.NewRecorder()
+			ingest.ServeHTTP(w, r)
+			return w.Code
+		}, tokens["ingest"], http.StatusOK},
 	}
-	if code := try("192.0.2.1:1001"); code != http.StatusTooManyRequests {
-		t.Fatalf("4th attempt from the same address: %d, want 429", code)
+	for i, way := range ways {
+		t.Run(way.name, func(t *testing.T) {
+			guesser := fmt.Sprintf("198.51.100.%d:1000", i+1)
+			var codes []int
+			for range 8 {
+				codes = append(codes, way.send("guess-guess-guess-guess-guess", guesser))
+			}
+			codes = append(codes, way.send(way.right, guesser))
+			for n, c := range codes {
+				if (n >= 5 && c != http.StatusTooManyRequests) || c == way.okay {
+					t.Fatalf("attempt %d: %d; all answers %v (5 wrong may be tried, then 429 for right and wrong alike)", n+1, c, codes)
+				}
+			}
+			if c := way.send(way.right, fmt.Sprintf("203.0.113.%d:1000", i+1)); c != way.okay {
+				t.Errorf("another client with the right token: %d, want %d", c, way.okay)
+			}
+			f.clock.Add(10 * time.Second)
+			if c := way.send(way.right, guesser); c != way.okay {
+				t.Errorf("the guesser with the right token after one refill: %d, want %d", c, way.okay)
+			}
+		})
 	}
-	if code := try("192.0.2.2:1000"); code != http.StatusSeeOther {
-		t.Fatalf("another address is limited too: %d", code)
+}
+
+func TestClientsBehindTrustedProxyAreLimitedApart(t *testing.T) {
+	g := NewGate(GateConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	tests := []struct {
+		from, xff, want string
+	}{
+		{"192.0.2.1:1", "", "192.0.2.1"},
+		{"192.0.2.1:1", "203.0.113.9", "192.0.2.1"}, // an untrusted peer's header is ignored
+		{proxyAddr, "203.0.113.9", "203.0.113.9"},
+		{proxyAddr, "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"}, // the client cannot choose its key
+		{proxyAddr, "", "10.0.0.1"},
+		{"[2001:db8:1:2:3::4]:1", "", "2001:db8:1:2::/64"},
 	}
-	f.clock.Add(10 * time.Second)
-	if code := try("192.0.2.1:1000"); code != http.StatusSeeOther {
-		t.Fatalf("after the refill: %d", code)
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.from
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := g.Client(r); got != tt.want {
+			t.Errorf("from %s with X-Forwarded-For %q: client %s, want %s", tt.from, tt.xff, got, tt.want)
+		}
 	}
 }
 
@@ -234,35 +323,56 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	r := httptest.NewRequest("GET", withQuery("/login", "token", tokens["admin"]), nil)
 	r.Header.Set("X-Forwarded-Proto", "https")
+	r.RemoteAddr = proxyAddr
 	res := f.send(r)
 	if c := cookie(res, sessionCookie); c == nil || !c.Secure || res.Header.Get("Strict-Transport-Security") == "" {
-		t.Errorf("behind a TLS proxy: cookie %+v, HSTS %q", c, res.Header.Get("Strict-Transport-Security"))
+		t.Errorf("behind a trusted TLS proxy: cookie %+v, HSTS %q", c, res.Header.Get("Strict-Transport-Security"))
+	}
+	r = httptest.NewRequest("GET", withQuery("/login", "token", tokens["admin"]), nil)
+	r.Header.Set("X-Forwarded-Proto", "https")
+	res = f.send(r)
+	if c := cookie(res, sessionCookie); c == nil || c.Secure || res.Header.Get("Strict-Transport-Security") != "" {
+		t.Errorf("an untrusted client's X-Forwarded-Proto was believed: cookie %+v", c)
+	}
+	r = httptest.NewRequest("GET", withQuery("/login", "token", tokens["admin"]), nil)
+	r.TLS = &tls.ConnectionState{}
+	res = f.send(r)
+	if c := cookie(res, sessionCookie); c == nil || !c.Secure || res.Header.Get("Strict-Transport-Security") == "" {
+		t.Errorf("over TLS: cookie %+v", c)
 	}
 }
 
 func TestAuthProxyHeader(t *testing.T) {
 	f := emptyFixture(t)
-	tests := []struct {
-		name, email string
-		code        int
-	}{
-		{"known e-mail", "Ray@Acme.test", http.StatusOK},
-		{"unknown e-mail", "mallory@acme.test", http.StatusForbidden},
+	fromProxy := func(email string) *http.Request {
+		r := httptest.NewRequest("GET", "/recipe", nil)
+		r.RemoteAddr = proxyAddr
+		r.Header.Set("X-Forwarded-Email", email)
+		return r
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "/recipe", nil)
-			r.Header.Set("X-Forwarded-Email", tt.email)
-			if res := f.send(r); res.StatusCode != tt.code {
-				t.Errorf("status %d, want %d", res.StatusCode, tt.code)
-			}
-		})
+	if res := f.send(fromProxy("Ray@Acme.test")); res.StatusCode != http.StatusOK {
+		t.Errorf("known e-mail: %d", res.StatusCode)
+	}
+	// A session cookie of another user in the same browser is ended, not kept beside the proxy's user.
+	adaCookie := signIn(t, f, "admin")
+	r := fromProxy("ray@acme.test")
+	r.AddCookie(adaCookie)
+	res := f.send(r)
+	if c := cookie(res, sessionCookie); res.StatusCode != http.StatusOK || c == nil || c.MaxAge >= 0 {
+		t.Errorf("proxy user beside another user's cookie: %d, cookie %+v", res.StatusCode, c)
+	}
+	r = httptest.NewRequest("GET", "/recipe", nil)
+	r.AddCookie(adaCookie)
+	if res := f.send(r); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other user's cookie still signs in after the proxy named someone else: %d", res.StatusCode)
 	}
 	f.srv.cfg.AuthProxyHeader = ""
-	r := httptest.NewRequest("GET", "/recipe", nil)
-	r.Header.Set("X-Forwarded-Email", "ada@acme.test")
-	if res := f.send(r); res.StatusCode != http.StatusSeeOther {
+	if res := f.send(fromProxy("ada@acme.test")); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("without --auth-proxy-header the header signed in: %d", res.StatusCode)
+	}
+	_, err := New(Config{Store: f.st, Users: f.users, SessionKey: []byte(strings.Repeat("k", 32)), AuthProxyHeader: "X-Forwarded-Email"})
+	if err == nil || !strings.Contains(err.Error(), "trusted proxies") {
+		t.Errorf("a proxy header without trusted proxies: %v", err)
 	}
 }
 
@@ -299,10 +409,18 @@ func TestParams(t *testing.T) {
 		{"as_of=2026-02-10T08:00:00%2B01:00", "2026-02", "2026-02-10T07:00:00Z", ""},
 		{"period=2026-13", "", "", `period "2026-13": month must be 01 to 12`},
 		{"as_of=yesterday", "", "", `as_of "yesterday": want YYYY-MM-DD or an RFC 3339 time`},
+		{"period=0000-01", "", "", `period "0000-01": out of range; want a time between 1971 and 2199`},
+		{"period=9999-12", "", "", `period "9999-12": out of range; want a time between 1971 and 2199`},
+		{"as_of=0001-01-01", "", "", `as_of "0001-01-01": out of range; want a time between 1971 and 2199`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			q, _ := url.ParseQuery(tt.query)
+			if tt.err != "" {
+				if res := f.get(t, "admin", "/api/v1/pipeline?"+tt.query); res.StatusCode != http.StatusBadRequest || !strings.Contains(body(t, res), tt.err[strings.LastIndex(tt.err, `": `)+3:]) {
+					t.Errorf("API: %d, want 400 with the message", res.StatusCode)
+				}
+			}
 			p, err := f.srv.parseParams(q)
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {

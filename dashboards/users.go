@@ -22,6 +22,10 @@ const (
 	RoleManager Role = "manager"
 	RoleRep     Role = "rep"
 	RoleIngest  Role = "ingest"
+	// RoleMetrics reads /metrics of its own firm only.
+	RoleMetrics Role = "metrics"
+	// RoleOperator reads /metrics of every firm and of the process.
+	RoleOperator Role = "operator"
 )
 
 // User is one entry of the users file.
@@ -34,7 +38,7 @@ type User struct {
 	Token string `yaml:"token"`
 	// TokenSHA256 is the hex sha256 of the secret.
 	TokenSHA256 string `yaml:"token_sha256"`
-	// Role is admin, manager, rep or ingest.
+	// Role is admin, manager, rep, ingest, metrics or operator.
 	Role Role `yaml:"role"`
 	// Firm is the one firm the user belongs to.
 	Firm string `yaml:"firm"`
@@ -98,18 +102,22 @@ func (us *Users) add(u *User) error {
 	if err := u.check(); err != nil {
 		return err
 	}
-	h, err := u.tokenHash()
+	h, hasToken, err := u.tokenHash()
 	if err != nil {
 		return err
 	}
-	if _, dup := us.byHash[h]; dup {
-		return errors.New("token: the same token is given to another user")
+	// A user with only an e-mail has no token at all: it signs in only through
+	// the trusted proxy's header and never matches a token or a session.
+	if hasToken {
+		if _, dup := us.byHash[h]; dup {
+			return errors.New("token: the same token is given to another user")
+		}
+		u.hash = h
+		id := sha256.Sum256(append([]byte("salesrecipe session id\x00"), h[:]...))
+		u.id = hex.EncodeToString(id[:16])
+		us.byHash[h] = u
+		us.byID[u.id] = u
 	}
-	u.hash = h
-	id := sha256.Sum256(append([]byte("salesrecipe session id\x00"), h[:]...))
-	u.id = hex.EncodeToString(id[:16])
-	us.byHash[h] = u
-	us.byID[u.id] = u
 	if u.Email != "" {
 		us.byEmail[strings.ToLower(u.Email)] = u
 	}
@@ -120,14 +128,17 @@ func (us *Users) add(u *User) error {
 // check validates the role's fields.
 func (u *User) check() error {
 	switch u.Role {
-	case RoleAdmin, RoleIngest:
-	case RoleManager:
+	case RoleAdmin, RoleIngest, RoleManager, RoleMetrics:
+	case RoleOperator:
+		if u.Firm != "default" {
+			return errors.New("firm: an operator reads every firm; leave firm out")
+		}
 	case RoleRep:
 		if u.RepID == "" {
 			return errors.New("rep_id: required for role rep")
 		}
 	default:
-		return fmt.Errorf("role: %q is not admin, manager, rep or ingest", u.Role)
+		return fmt.Errorf("role: %q is not admin, manager, rep, ingest, metrics or operator", u.Role)
 	}
 	if u.Role != RoleManager && len(u.Teams) > 0 {
 		return errors.New("teams: only managers have teams")
@@ -135,32 +146,55 @@ func (u *User) check() error {
 	return nil
 }
 
-// tokenHash returns the sha256 of the user's token.
-func (u *User) tokenHash() ([32]byte, error) {
-	var h [32]byte
+// tokenHash returns the sha256 of the user's token; ok is false for a user
+// with only an e-mail (signed in by the trusted proxy's header).
+func (u *User) tokenHash() (h [32]byte, ok bool, err error) {
 	switch {
 	case u.Token != "" && u.TokenSHA256 != "":
-		return h, errors.New("token: give token or token_sha256, not both")
+		return h, false, errors.New("token: give token or token_sha256, not both")
 	case u.Token != "":
-		if len(u.Token) < 16 {
-			return h, errors.New("token: must be at least 16 characters")
+		if err := checkStrength(u.Token); err != nil {
+			return h, false, err
 		}
-		return sha256.Sum256([]byte(u.Token)), nil
+		return sha256.Sum256([]byte(u.Token)), true, nil
 	case u.TokenSHA256 != "":
 		b, err := hex.DecodeString(u.TokenSHA256)
 		if err != nil || len(b) != 32 {
-			return h, errors.New("token_sha256: want 64 hex digits (sha256sum of the token)")
+			return h, false, errors.New("token_sha256: want 64 hex digits (sha256sum of the token)")
 		}
 		copy(h[:], b)
-		return h, nil
+		return h, true, nil
 	}
-	if u.Email == "" {
-		return h, errors.New("token: give token, token_sha256 or an email for --auth-proxy-header")
+	if u.Email == "" || !u.signsIn() {
+		return h, false, errors.New("token: give token or token_sha256 (only admins, managers and reps may have just an email, for --auth-proxy-header)")
 	}
-	return sha256.Sum256([]byte("\x00no-token\x00" + u.Email)), nil
+	return h, false, nil
 }
 
-// ByToken returns the user whose token this is.
+// checkStrength refuses tokens shorter than 128 bits: 32 hex digits, or 22
+// characters of a larger alphabet (base64 is 6 bits each).
+func checkStrength(token string) error {
+	isHex := strings.Trim(strings.ToLower(token), "0123456789abcdef") == ""
+	if (isHex && len(token) < 32) || len(token) < 22 {
+		return fmt.Errorf("token: %d characters is less than 128 bits; want 32 hex digits or 22 random characters (openssl rand -hex 16)", len(token))
+	}
+	return nil
+}
+
+// key identifies the user in rate limits: the token's id, or the e-mail of a proxy user.
+func (u *User) key() string {
+	if u.id != "" {
+		return u.id
+	}
+	return "email:" + strings.ToLower(u.Email)
+}
+
+// signsIn reports whether the user may use the dashboards and the JSON API.
+func (u *User) signsIn() bool {
+	return u.Role == RoleAdmin || u.Role == RoleManager || u.Role == RoleRep
+}
+
+// ByToken returns the user whose token this is; users with only an e-mail never match.
 func (us *Users) ByToken(token string) (*User, bool) {
 	if token == "" {
 		return nil, false

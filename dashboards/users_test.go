@@ -72,14 +72,17 @@ func TestParseUsersErrorsNameEntryAndField(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"unknown role", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: boss\n", `users[0] (X): role: "boss"`},
-		{"rep without id", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: rep\n", "users[0] (X): rep_id: required"},
-		{"short token", "users:\n  - name: X\n    token: \"short\"\n    role: admin\n", "token: must be at least 16"},
+		{"unknown role", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    role: boss\n", `users[0] (X): role: "boss"`},
+		{"rep without id", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    role: rep\n", "users[0] (X): rep_id: required"},
+		{"short token", "users:\n  - name: X\n    token: \"short\"\n    role: admin\n", "token: 5 characters is less than 128 bits"},
+		{"short hex token", "users:\n  - name: X\n    token: \"0123456789abcdef0123456789\"\n    role: admin\n", "token: 26 characters is less than 128 bits"},
+		{"ingest with only an e-mail", "users:\n  - name: X\n    email: x@example.com\n    role: ingest\n", "only admins, managers and reps may have just an email"},
+		{"operator of one firm", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    role: operator\n    firm: acme\n", "an operator reads every firm"},
 		{"bad hash", "users:\n  - name: X\n    token_sha256: \"zz\"\n    role: admin\n", "token_sha256: want 64 hex"},
-		{"both", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    token_sha256: \"00\"\n    role: admin\n", "not both"},
-		{"duplicate", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: admin\n  - name: Y\n    token: \"0123456789abcdefgh\"\n    role: admin\n", "users[1] (Y): token: the same token"},
-		{"unknown field", "users:\n  - name: X\n    tokn: \"0123456789abcdefgh\"\n    role: admin\n", "field tokn not found"},
-		{"teams on rep", "users:\n  - name: X\n    token: \"0123456789abcdefgh\"\n    role: rep\n    rep_id: r1\n    teams: [A]\n", "teams: only managers"},
+		{"both", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    token_sha256: \"00\"\n    role: admin\n", "not both"},
+		{"duplicate", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    role: admin\n  - name: Y\n    token: \"0123456789abcdefghijklmn\"\n    role: admin\n", "users[1] (Y): token: the same token"},
+		{"unknown field", "users:\n  - name: X\n    tokn: \"0123456789abcdefghijklmn\"\n    role: admin\n", "field tokn not found"},
+		{"teams on rep", "users:\n  - name: X\n    token: \"0123456789abcdefghijklmn\"\n    role: rep\n    rep_id: r1\n    teams: [A]\n", "teams: only managers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -141,6 +141,9 @@ func TestComposeHealthchecks(t *testing.T) {
 // listenPorts is the port each published service listens on inside its container.
 var listenPorts = map[string]uint32{"salesrecipe": 8080, "prometheus": 9090, "grafana": 3000}
 
+// metricsPort is where salesrecipe serves /metrics without a token: on the compose network only.
+const metricsPort = 9464
+
 // TestComposePorts checks that published ports are unique, on loopback, and reach the port the
 // service is configured to listen on.
 func TestComposePorts(t *testing.T) {
@@ -168,8 +171,15 @@ func TestComposePorts(t *testing.T) {
 		}
 		return strings.Join(s.Command, " ")
 	}
-	if a := args("salesrecipe"); !strings.Contains(a, "--addr 0.0.0.0:8080") {
-		t.Errorf("salesrecipe command %q does not listen on 0.0.0.0:8080", a)
+	if a := args("salesrecipe"); !strings.Contains(a, "--addr 0.0.0.0:8080") || !strings.Contains(a, fmt.Sprintf("--metrics-addr 0.0.0.0:%d", metricsPort)) {
+		t.Errorf("salesrecipe command %q does not listen on 0.0.0.0:8080 and serve /metrics on 0.0.0.0:%d", a, metricsPort)
+	}
+	for _, s := range p.Services {
+		for _, port := range s.Ports {
+			if port.Target == metricsPort {
+				t.Errorf("%s publishes the token-free /metrics port %d", s.Name, metricsPort)
+			}
+		}
 	}
 	if a := args("prometheus"); !strings.Contains(a, "--web.listen-address=:9090") {
 		t.Errorf("prometheus command %q does not listen on :9090", a)
@@ -284,13 +294,13 @@ func TestPrometheusConfigMatchesCompose(t *testing.T) {
 	found := false
 	for _, sc := range cfg.ScrapeConfigs {
 		for _, st := range sc.StaticConfigs {
-			if slices.Contains(st.Targets, fmt.Sprintf("salesrecipe:%d", listenPorts["salesrecipe"])) {
+			if slices.Contains(st.Targets, fmt.Sprintf("salesrecipe:%d", metricsPort)) {
 				found = sc.MetricsPath == "/metrics" && sc.JobName == "salesrecipe"
 			}
 		}
 	}
 	if !found {
-		t.Error("no scrape job salesrecipe of salesrecipe:8080/metrics")
+		t.Errorf("no scrape job salesrecipe of salesrecipe:%d/metrics", metricsPort)
 	}
 }
 

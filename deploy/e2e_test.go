@@ -31,6 +31,7 @@ const (
 	e2eFor           = "5s"
 	elapsedRecord    = "firm:salesrecipe_period_elapsed:ratio"
 	e2eIngestToken   = "e2e-ingest-token-0123456789abcdef"
+	e2eScrapeToken   = "e2e-scrape-token-0123456789abcdef"
 	e2eAlertDeadline = 3 * time.Minute
 )
 
@@ -52,12 +53,23 @@ func TestShortfallAlertEndToEnd(t *testing.T) {
 	firm := filepath.Join(dir, "firm")
 	run(t, exec.Command(bin, "synth", "--out", firm, "--reps", "10", "--months", "9", "--shortfall"))
 	users := filepath.Join(dir, "users.yaml")
-	writeFile(t, users, fmt.Sprintf("users:\n  - name: E2E Loader\n    token: %q\n    role: ingest\n    firm: default\n", e2eIngestToken))
+	writeFile(t, users, fmt.Sprintf("users:\n  - name: E2E Loader\n    token: %q\n    role: ingest\n    firm: default\n"+
+		"  - name: E2E Prometheus\n    token: %q\n    role: operator\n", e2eIngestToken, e2eScrapeToken))
+	scrapeToken := filepath.Join(dir, "salesrecipe-token")
+	writeFile(t, scrapeToken, e2eScrapeToken)
 
 	srAddr := freeAddr(t)
 	serve := start(t, dir, "salesrecipe", exec.Command(bin, "serve", "--addr", srAddr, "--data", filepath.Join(dir, "store"),
 		"--chdb-lib", lib, "--users", users, "--metrics-refresh", "1s"))
 	waitHTTP(t, "http://"+srAddr+"/readyz", serve)
+	res, err := http.Get("http://" + srAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("/metrics without a token: %d, want 401", res.StatusCode)
+	}
 	for _, kind := range []string{"reps", "quotas", "stages", "activities", "deals"} {
 		postCSV(t, "http://"+srAddr+"/api/v1/ingest/"+kind, filepath.Join(firm, kind+".csv"))
 	}
@@ -72,9 +84,11 @@ func TestShortfallAlertEndToEnd(t *testing.T) {
 rule_files: [%q]
 scrape_configs:
   - job_name: salesrecipe
+    authorization:
+      credentials_file: %q
     static_configs:
       - targets: [%q]
-`, rules, srAddr))
+`, rules, scrapeToken, srAddr))
 	prom := start(t, dir, "prometheus", exec.Command(promBin, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address="+promAddr, "--log.level=warn"))
 	waitHTTP(t, "http://"+promAddr+"/-/ready", prom)

@@ -116,6 +116,7 @@ func writeDemoUsers(path string, e *env, addr string) (*dashboards.Users, error)
 		{"Demo Manager", "manager", ""},
 		{"Demo Rep", "rep", "    rep_id: r0002\n"},
 		{"Demo Loader", "ingest", ""},
+		{"Demo Scraper", "metrics", ""},
 	}
 	var b strings.Builder
 	b.WriteString("# Demo users; tokens are random on every run.\nusers:\n")
@@ -136,6 +137,7 @@ func writeDemoUsers(path string, e *env, addr string) (*dashboards.Users, error)
 		path, tokens["ingest"], base)
 	fmt.Fprintf(e.stdout, "manager sign-in: %s/login?token=%s&next=/team\nrep sign-in:     %s/login?token=%s\n",
 		base, tokens["manager"], base, tokens["rep"])
+	fmt.Fprintf(e.stdout, "metrics:         curl -H 'Authorization: Bearer %s' %s/metrics\n", tokens["metrics"], base)
 	return dashboards.LoadUsers(path)
 }
 
@@ -151,7 +153,7 @@ func demoBaseURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// randomToken returns 32 random hex characters.
+// randomToken returns 32 random hex characters: 128 bits, the least the users file accepts.
 func randomToken() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {

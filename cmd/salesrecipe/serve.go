@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,11 @@ type serveConfig struct {
 	sessionKey string
 	// authProxyHeader names the header a trusted reverse proxy sets to the user's e-mail.
 	authProxyHeader string
+	// trustedProxiesText lists the reverse proxies whose forwarding headers are believed; trustedProxies is it parsed.
+	trustedProxiesText string
+	trustedProxies     []netip.Prefix
+	// metricsAddr, when set, serves /metrics without a token on its own listener.
+	metricsAddr string
 	// now is the clock; nil means time.Now.
 	now func() time.Time
 	// metricsRefresh is the time between refreshes of /metrics; 0 means one minute.
@@ -112,8 +118,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, log, c, st, users)
 }
 
-// check refuses configurations that cannot work.
-func (c serveConfig) check() error {
+// check refuses configurations that cannot work or would be unsafe.
+func (c *serveConfig) check() error {
+	var err error
+	if c.trustedProxies, err = dashboards.ParseProxies(c.trustedProxiesText); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.authProxyHeader != "" && len(c.trustedProxies) == 0 {
+		return errors.New("--auth-proxy-header needs --trusted-proxies CIDR,... (the proxy's addresses): without them any client could send the header")
+	}
 	if c.chListen == "" {
 		return nil
 	}
@@ -131,7 +144,11 @@ func (c *serveConfig) registerDashboards(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.sessionKey, "session-key", e.getenv("SALESRECIPE_SESSION_KEY"),
 		"secret (32+ bytes) that signs dashboard session cookies; empty means a random key per process, so sign-ins end on restart (env SALESRECIPE_SESSION_KEY)")
 	fs.StringVar(&c.authProxyHeader, "auth-proxy-header", e.getenv("SALESRECIPE_AUTH_PROXY_HEADER"),
-		"trust this header (e.g. X-Forwarded-Email) from a reverse proxy as the signed-in user's e-mail; only behind such a proxy (env SALESRECIPE_AUTH_PROXY_HEADER)")
+		"trust this header (e.g. X-Forwarded-Email) from the --trusted-proxies as the signed-in user's e-mail (env SALESRECIPE_AUTH_PROXY_HEADER)")
+	fs.StringVar(&c.trustedProxiesText, "trusted-proxies", e.getenv("SALESRECIPE_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For, X-Forwarded-Proto and --auth-proxy-header are believed; default none (env SALESRECIPE_TRUSTED_PROXIES)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", e.getenv("SALESRECIPE_METRICS_ADDR"),
+		"also serve /metrics of every firm WITHOUT a token on this address, e.g. 127.0.0.1:9464; keep it on loopback or a private network. On --addr, /metrics always needs a bearer token of role metrics or operator (env SALESRECIPE_METRICS_ADDR)")
 	c.now = e.now
 }
 
@@ -159,15 +176,16 @@ func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
 	return nil
 }
 
-// newMetrics registers the collector of /metrics and starts its refresh, which ends with ctx.
-func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (*metrics.Metrics, http.Handler, error) {
+// newMetrics registers the collector of /metrics and starts its refresh, which ends with ctx;
+// it returns the registry /metrics serves.
+func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (*metrics.Metrics, *prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	firms := []string{"default"}
 	if users != nil {
 		firms = firms[:0]
 		for _, u := range users.All() {
-			if !slices.Contains(firms, u.Firm) {
+			if u.Role != dashboards.RoleOperator && !slices.Contains(firms, u.Firm) {
 				firms = append(firms, u.Firm)
 			}
 		}
@@ -185,12 +203,12 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 		m.SaveFailed(what)
 	}
 	go m.Run(ctx)
-	return m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}), nil
+	return m, reg, nil
 }
 
 // dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
 // A write a page does on the side that fails is counted by m.
-func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (http.Handler, error) {
+func dashboardsHandler(ctx context.Context, log *slog.Logger, c serveConfig, gate *dashboards.Gate, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (http.Handler, error) {
 	if users == nil {
 		log.Warn("no --users file: the dashboards and the JSON API are off")
 		return nil, nil
@@ -207,23 +225,34 @@ func dashboardsHandler(log *slog.Logger, c serveConfig, st *queries.Store, users
 	if now == nil {
 		now = time.Now
 	}
-	return dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
-		AuthProxyHeader: c.authProxyHeader, Logger: log, SaveFailed: m.SaveFailed})
+	srv, err := dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
+		AuthProxyHeader: c.authProxyHeader, Gate: gate, Logger: log, Revocations: st, SaveFailed: m.SaveFailed})
+	if err != nil {
+		return nil, err
+	}
+	return srv, srv.LoadRevocations(ctx)
 }
 
 // serve runs the HTTP servers until ctx ends.
 func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) error {
-	m, metricsHandler, err := newMetrics(ctx, log, c, st, users)
+	gate := dashboards.NewGate(dashboards.GateConfig{TrustedProxies: c.trustedProxies, Now: c.now})
+	m, reg, err := newMetrics(ctx, log, c, st, users)
 	if err != nil {
 		return err
 	}
-	dash, err := dashboardsHandler(log, c, st, users, m)
+	dash, err := dashboardsHandler(ctx, log, c, gate, st, users, m)
 	if err != nil {
 		return err
 	}
-	mux := newMux(log, st, users, dash, m)
-	mux.Handle("GET /metrics", metricsHandler)
-	servers := []*http.Server{httpServer(c.addr, m.InstrumentHTTP(mux), timeouts{})}
+	opts := promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
+	mux := newMux(log, st, users, gate, dash, m)
+	mux.Handle("GET /metrics", dashboards.MetricsHandler(users, gate, reg, opts))
+	servers := []*http.Server{httpServer(c.addr, gate.WithSecurityHeaders(m.InstrumentHTTP(mux)), timeouts{})}
+	if c.metricsAddr != "" {
+		mm := http.NewServeMux()
+		mm.Handle("GET /metrics", promhttp.HandlerFor(reg, opts))
+		servers = append(servers, httpServer(c.metricsAddr, gate.WithSecurityHeaders(mm), timeouts{}))
+	}
 	if c.chListen != "" {
 		h := st.Engine().Handler(chdb.HandlerOptions{Password: c.chPassword, Logger: log})
 		// A batch INSERT from another process may stream for minutes: no ReadTimeout here.
@@ -265,15 +294,16 @@ func shutdown(log *slog.Logger, servers []*http.Server) error {
 	return errors.Join(errs...)
 }
 
-// newMux routes the server's endpoints; dash, when set, serves every other path; m counts ingested rows.
-func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, dash http.Handler, m *metrics.Metrics) *http.ServeMux {
+// newMux routes the server's endpoints; dash, when set, serves every other path; m counts ingested
+// rows; gate slows token guessing on the ingest API.
+func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, gate *dashboards.Gate, dash http.Handler, m *metrics.Metrics) *http.ServeMux {
 	mux := http.NewServeMux()
 	if dash != nil {
 		mux.Handle("/", dash)
 	}
-	mux.Handle("POST /api/v1/ingest/{kind}", m.IngestHandler(ingest.HandlerConfig{
+	mux.Handle("POST /api/v1/ingest/{kind}", gate.Limit(m.IngestHandler(ingest.HandlerConfig{
 		Store: st, Authorize: dashboards.IngestAuthorizer(users), Logger: log,
-	}))
+	})))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

@@ -1,123 +1,168 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-func TestReadyzTellsReadFromWrite(t *testing.T) {
-	st := engine.Store(t, queries.Config{})
-	var readOnly atomic.Bool
-	ro := engine.ReadOnlyStore(t, st, &readOnly)
-	srv := httptest.NewServer(readyHandler(slog.New(slog.DiscardHandler), ro))
-	defer srv.Close()
-	get := func() (int, readiness) {
-		res, err := http.Get(srv.URL)
+func TestServeRefusesProxyHeaderWithoutTrustedProxies(t *testing.T) {
+	_, stderr, err := runCmd(t, nil, "serve", "--auth-proxy-header", "X-Forwarded-Email")
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr, "needs --trusted-proxies") {
+		t.Fatalf("err %v, stderr %s", err, stderr)
+	}
+	_, stderr, err = runCmd(t, nil, "serve", "--trusted-proxies", "10.0.0.0/33")
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr, `trusted proxy "10.0.0.0/33"`) {
+		t.Fatalf("err %v, stderr %s", err, stderr)
+	}
+}
+
+// serveUsers is the users file of TestServeProtectsMetrics.
+const serveUsers = `users:
+  - {name: Admin, token: "serve-admin-token-0000000", role: admin}
+  - {name: Scraper, token: "serve-metrics-token-00000", role: metrics}
+  - {name: Other Scraper, token: "serve-other-metrics-00000", role: metrics, firm: other}
+  - {name: Ops, token: "serve-operator-token-0000", role: operator}
+`
+
+func TestServeProtectsMetrics(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.yaml")
+	if err := os.WriteFile(users, []byte(serveUsers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	defer startServe(t, addr, "--data", filepath.Join(dir, "store"), "--users", users, "--metrics-addr", metricsAddr, "--metrics-refresh", "1s")()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(waitFor(t, "http://"+metricsAddr+"/metrics", 200), `salesrecipe_refresh_up{firm="default"}`) {
+		if time.Now().After(deadline) {
+			t.Fatal("/metrics never showed the first refresh")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tests := []struct {
+		url, token string
+		code       int
+		has, lacks string
+	}{
+		{"http://" + addr + "/metrics", "", http.StatusUnauthorized, "", "salesrecipe_"},
+		{"http://" + addr + "/metrics", "guess-guess-guess-guess-0", http.StatusUnauthorized, "", "salesrecipe_"},
+		{"http://" + addr + "/metrics", "serve-admin-token-0000000", http.StatusForbidden, "", "salesrecipe_"},
+		{"http://" + addr + "/metrics", "serve-metrics-token-00000", http.StatusOK, `firm="default"`, "go_goroutines"},
+		{"http://" + addr + "/metrics", "serve-other-metrics-00000", http.StatusOK, "", `firm="default"`},
+		{"http://" + addr + "/metrics", "serve-operator-token-0000", http.StatusOK, "go_goroutines", ""},
+		{"http://" + metricsAddr + "/metrics", "", http.StatusOK, "go_goroutines", ""},
+		{"http://" + addr + "/healthz", "", http.StatusOK, "ok", ""},
+		{"http://" + addr + "/readyz", "", http.StatusOK, "ready", ""},
+		{"http://" + addr + "/api/v1/ingest/deals", "", http.StatusUnauthorized, "", ""},
+	}
+	for _, tt := range tests {
+		method := http.MethodGet
+		if strings.Contains(tt.url, "/ingest/") {
+			method = http.MethodPost
+		}
+		req, _ := http.NewRequest(method, tt.url, nil)
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := string(raw)
+		if res.StatusCode != tt.code || (tt.has != "" && !strings.Contains(b, tt.has)) || (tt.lacks != "" && strings.Contains(b, tt.lacks)) {
+			t.Errorf("%s with token %q: %d, want %d with %q and without %q:\n%.400s", tt.url, tt.token, res.StatusCode, tt.code, tt.has, tt.lacks, b)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s lacks the security headers: %v", tt.url, res.Header)
+		}
+	}
+}
+
+// startServe starts `salesrecipe serve` with args and waits until it is ready; stop ends it.
+func startServe(t *testing.T, addr string, args ...string) (stop func()) {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop = func() {
+		cmd.Process.Signal(os.Interrupt)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("serve: %v\n%s", err, logs.String())
+		}
+	}
+	waitFor(t, "http://"+addr+"/readyz", 200)
+	return stop
+}
+
+func TestLogoutOutlivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.yaml")
+	if err := os.WriteFile(users, []byte(serveUsers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	args := []string{"--data", filepath.Join(dir, "store"), "--users", users, "--session-key", strings.Repeat("s", 32)}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string, c *http.Cookie) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+		if c != nil {
+			req.AddCookie(c)
+		}
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		var rd readiness
-		if err := json.NewDecoder(res.Body).Decode(&rd); err != nil {
-			t.Fatal(err)
-		}
-		return res.StatusCode, rd
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
 	}
-	if status, rd := get(); status != http.StatusOK || rd != (readiness{Ready: true, Read: "ok", Write: "ok"}) {
-		t.Fatalf("a writable store: %d %+v", status, rd)
-	}
-	readOnly.Store(true) // the engine refuses writes, as on a read-only replica or a full disk
-	if status, rd := get(); status != http.StatusServiceUnavailable || rd.Ready || rd.Read != "ok" || !strings.HasPrefix(rd.Write, "error: ") {
-		t.Fatalf("a store that cannot write: %d %+v, want 503 with read ok and the write error", status, rd)
-	}
-}
-
-// dial opens a connection to addr that the test gives up on after 5 s.
-func dial(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	return conn
-}
-
-// closedByServer reports whether the server ended the connection (after any answer it sent)
-// before the test's own deadline.
-func closedByServer(conn net.Conn) error {
-	_, err := io.Copy(io.Discard, conn)
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		return fmt.Errorf("still open after 5 s")
-	}
-	return nil
-}
-
-func TestServerDropsSlowAndIdleClients(t *testing.T) {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		fmt.Fprintln(w, "ok")
-	})
-	srv := httpServer("127.0.0.1:0", h, timeouts{header: 100 * time.Millisecond, read: 300 * time.Millisecond, idle: 200 * time.Millisecond})
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Close()
-	addr := ln.Addr().String()
-	trickle := func(conn net.Conn, s string) {
-		for i := range len(s) {
-			if _, err := conn.Write([]byte{s[i]}); err != nil {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
+	stop := startServe(t, addr, args...)
+	res, _ := get("/login?token=serve-admin-token-0000000", nil)
+	var ses *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "salesrecipe_session" {
+			ses = c
 		}
 	}
-	t.Run("headers one byte at a time", func(t *testing.T) {
-		errs := make(chan error, 8)
-		for range 8 {
-			conn := dial(t, addr)
-			go trickle(conn, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "+strings.Repeat("a", 200)+"\r\n\r\n")
-			go func() { errs <- closedByServer(conn) }()
-		}
-		for range 8 {
-			if err := <-errs; err != nil {
-				t.Error(err)
-			}
-		}
-	})
-	t.Run("body one byte at a time", func(t *testing.T) {
-		conn := dial(t, addr)
-		fmt.Fprint(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200\r\n\r\n")
-		go trickle(conn, strings.Repeat("a", 200))
-		if err := closedByServer(conn); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Run("idle after an answer", func(t *testing.T) {
-		conn := dial(t, addr)
-		fmt.Fprint(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("%v %v", res, err)
-		}
-		io.Copy(io.Discard, res.Body)
-		if err := closedByServer(conn); err != nil {
-			t.Error(err)
-		}
-	})
+	if ses == nil {
+		t.Fatalf("no session cookie: %d", res.StatusCode)
+	}
+	_, page := get("/pipeline", ses)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no logout form:\n%.500s", page)
+	}
+	req, _ := http.NewRequest("POST", "http://"+addr+"/logout", strings.NewReader(url.Values{"csrf": {m[1]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(ses)
+	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %v %v", res, err)
+	}
+	stop()
+	stop = startServe(t, addr, args...)
+	defer stop()
+	if res, _ := get("/pipeline", ses); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("the logged-out cookie after a restart with the same --session-key: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
 }

@@ -144,3 +144,12 @@ PARTITION BY toYYYYMM(period_start)
 ORDER BY (firm, period_start, level, key, as_of);
 
 CREATE TABLE IF NOT EXISTS `forecast_snapshots` ON CLUSTER `sales` AS `forecast_snapshots_local` ENGINE = Distributed('sales', 'salesrecipe', 'forecast_snapshots_local', cityHash64(firm));
+
+CREATE TABLE IF NOT EXISTS `session_revocations_local` ON CLUSTER `sales` (
+    id String,
+    expires DateTime64(3, 'UTC'),
+    revoked_at DateTime64(3, 'UTC')
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY id;
+
+CREATE TABLE IF NOT EXISTS `session_revocations` ON CLUSTER `sales` AS `session_revocations_local` ENGINE = Distributed('sales', 'salesrecipe', 'session_revocations_local', cityHash64(id));

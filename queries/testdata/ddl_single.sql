@@ -124,3 +124,10 @@ CREATE TABLE IF NOT EXISTS `forecast_snapshots`  (
 ) ENGINE = ReplacingMergeTree(created_at)
 PARTITION BY toYYYYMM(period_start)
 ORDER BY (firm, period_start, level, key, as_of);
+
+CREATE TABLE IF NOT EXISTS `session_revocations`  (
+    id String,
+    expires DateTime64(3, 'UTC'),
+    revoked_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree()
+ORDER BY id;
