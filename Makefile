@@ -56,11 +56,12 @@ vet:
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
-# The forecast quality tests backtest whole firms: numbers, not concurrency, so they run once without
-# the race detector (which would slow them several times) and are built out of the -race run.
+# The forecast quality and smoothness tests backtest whole firms and forecast hour by hour: numbers,
+# not concurrency, so they run once without the race detector (which would slow them several times)
+# and are built out of the -race run.
 gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m ./...
-	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality' ./forecast/
+	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly' ./forecast/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 FUZZTIME ?= 8s

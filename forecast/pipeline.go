@@ -22,9 +22,37 @@ type Pipeline struct {
 	TrainedFrom time.Time          `json:"trained_from"` // first target period start
 }
 
-// snapshotStep is how many days apart one deal's training snapshots are; deals are staggered so that
-// every day is seen.
-const snapshotStep = 5
+// snapshotStep is how many days apart one deal's training snapshots are at least; deals are staggered
+// so that every day is seen. Firms with many open deals get a longer step, so that a fit learns from
+// about maxSnapshots snapshots whatever the firm's size.
+const (
+	snapshotStep = 5
+	maxSnapshots = 250_000
+)
+
+// snapshotStepFor returns the snapshot step that keeps the training snapshots near maxSnapshots: the
+// deals' open days inside the calendar, twice (each day targets its period and the next), over the cap.
+func snapshotStepFor(b *book, cal *calendar) int {
+	if len(cal.days) == 0 {
+		return snapshotStep
+	}
+	first, last := cal.days[0].start, cal.days[len(cal.days)-1].start+86400
+	var days float64
+	for _, h := range b.deals {
+		open := h[0].UpdatedAt.Unix()
+		if c := h[0].CreatedAt; !c.IsZero() && c.Unix() < open {
+			open = c.Unix()
+		}
+		end := last
+		if f := h[len(h)-1]; f.Status != salesrecipe.StatusOpen {
+			end = min(end, f.UpdatedAt.Unix())
+		}
+		if lo, hi := max(open, first), min(end, last); hi > lo {
+			days += float64(hi-lo) / 86400
+		}
+	}
+	return max(snapshotStep, int(math.Ceil(2*days/maxSnapshots)))
+}
 
 // pipelineTrainer accumulates snapshots for one fit.
 type pipelineTrainer struct {
@@ -32,6 +60,7 @@ type pipelineTrainer struct {
 	stage  map[string]int
 	stages []string
 	rep    map[string]int
+	step   int // days between one deal's snapshots
 	rows   []winRow
 	reps   []int32 // rep of each row
 	own    []bool  // the row's target is its day's own period
@@ -42,13 +71,15 @@ type pipelineTrainer struct {
 // fitPipeline learns the stage model from deal histories known at asOf (book), over complete periods
 // starting at from or later.
 func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time) *Pipeline {
-	tr := &pipelineTrainer{cal: newCalendar(grain, from, b.asOf), stage: map[string]int{}, rep: map[string]int{},
-		weight: snapshotStep / 7.0, w: &WinModel{AmountRef: medianAmount(b)}}
+	cal := newCalendar(grain, from, b.asOf)
+	step := snapshotStepFor(b, cal)
+	tr := &pipelineTrainer{cal: cal, step: step, stage: map[string]int{}, rep: map[string]int{},
+		weight: float32(step) / 7, w: &WinModel{AmountRef: medianAmount(b)}}
 	for _, s := range stages {
 		tr.index(s.Name)
 	}
 	for i, h := range b.deals {
-		tr.deal(h, i%snapshotStep)
+		tr.deal(h, i%step)
 	}
 	p := &Pipeline{Grain: grain, TrainedFrom: from, RepFactor: map[string]float64{}}
 	p.Win = fitWinModel(tr.stages, tr.rows, tr.w.AmountRef)
@@ -110,7 +141,7 @@ func (tr *pipelineTrainer) repIndex(rep string) int {
 	return i
 }
 
-// deal records a snapshot every snapshotStep days (at noon, starting at offset) while the deal was
+// deal records a snapshot every tr.step days (at noon, starting at offset) while the deal was
 // open, for the period holding the day and the next, when those periods ended by the as-of moment.
 func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
 	final := h[len(h)-1]
@@ -131,7 +162,7 @@ func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
 		if state.Status != salesrecipe.StatusOpen {
 			return
 		}
-		if (d+offset)%snapshotStep != 0 {
+		if (d+offset)%tr.step != 0 {
 			continue
 		}
 		da := walk.dealAt(tr.index(state.Stage))

