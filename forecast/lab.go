@@ -39,6 +39,7 @@ type lab struct {
 	histories map[time.Time]*History
 	recipes   map[time.Time]recipeFit
 	pipes     map[time.Time]*Pipeline
+	lastWin   *WinModel // the last stage model fitted, where the next fit starts from
 	features  map[moment]map[string]*repFeatures
 	combiners map[combinerKey]*Combiner
 }
@@ -126,7 +127,8 @@ func (lb *lab) pipeline(m time.Time) *Pipeline {
 	for range cmp.Or(pipelineBack[lb.grain], 12) {
 		from = from.Prev()
 	}
-	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start)
+	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start, lb.lastWin)
+	lb.lastWin = p.Win
 	lb.pipes[cur.Start] = p
 	return p
 }
@@ -253,9 +255,9 @@ func gridMoment(q salesrecipe.Period, g int) time.Time {
 	return q.Start.Add(time.Duration(trainingGrid[g] * float64(q.End().Sub(q.Start))))
 }
 
-// trainingRecipeEvery is how many consecutive past periods share one recipe fit in the training of
-// the combination: a fit costs about a second at 1,000 reps, and a recipe fitted a period or two
-// earlier still knows nothing of the period it is applied to.
+// trainingRecipeEvery is how many consecutive past periods share one recipe and stage-model fit in
+// the training of the combination: a fit costs about a second at 1,000 reps, and a model fitted a
+// period or two earlier still knows nothing of the period it is applied to.
 const trainingRecipeEvery = 3
 
 // trainingRecipeMoment returns when the recipe behind past period q's training features is fitted:
@@ -278,9 +280,9 @@ func trainingRecipeMoment(q salesrecipe.Period) time.Time {
 	return q.Start
 }
 
-// trainingFeatures returns the features of past period q at grid point g, from a recipe fitted at
-// trainingRecipeMoment(q) and the stage model of q; nil when such a recipe lacks (or exists, unlike
-// the one being fitted) a recipe.
+// trainingFeatures returns the features of past period q at grid point g, from the recipe and the
+// stage model fitted at trainingRecipeMoment(q); nil when such a recipe lacks (or exists, unlike the
+// one being fitted) a recipe.
 func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int, withRecipe bool) (map[string]*repFeatures, error) {
 	rc, err := lb.recipe(ctx, trainingRecipeMoment(q), model.Options{Bootstrap: -1})
 	var thin *model.ThinDataError
@@ -298,7 +300,7 @@ func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int
 	if err != nil {
 		return nil, err
 	}
-	fs := featureSet{in: in, rc: rc, pm: lb.pipeline(q.Start)}
+	fs := featureSet{in: in, rc: rc, pm: lb.pipeline(trainingRecipeMoment(q))}
 	feats := fs.compute(nil)
 	lb.features[key] = feats
 	return feats, nil

@@ -27,7 +27,7 @@ type Pipeline struct {
 // about maxSnapshots snapshots whatever the firm's size.
 const (
 	snapshotStep = 5
-	maxSnapshots = 250_000
+	maxSnapshots = 150_000
 )
 
 // snapshotStepFor returns the snapshot step that keeps the training snapshots near maxSnapshots: the
@@ -69,8 +69,9 @@ type pipelineTrainer struct {
 }
 
 // fitPipeline learns the stage model from deal histories known at asOf (book), over complete periods
-// starting at from or later.
-func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time) *Pipeline {
+// starting at from or later; the classifier's fit starts from start's coefficients when it has the
+// same stages (a model fitted on nearly the same data converges in fewer steps).
+func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time, start *WinModel) *Pipeline {
 	cal := newCalendar(grain, from, b.asOf)
 	step := snapshotStepFor(b, cal)
 	tr := &pipelineTrainer{cal: cal, step: step, stage: map[string]int{}, rep: map[string]int{},
@@ -82,7 +83,7 @@ func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, f
 		tr.deal(h, i%step)
 	}
 	p := &Pipeline{Grain: grain, TrainedFrom: from, RepFactor: map[string]float64{}}
-	p.Win = fitWinModel(tr.stages, tr.rows, tr.w.AmountRef)
+	p.Win = fitWinModel(tr.stages, tr.rows, tr.w.AmountRef, start)
 	var all tally
 	for _, r := range tr.rows {
 		all.n += float64(r.weight)

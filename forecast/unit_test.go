@@ -205,7 +205,7 @@ func TestWinModelLearnsAndMovesSmoothly(t *testing.T) {
 		}
 		rows = append(rows, row)
 	}
-	fit := fitWinModel([]string{"a", "b"}, rows, 1000)
+	fit := fitWinModel([]string{"a", "b"}, rows, 1000, nil)
 	end := int64(100 * length)
 	m := end - int64(length/2)
 	in := dealAt{stage: 1, amount: 1000, closeDate: m + int64(length/4), created: m - int64(length), stageSince: m - int64(length/2)}

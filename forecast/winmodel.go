@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -111,8 +112,9 @@ type winRow struct {
 // winRidge is the ridge penalty on every coefficient, in units of training weight.
 const winRidge = 2.0
 
-// fitWinModel fits the classifier by iteratively reweighted least squares with a ridge penalty.
-func fitWinModel(stages []string, rows []winRow, amountRef float64) *WinModel {
+// fitWinModel fits the classifier by iteratively reweighted least squares with a ridge penalty,
+// starting from start's coefficients when start has the same stages.
+func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinModel) *WinModel {
 	w := &WinModel{Stages: stages, AmountRef: amountRef}
 	p := stageBlocks*len(stages) + winInputs
 	w.Coef = make([]float64, p)
@@ -122,9 +124,13 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64) *WinModel {
 		}
 		return w
 	}
-	base := baseRate(rows)
-	for i := range stages {
-		w.Coef[i] = math.Log(base / (1 - base))
+	if start != nil && slices.Equal(start.Stages, stages) && len(start.Coef) == p {
+		copy(w.Coef, start.Coef)
+	} else {
+		base := baseRate(rows)
+		for i := range stages {
+			w.Coef[i] = math.Log(base / (1 - base))
+		}
 	}
 	xtwx := mat.NewSymDense(p, nil)
 	grad := mat.NewVecDense(p, nil)
@@ -161,7 +167,7 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64) *WinModel {
 			w.Coef[j] += step.AtVec(j)
 			change = math.Max(change, math.Abs(step.AtVec(j)))
 		}
-		if change < 1e-6 {
+		if change < 1e-4 {
 			break
 		}
 	}
