@@ -1,0 +1,9 @@
+-- Deal versions the load stages twice with different content.
+SELECT concat(deal_id, ' at ', toString(updated_at)), argMin(pos, h), argMax(pos, h) FROM (
+    SELECT deal_id, updated_at, pos,
+           cityHash64(rep_id, account_id, stage, status, amount, created_at, close_date, closed_at) AS h
+    FROM {stage:Identifier})
+GROUP BY deal_id, updated_at
+HAVING min(h) != max(h)
+ORDER BY min(pos)
+LIMIT {limit:UInt32}

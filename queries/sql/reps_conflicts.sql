@@ -1,0 +1,7 @@
+-- Reps the load stages twice with different content.
+SELECT rep_id, argMin(pos, h), argMax(pos, h) FROM (
+    SELECT rep_id, pos, cityHash64(name, email, team, manager_id) AS h FROM {stage:Identifier})
+GROUP BY rep_id
+HAVING min(h) != max(h)
+ORDER BY min(pos)
+LIMIT {limit:UInt32}
