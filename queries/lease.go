@@ -42,7 +42,9 @@ func newHolder() holder {
 }
 
 // comment renders the holder as a table comment.
-func (h holder) comment() string { return "salesrecipe " + h.host + " " + strconv.Itoa(h.pid) + " " + h.token }
+func (h holder) comment() string {
+	return "salesrecipe " + h.host + " " + strconv.Itoa(h.pid) + " " + h.token
+}
 
 // parseHolder reads a table comment written by comment.
 func parseHolder(c string) (holder, bool) {
