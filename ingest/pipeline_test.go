@@ -26,6 +26,9 @@ import (
 // engine is this test binary's embedded ClickHouse engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 // firmDir writes a small synthetic firm and returns its directory.
 func firmDir(t *testing.T) string {
 	t.Helper()

@@ -371,3 +371,39 @@ func (s *Store) dropOrphans(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Recover finishes the swaps of loads that died while swapping, so readers
+// see each load whole, and drops the tables dead loads left behind. Opening
+// a store for work calls it; every load also does it for its own firm.
+func (s *Store) Recover(ctx context.Context) error {
+	var firms []string
+	err := s.scanAll(ctx, "journal_open_firms", func(r driver.Rows) error {
+		var f string
+		err := r.Scan(&f)
+		firms = append(firms, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range firms {
+		if err := s.recoverFirm(ctx, f); err != nil {
+			return err
+		}
+	}
+	return s.dropOrphans(ctx)
+}
+
+// recoverFirm finishes one firm's open swaps under its activities lease.
+func (s *Store) recoverFirm(ctx context.Context, firm string) (err error) {
+	ls, err := s.acquireLease(ctx, firm, KindActivities, s.self)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		err = errors.Join(err, ls.release(rctx))
+	}()
+	return s.finishOpenSwaps(ctx, firm)
+}

@@ -16,6 +16,9 @@ import (
 // engine is this test binary's embedded engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 func TestMigrateTwiceIsANoOp(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
