@@ -93,9 +93,9 @@ type StoreError struct {
 // Error says what happened and that re-running is safe.
 func (e *StoreError) Error() string {
 	if e.Committing {
-		return fmt.Sprintf("storage failed while storing the rows, so some of them may already be stored "+
-			"(see `salesrecipe status`); re-running the same load is safe: rows already stored are recognised "+
-			"and not counted twice: %v", e.Err)
+		return fmt.Sprintf("storage failed while storing the rows; readers see the store as before the load, or, "+
+			"when it failed between swapping months in, the next load or start finishes it (see `salesrecipe status`); "+
+			"re-running the same load is safe: rows already stored are recognised and not counted twice: %v", e.Err)
 	}
 	return fmt.Sprintf("storage failed before anything was stored; re-running the same load is safe: %v", e.Err)
 }
@@ -360,6 +360,7 @@ func (r *runner) commit(ctx context.Context) (Result, error) {
 		}
 	}
 	if err != nil {
+		r.abort()
 		return r.finish(), &StoreError{Committing: true, Err: err}
 	}
 	r.res.Loaded, r.res.Duplicates = lr.Loaded, lr.Duplicates

@@ -86,6 +86,10 @@ func (l *Load) Exclude(ctx context.Context, keys []string) error {
 	if cond == "" {
 		return fmt.Errorf("exclude %s: only activities, deals and reps have identities", l.kind)
 	}
+	// A mutation runs in the merge pool, which BeginLoad stopped for this table.
+	if err := l.s.conn.Exec(ctx, "SYSTEM START MERGES "+chdb.QuoteIdent(l.table)); err != nil {
+		l.s.log.DebugContext(ctx, "staging table merges left off", "table", l.table, "err", err)
+	}
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2}))
 	err := l.s.conn.Exec(ctx, "ALTER TABLE "+chdb.QuoteIdent(l.table)+" DELETE WHERE "+cond,
 		clickhouse.Named("keys", arrayParam(keys)))
@@ -136,7 +140,13 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	ws := newSwapSet()
-	defer l.s.dropTables(ctx, ws.rows, ws.daily, ws.ids)
+	swapping := false
+	defer func() {
+		l.s.dropTables(ctx, ws.ids)
+		if !swapping { // a swap that began and failed is finished from these by the next load
+			l.s.dropTables(ctx, ws.rows, ws.daily)
+		}
+	}()
 	if err := l.s.createLike(ctx, ws); err != nil {
 		return 0, err
 	}
@@ -168,9 +178,11 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	swapping = true
 	if err := l.s.swap(ctx, l.firm, ws, months); err != nil {
 		return 0, err
 	}
+	swapping = false
 	return loaded, nil
 }
 

@@ -154,6 +154,9 @@ func (l *Load) wait() error {
 
 // send inserts one buffer of rows into the staging table, column by column.
 func (l *Load) send(ctx context.Context, c *columns, first int64) error {
+	// Without optimize_on_insert the staging table keeps repeats of a key
+	// within one batch, so a commit sees rows that conflict.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"optimize_on_insert": 0}))
 	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+chdb.QuoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
 	if err != nil {
 		return fmt.Errorf("stage %s: %w", l.kind, err)

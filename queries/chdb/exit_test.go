@@ -39,11 +39,9 @@ func exitChild(dir string) int {
 			return code
 		}
 	}
-	if os.Getenv(exitChildEnv+"_NO_SHUTDOWN") == "" {
-		if err := chdb.Shutdown(libPath()); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 6
-		}
+	if err := chdb.Shutdown(libPath()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 6
 	}
 	return 0
 }
