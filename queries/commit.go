@@ -1,10 +1,12 @@
 package queries
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +43,10 @@ func (e *ConflictError) Error() string {
 // maxConflicts bounds the conflicts a load reports.
 const maxConflicts = 100
 
+// conflictBucketRows is about how many staged rows one pass of the conflict
+// check groups, which bounds its hash table (about 150 MB).
+const conflictBucketRows = 2_000_000
+
 // identityKinds are the kinds whose rows within one load must agree per identity.
 var identityKinds = map[Kind]bool{KindActivities: true, KindDeals: true, KindReps: true}
 
@@ -50,18 +56,24 @@ func (l *Load) checkConflicts(ctx context.Context) error {
 		return nil
 	}
 	var cs []Conflict
-	err := l.s.scanAll(ctx, string(l.kind)+"_conflicts", func(r driver.Rows) error {
-		var c Conflict
-		err := r.Scan(&c.Key, &c.First, &c.Second)
-		if c.First > c.Second {
-			c.First, c.Second = c.Second, c.First
+	buckets := max(1, l.queued/conflictBucketRows)
+	for b := range buckets {
+		err := l.s.scanAll(ctx, string(l.kind)+"_conflicts", func(r driver.Rows) error {
+			var c Conflict
+			err := r.Scan(&c.Key, &c.First, &c.Second)
+			if c.First > c.Second {
+				c.First, c.Second = c.Second, c.First
+			}
+			cs = append(cs, c)
+			return err
+		}, clickhouse.Named("stage", l.table), clickhouse.Named("limit", strconv.Itoa(maxConflicts)),
+			clickhouse.Named("buckets", strconv.FormatInt(buckets, 10)), clickhouse.Named("bucket", strconv.FormatInt(b, 10)))
+		if err != nil {
+			return err
 		}
-		cs = append(cs, c)
-		return err
-	}, clickhouse.Named("stage", l.table), clickhouse.Named("limit", strconv.Itoa(maxConflicts)))
-	if err != nil {
-		return err
 	}
+	slices.SortFunc(cs, func(a, b Conflict) int { return cmp.Compare(a.First, b.First) })
+	cs = cs[:min(len(cs), maxConflicts)]
 	if len(cs) > 0 {
 		return &ConflictError{Kind: l.kind, Conflicts: cs}
 	}
@@ -139,6 +151,7 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err := l.s.finishOpenSwaps(ctx, l.firm); err != nil {
 		return 0, err
 	}
+	t0 := time.Now()
 	ws := newSwapSet()
 	swapping := false
 	defer func() {
@@ -151,9 +164,16 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	args := append(l.params(nil), clickhouse.Named("ids", ws.ids), clickhouse.Named("rows", ws.rows), clickhouse.Named("daily", ws.daily))
-	if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), args...); err != nil {
-		return 0, fmt.Errorf("find stored activities the load replaces: %w", err)
+	var stored0 uint64
+	if err := l.s.conn.QueryRow(ctx, "SELECT count() FROM activities WHERE firm = {firm:String}", args...).Scan(&stored0); err != nil {
+		return 0, fmt.Errorf("count stored activities: %w", err)
 	}
+	if stored0 > 0 { // a firm with none stored has nothing to replace
+		if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), args...); err != nil {
+			return 0, fmt.Errorf("find stored activities the load replaces: %w", err)
+		}
+	}
+	l.s.log.DebugContext(ctx, "commit: found replaced activities", "stored", stored0, "seconds", time.Since(t0).Seconds())
 	months, stored, err := l.months(ctx, args)
 	if err != nil {
 		return 0, err
@@ -171,9 +191,11 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
+	l.s.log.DebugContext(ctx, "commit: built partitions", "months", len(months), "seconds", time.Since(t0).Seconds())
 	if err := l.s.conn.Exec(ctx, l.s.sql("activity_daily_build"), args...); err != nil {
 		return 0, fmt.Errorf("build the daily rollup: %w", err)
 	}
+	l.s.log.DebugContext(ctx, "commit: built the rollup", "seconds", time.Since(t0).Seconds())
 	loaded, err := l.newRows(ctx, ws, stored, args)
 	if err != nil {
 		return 0, err
@@ -183,6 +205,7 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	swapping = false
+	l.s.log.DebugContext(ctx, "commit: swapped", "seconds", time.Since(t0).Seconds())
 	return loaded, nil
 }
 

@@ -181,9 +181,11 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 	}
 	l.release()
 	res := LoadResult{Staged: l.queued}
+	t0 := time.Now()
 	if err := l.checkConflicts(ctx); err != nil {
 		return res, err
 	}
+	l.s.log.DebugContext(ctx, "commit: checked conflicts", "kind", l.kind, "seconds", time.Since(t0).Seconds())
 	ls, err := l.s.acquireLease(ctx, l.firm, l.kind, l.s.self)
 	if err != nil {
 		return res, err
