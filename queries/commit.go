@@ -135,12 +135,13 @@ type swapSet struct {
 	rows  string // new (firm, month) partitions of activities
 	daily string // their rollup
 	ids   string // stored ids the load replaces, with their month
+	view  string // the view that rolls up rows into daily as they are built
 }
 
 // newSwapSet names the tables of one activities commit.
 func newSwapSet() swapSet {
 	t := strings.ToLower(rand.Text()[:16])
-	return swapSet{token: t, rows: "_new_" + t + "_rows", daily: "_new_" + t + "_daily", ids: "_new_" + t + "_ids"}
+	return swapSet{token: t, rows: "_new_" + t + "_rows", daily: "_new_" + t + "_daily", ids: "_new_" + t + "_ids", view: "_new_" + t + "_view"}
 }
 
 // commitActivities rewrites every (firm, month) partition the load touches:
@@ -155,12 +156,12 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	ws := newSwapSet()
 	swapping := false
 	defer func() {
-		l.s.dropTables(ctx, ws.ids)
+		l.s.dropTables(ctx, ws.view, ws.ids)
 		if !swapping { // a swap that began and failed is finished from these by the next load
 			l.s.dropTables(ctx, ws.rows, ws.daily)
 		}
 	}()
-	if err := l.s.createLike(ctx, ws); err != nil {
+	if err := l.s.createLike(ctx, ws, true); err != nil {
 		return 0, err
 	}
 	args := append(l.params(nil), clickhouse.Named("ids", ws.ids), clickhouse.Named("rows", ws.rows), clickhouse.Named("daily", ws.daily))
@@ -178,11 +179,15 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	build := "activities_build"
+	if stored0 == 0 {
+		build = "activities_build_new"
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(commitWorkers)
 	for _, m := range months {
 		g.Go(func() error {
-			if err := l.s.conn.Exec(gctx, l.s.sql("activities_build"), append(args, clickhouse.Named("month", strconv.FormatUint(uint64(m), 10)))...); err != nil {
+			if err := l.s.conn.Exec(gctx, l.s.sql(build), append(args, clickhouse.Named("month", strconv.FormatUint(uint64(m), 10)))...); err != nil {
 				return fmt.Errorf("build activities of %d: %w", m, err)
 			}
 			return nil
@@ -191,11 +196,7 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
-	l.s.log.DebugContext(ctx, "commit: built partitions", "months", len(months), "seconds", time.Since(t0).Seconds())
-	if err := l.s.conn.Exec(ctx, l.s.sql("activity_daily_build"), args...); err != nil {
-		return 0, fmt.Errorf("build the daily rollup: %w", err)
-	}
-	l.s.log.DebugContext(ctx, "commit: built the rollup", "seconds", time.Since(t0).Seconds())
+	l.s.log.DebugContext(ctx, "commit: built partitions and their rollup", "months", len(months), "seconds", time.Since(t0).Seconds())
 	loaded, err := l.newRows(ctx, ws, stored, args)
 	if err != nil {
 		return 0, err
@@ -242,14 +243,22 @@ func (l *Load) newRows(ctx context.Context, ws swapSet, stored uint64, args []an
 	return int64(built) - (int64(stored) - int64(replaced)) - int64(same), nil
 }
 
-// createLike creates the tables a commit builds its partitions in.
-func (s *Store) createLike(ctx context.Context, ws swapSet) error {
+// createLike creates the tables a commit builds its partitions in and, with
+// view, the view that rolls up the rows as they are built (the same view
+// the migrations used to keep on activities).
+func (s *Store) createLike(ctx context.Context, ws swapSet, view bool) error {
 	c := " COMMENT " + chdb.QuoteString(s.self.comment())
-	for _, st := range []string{
+	stmts := []string{
 		"CREATE TABLE " + chdb.QuoteIdent(ws.rows) + " AS activities" + c,
 		"CREATE TABLE " + chdb.QuoteIdent(ws.daily) + " AS activity_daily" + c,
 		"CREATE TABLE " + chdb.QuoteIdent(ws.ids) + " (activity_id String, month UInt32) ENGINE = MergeTree ORDER BY (month, activity_id)" + c,
-	} {
+	}
+	if view {
+		stmts = append(stmts, "CREATE MATERIALIZED VIEW "+chdb.QuoteIdent(ws.view)+" TO "+chdb.QuoteIdent(ws.daily)+
+			" AS SELECT firm, rep_id, kind, toDate32(occurred_at) AS day, count() AS activities FROM "+chdb.QuoteIdent(ws.rows)+
+			" GROUP BY firm, rep_id, kind, day"+c)
+	}
+	for _, st := range stmts {
 		if err := s.conn.Exec(ctx, st); err != nil {
 			return fmt.Errorf("create a table for the new partitions: %w", err)
 		}
@@ -340,7 +349,7 @@ func (s *Store) rebuildDaily(ctx context.Context, firm string, ws swapSet, month
 	fresh := newSwapSet()
 	fresh.token = ws.token
 	defer s.dropTables(ctx, fresh.rows, fresh.daily, fresh.ids)
-	if err := s.createLike(ctx, fresh); err != nil {
+	if err := s.createLike(ctx, fresh, false); err != nil {
 		return err
 	}
 	err := s.conn.Exec(ctx, s.sql("activity_daily_rebuild"), clickhouse.Named("firm", firm),
