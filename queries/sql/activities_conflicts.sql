@@ -4,8 +4,7 @@
 SELECT activity_id, argMin(pos, h), argMax(pos, h) FROM (
     SELECT activity_id, pos, cityHash64(rep_id, kind, occurred_at, account_id, deal_id) AS h
     FROM {stage:Identifier}
-    WHERE cityHash64(activity_id) % {buckets:UInt64} = {bucket:UInt64}
-      AND activity_id IN (SELECT activity_id FROM {stage:Identifier}
+    WHERE activity_id IN (SELECT activity_id FROM {stage:Identifier}
                      WHERE cityHash64(activity_id) % {buckets:UInt64} = {bucket:UInt64}
                      GROUP BY activity_id HAVING count() > 1))
 GROUP BY activity_id
