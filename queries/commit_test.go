@@ -3,11 +3,15 @@ package queries_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -181,5 +185,45 @@ func TestConflictingRowsInOneLoadStoreNothing(t *testing.T) {
 				t.Fatalf("%d rows stored (%v), want none", n, err)
 			}
 		})
+	}
+}
+
+// holdLease creates the activities lease of firm acme as another process would: holder names it.
+func holdLease(t *testing.T, st *queries.Store, holder string) {
+	t.Helper()
+	sum := sha256.Sum256([]byte("acme"))
+	ddl := "CREATE TABLE _lease_activities_" + hex.EncodeToString(sum[:8]) +
+		" (at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY at COMMENT '" + holder + "'"
+	if err := st.Conn().Exec(context.Background(), ddl); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLeaseOfADeadLoadIsTakenOverAndALiveOneWaitedFor(t *testing.T) {
+	host, _ := os.Hostname()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	st := engine.Store(t, queries.Config{})
+	holdLease(t, st, fmt.Sprintf("salesrecipe %s %d deadbeef", host, gone.Process.Pid))
+	if res := commit(t, st, queries.KindActivities, addMonths(10, 0)); res.Loaded != 10 {
+		t.Fatalf("after taking over a dead load's lease: %+v", res)
+	}
+	// A live holder elsewhere that stamped its lease just now: a load waits for it.
+	holdLease(t, st, "salesrecipe other-host 1 cafebabe")
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	l, err := st.BeginLoad(ctx, queries.KindActivities, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Abort(context.Background())
+	_ = addMonths(20, 0)(ctx, l)
+	if _, err := l.Commit(ctx); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wait for another load") {
+		t.Fatalf("commit under a live lease: %v, want it to wait until the deadline", err)
+	}
+	if rows, _, _ := activityCounts(t, st); rows != 10 {
+		t.Fatalf("%d rows stored, want the 10 of the first load", rows)
 	}
 }

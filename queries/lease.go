@@ -23,9 +23,10 @@ import (
 // stamped for leaseStale is taken over (a holder on this host whose process
 // is gone is taken over at once).
 const (
-	leaseBeat  = 2 * time.Second
-	leaseStale = 30 * time.Second
-	leasePoll  = 50 * time.Millisecond
+	leaseBeat    = 2 * time.Second
+	leaseStale   = 30 * time.Second
+	leasePoll    = 50 * time.Millisecond // the first wait for a held lease; it doubles up to leasePollMax
+	leasePollMax = time.Second
 )
 
 // holder names a process that owns tables in the store: host, pid and a token.
@@ -90,6 +91,7 @@ func (s *Store) acquireLease(ctx context.Context, firm string, kind Kind, self h
 	table := leaseTable(firm, kind)
 	ddl := fmt.Sprintf("CREATE TABLE %s (at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY at COMMENT %s",
 		chdb.QuoteIdent(table), chdb.QuoteString(self.comment()))
+	wait := leasePoll
 	for {
 		err := s.conn.Exec(ctx, ddl)
 		if err == nil {
@@ -106,8 +108,9 @@ func (s *Store) acquireLease(ctx context.Context, firm string, kind Kind, self h
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait for another load of firm %s %s to finish: %w", firm, kind, ctx.Err())
-		case <-time.After(leasePoll):
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, leasePollMax)
 	}
 }
 
