@@ -201,6 +201,7 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	l.s.log.DebugContext(ctx, "commit: counted new rows", "seconds", time.Since(t0).Seconds())
 	swapping = true
 	if err := l.s.swap(ctx, l.firm, ws, months); err != nil {
 		return 0, err
