@@ -25,6 +25,9 @@ import (
 // engine is this test binary's embedded ClickHouse engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 // testNow is the fixed clock of the test firm: mid-March 2026.
 var testNow = time.Date(2026, 3, 18, 10, 30, 0, 0, time.UTC)
 

@@ -19,6 +19,9 @@ import (
 // engine is this test binary's embedded ClickHouse engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 // firmCache holds generated firm directories by configuration, so tests share the CSV files.
 var firmCache sync.Map
 

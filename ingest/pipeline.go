@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -94,9 +95,9 @@ type StoreError struct {
 // Error says what happened and that re-running is safe.
 func (e *StoreError) Error() string {
 	if e.Committing {
-		return fmt.Sprintf("storage failed while storing the rows, so some of them may already be stored "+
-			"(see `salesrecipe status`); re-running the same load is safe: rows already stored are recognised "+
-			"and not counted twice: %v", e.Err)
+		return fmt.Sprintf("storage failed while storing the rows; readers see the store as before the load, or, "+
+			"when it failed between swapping months in, the next load or start finishes it (see `salesrecipe status`); "+
+			"re-running the same load is safe: rows already stored are recognised and not counted twice: %v", e.Err)
 	}
 	if DataError(e.Err) {
 		return fmt.Sprintf("storage refused a value before anything was stored; fix the input and load again: %v", e.Err)
@@ -141,6 +142,8 @@ type runner struct {
 	fileMap *Mapping
 	// fileRead says the job's mapping was already looked for as a file.
 	fileRead bool
+	// inputs are the positions of the inputs read so far, by index, for errors about staged rows.
+	inputs []*Position
 }
 
 // run stages every input, then commits or aborts.
@@ -182,10 +185,11 @@ func (r *runner) stageAll(ctx context.Context, inputs []Input) error {
 
 // stage reads one input through its mapping and converter.
 func (r *runner) stage(ctx context.Context, in Input) error {
-	src, err := r.source(in)
+	src0, err := r.source(in)
 	if err != nil {
 		return err
 	}
+	src := r.positioned(src0)
 	var st Stats
 	switch r.job.Kind {
 	case KindReps:
@@ -203,7 +207,7 @@ func (r *runner) stage(ctx context.Context, in Input) error {
 	}
 	r.res.Read += int64(st.Records)
 	r.res.Rejected += int64(st.Rejected)
-	if mr, ok := src.(*MappedReader); ok {
+	if mr, ok := src0.(*MappedReader); ok {
 		r.res.Skipped += int64(mr.Skipped())
 	}
 	return err
@@ -345,16 +349,106 @@ func (r *runner) commit(ctx context.Context) (Result, error) {
 		return r.finish(), &StoreError{Err: err}
 	}
 	var lr queries.LoadResult
-	err = r.job.Backoff.do(ctx, func() error {
-		var err error
-		lr, err = r.load.Commit(ctx)
-		return err
-	})
+	for {
+		err = r.job.Backoff.do(ctx, func() error {
+			var err error
+			lr, err = r.load.Commit(ctx)
+			return err
+		})
+		ce, ok := errors.AsType[*queries.ConflictError](err)
+		if !ok {
+			break
+		}
+		if err := r.conflicts(ctx, ce); err != nil {
+			r.abort()
+			return r.finish(), err
+		}
+	}
 	if err != nil {
+		r.abort()
 		return r.finish(), &StoreError{Committing: true, Err: err}
 	}
 	r.res.Loaded, r.res.Duplicates = lr.Loaded, lr.Duplicates
 	return r.finish(), nil
+}
+
+// conflicts handles rows of one identity with different content: a strict
+// load fails naming both lines of each; a load that skips invalid rows sends
+// both to the rejects and leaves the identity out.
+func (r *runner) conflicts(ctx context.Context, ce *queries.ConflictError) error {
+	keys := make([]string, 0, len(ce.Conflicts))
+	for _, c := range ce.Conflicts {
+		first, second := r.position(c.First), r.position(c.Second)
+		keys = append(keys, c.Key)
+		reason := func(other Position) string {
+			return fmt.Sprintf("%s %q is also at %s with different content (one load must not give two versions of it)",
+				identityName[r.job.Kind], c.Key, other)
+		}
+		for _, e := range []*RowError{{Position: first, Reason: reason(second)}, {Position: second, Reason: reason(first)}} {
+			if !r.job.SkipInvalid {
+				r.errs.Add(e)
+				break
+			}
+			r.res.Rejected++
+			if err := r.reject(e); err != nil {
+				return err
+			}
+		}
+	}
+	if !r.job.SkipInvalid {
+		return fmt.Errorf("%w:\n%w", ErrInvalid, r.errs.Err())
+	}
+	if err := r.job.Backoff.do(ctx, func() error { return r.load.Exclude(ctx, keys) }); err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
+}
+
+// identityName is what errors call each kind's identity.
+var identityName = map[Kind]string{KindActivities: "activity_id", KindDeals: "deal version", KindReps: "rep_id"}
+
+// positioned wraps a source so that each record's input and line go to the load with the row.
+func (r *runner) positioned(src Source) Source {
+	idx := len(r.inputs)
+	pos := &Position{Source: src.Name()}
+	r.inputs = append(r.inputs, pos)
+	return &posSource{Source: src, load: r.load, idx: uint64(idx), pos: pos}
+}
+
+// position decodes a staged row's position (input index and line).
+func (r *runner) position(p uint64) Position {
+	idx := int(p >> 32)
+	if idx >= len(r.inputs) {
+		return Position{Source: "input " + strconv.Itoa(idx+1), Line: int(p & 0xffffffff)}
+	}
+	in := *r.inputs[idx]
+	in.Line = int(p & 0xffffffff)
+	return in
+}
+
+// posSource tells the load where each record it reads comes from.
+type posSource struct {
+	Source
+	load *queries.Load
+	idx  uint64
+	pos  *Position
+}
+
+// Next reads a record and sets the load's position to it.
+func (p *posSource) Next() (*Record, error) {
+	rec, err := p.Source.Next()
+	if rec != nil {
+		p.pos.Format = rec.Format
+		p.load.At(p.idx<<32 | uint64(uint32(rec.Line)))
+	}
+	return rec, err
+}
+
+// relabel lets a mapped source name its fields in errors.
+func (p *posSource) relabel(e *RowError) {
+	if l, ok := p.Source.(labeler); ok {
+		l.relabel(e)
+	}
 }
 
 // abort drops the staging table with a context of its own, so a cancelled

@@ -26,6 +26,9 @@ import (
 // engine is this test binary's embedded ClickHouse engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 // firmDir writes a small synthetic firm and returns its directory.
 func firmDir(t *testing.T) string {
 	t.Helper()
@@ -256,4 +259,53 @@ func TestTransientStorageFailuresAreRetried(t *testing.T) {
 		t.Fatalf("re-run: %+v %v", res, err)
 	}
 	assertRows(t, base, queries.KindActivities, uint64(rows))
+}
+
+func TestOneIdentityWithTwoContentsInOneLoad(t *testing.T) {
+	cases := []struct {
+		name  string
+		kind  ingest.Kind
+		input string
+		want  string // the error about the first of the two rows
+		rows  uint64 // stored with --skip-invalid
+	}{
+		{"activity moved within the file", ingest.KindActivities,
+			"activity_id,rep_id,kind,occurred_at\na1,r1,call,2026-01-05T10:00:00Z\na2,r1,call,2026-01-06T10:00:00Z\na1,r1,call,2026-03-05T10:00:00Z\na2,r1,call,2026-01-06T10:00:00Z\n",
+			`in.csv:2: activity_id "a1" is also at in.csv:4 with different content`, 1},
+		{"deal version with two amounts", ingest.KindDeals,
+			"deal_id,rep_id,account_id,stage,status,amount,created_at,close_date,closed_at,updated_at\n" +
+				"D-1,r1,A,Proposal,open,1200,2024-01-05T10:00:00Z,2024-02-28,,2024-01-05T10:00:00Z\n" +
+				"D-2,r1,A,Proposal,open,50,2024-01-05T10:00:00Z,2024-02-28,,2024-01-05T10:00:00Z\n" +
+				"D-1,r1,A,Proposal,open,1300,2024-01-05T10:00:00Z,2024-02-28,,2024-01-05T10:00:00Z\n",
+			`in.csv:2: deal version "D-1 at 2024-01-05 10:00:00.000" is also at in.csv:4 with different content`, 1},
+		{"rep with two teams", ingest.KindReps,
+			"rep_id,name,email,team,manager_id\nr1,Ann,a@x.io,East,\nr2,Bo,b@x.io,East,\nr1,Ann,a@x.io,West,\n",
+			`in.csv:2: rep_id "r1" is also at in.csv:4 with different content`, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in.csv")
+			if err := os.WriteFile(path, []byte(c.input), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			st := engine.Store(t, queries.Config{})
+			_, err := runFile(t, st, ingest.Job{Kind: c.kind}, path)
+			if !errors.Is(err, ingest.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("strict load: %v\nwant %s", err, c.want)
+			}
+			assertRows(t, st, queries.Kind(c.kind), 0)
+			assertNoStagingTables(t, st)
+			var rejects bytes.Buffer
+			res, err := runFile(t, st, ingest.Job{Kind: c.kind, SkipInvalid: true, Rejects: &rejects}, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(rejects.String()), "\n")
+			if res.Rejected != 2 || res.Loaded != int64(c.rows) || len(lines) != 2 ||
+				!strings.Contains(lines[0], `"line":2`) || !strings.Contains(lines[1], `"line":4`) {
+				t.Fatalf("skip-invalid: %+v\n%s", res, rejects.String())
+			}
+			assertRows(t, st, queries.Kind(c.kind), c.rows)
+		})
+	}
 }

@@ -11,14 +11,15 @@ import (
 )
 
 // stagingColumns are the column definitions of each kind's staging table;
-// seq is the row's position in the load, which decides between repeats.
+// seq is the row's position in the load, which decides between repeats, and
+// pos is where the row came from (Load.At), which errors about it name.
 var stagingColumns = map[Kind]string{
-	KindReps:   "seq UInt64, rep_id String, name String, email String, team String, manager_id String",
-	KindQuotas: "seq UInt64, rep_id String, period String, period_start Date32, amount Decimal(18, 2)",
-	KindStages: "seq UInt64, stage String, position UInt16, probability Float64, category String",
-	KindActivities: "seq UInt64, activity_id String, rep_id String, kind String, " +
+	KindReps:   "seq UInt64, pos UInt64, rep_id String, name String, email String, team String, manager_id String",
+	KindQuotas: "seq UInt64, pos UInt64, rep_id String, period String, period_start Date32, amount Decimal(18, 2)",
+	KindStages: "seq UInt64, pos UInt64, stage String, position UInt16, probability Float64, category String",
+	KindActivities: "seq UInt64, pos UInt64, activity_id String, rep_id String, kind String, " +
 		"occurred_at DateTime64(3, 'UTC'), account_id String, deal_id String" + firstWins,
-	KindDeals: "seq UInt64, deal_id String, updated_at DateTime64(3, 'UTC'), rep_id String, account_id String, " +
+	KindDeals: "seq UInt64, pos UInt64, deal_id String, updated_at DateTime64(3, 'UTC'), rep_id String, account_id String, " +
 		"stage String, status String, amount Decimal(18, 2), created_at DateTime64(3, 'UTC'), " +
 		"close_date Date32, closed_at Nullable(DateTime64(3, 'UTC'))" + firstWins,
 }
@@ -40,11 +41,11 @@ var stagingEngines = map[Kind]string{
 
 // stagingNames are the column lists of the staging inserts, in buffer order.
 var stagingNames = map[Kind]string{
-	KindReps:       "seq, rep_id, name, email, team, manager_id",
-	KindQuotas:     "seq, rep_id, period, period_start, amount",
-	KindStages:     "seq, stage, position, probability, category",
-	KindActivities: "seq, activity_id, rep_id, kind, occurred_at, account_id, deal_id",
-	KindDeals:      "seq, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at",
+	KindReps:       "seq, pos, rep_id, name, email, team, manager_id",
+	KindQuotas:     "seq, pos, rep_id, period, period_start, amount",
+	KindStages:     "seq, pos, stage, position, probability, category",
+	KindActivities: "seq, pos, activity_id, rep_id, kind, occurred_at, account_id, deal_id",
+	KindDeals:      "seq, pos, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at",
 }
 
 // columns buffers rows column by column, the fastest way into a batch.
@@ -54,6 +55,7 @@ type columns struct {
 	times [][]time.Time
 	nulls [][]*time.Time
 	decs  [][]decimal.Decimal
+	pos   []uint64
 	u16   []uint16
 	f64   []float64
 	// order lists, per staging column after seq, which buffer and index holds it.
@@ -119,7 +121,7 @@ func (c *columns) reset() {
 	for i := range c.decs {
 		c.decs[i] = c.decs[i][:0]
 	}
-	c.u16, c.f64 = c.u16[:0], c.f64[:0]
+	c.pos, c.u16, c.f64 = c.pos[:0], c.u16[:0], c.f64[:0]
 }
 
 // appendTo hands the buffered columns to a batch; seq numbers start at first.
@@ -130,6 +132,9 @@ func (c *columns) appendTo(b driver.Batch, first int64) error {
 	}
 	if err := b.Column(0).Append(seq); err != nil {
 		return fmt.Errorf("column seq: %w", err)
+	}
+	if err := b.Column(1).Append(c.pos); err != nil {
+		return fmt.Errorf("column pos: %w", err)
 	}
 	for i, ref := range c.order {
 		var v any
@@ -147,8 +152,8 @@ func (c *columns) appendTo(b driver.Batch, first int64) error {
 		case 'f':
 			v = c.f64
 		}
-		if err := b.Column(i + 1).Append(v); err != nil {
-			return fmt.Errorf("column %d: %w", i+1, err)
+		if err := b.Column(i + 2).Append(v); err != nil {
+			return fmt.Errorf("column %d: %w", i+2, err)
 		}
 	}
 	return nil
@@ -165,6 +170,7 @@ func (l *Load) AddRep(r salesrecipe.Rep) {
 	c.strs[2] = append(c.strs[2], r.Email)
 	c.strs[3] = append(c.strs[3], r.Team)
 	c.strs[4] = append(c.strs[4], r.ManagerID)
+	c.pos = append(c.pos, l.at)
 	c.n++
 }
 
@@ -175,6 +181,7 @@ func (l *Load) AddQuota(q salesrecipe.Quota) {
 	c.strs[1] = append(c.strs[1], string(q.Period))
 	c.times[0] = append(c.times[0], q.PeriodStart)
 	c.decs[0] = append(c.decs[0], money(q.Amount))
+	c.pos = append(c.pos, l.at)
 	c.n++
 }
 
@@ -185,6 +192,7 @@ func (l *Load) AddStage(s salesrecipe.Stage) {
 	c.u16 = append(c.u16, uint16(s.Position))
 	c.f64 = append(c.f64, s.Probability)
 	c.strs[1] = append(c.strs[1], string(s.Category))
+	c.pos = append(c.pos, l.at)
 	c.n++
 }
 
@@ -197,6 +205,7 @@ func (l *Load) AddActivity(a salesrecipe.Activity) {
 	c.times[0] = append(c.times[0], a.OccurredAt)
 	c.strs[3] = append(c.strs[3], a.AccountID)
 	c.strs[4] = append(c.strs[4], a.DealID)
+	c.pos = append(c.pos, l.at)
 	c.n++
 }
 
@@ -218,5 +227,6 @@ func (l *Load) AddDeal(d salesrecipe.Deal) {
 		closed = &t
 	}
 	c.nulls[0] = append(c.nulls[0], closed)
+	c.pos = append(c.pos, l.at)
 	c.n++
 }

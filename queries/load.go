@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
@@ -68,7 +66,12 @@ type Load struct {
 	out      columns    // rows handed to a send: in flight, or kept after a failed one
 	done     chan error // the send in flight; nil when none
 	queued   int64      // rows handed to sends: the seq of the next one
+	at       uint64     // the position the next added row came from
 }
+
+// At sets where the rows added next come from (an input and line, as the
+// caller encodes them); a Conflict names rows by it.
+func (l *Load) At(pos uint64) { l.at = pos }
 
 // BeginLoad creates the staging table of a new load.
 func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, error) {
@@ -77,7 +80,11 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 	}
 	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + rand.Text(),
 		loadedAt: s.now().UTC(), buf: newColumns(kind), out: newColumns(kind)}
-	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s", chdb.QuoteIdent(l.table), stagingColumns[kind], stagingEngines[kind])
+	if err := s.dropOrphans(ctx); err != nil {
+		return nil, err
+	}
+	ddl := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = %s COMMENT %s", chdb.QuoteIdent(l.table), stagingColumns[kind],
+		stagingEngines[kind], chdb.QuoteString(s.self.comment()))
 	if err := s.conn.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create staging table for %s: %w", kind, err)
 	}
@@ -147,6 +154,9 @@ func (l *Load) wait() error {
 
 // send inserts one buffer of rows into the staging table, column by column.
 func (l *Load) send(ctx context.Context, c *columns, first int64) error {
+	// Without optimize_on_insert the staging table keeps repeats of a key
+	// within one batch, so a commit sees rows that conflict.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"optimize_on_insert": 0}))
 	batch, err := l.s.conn.PrepareBatch(ctx, "INSERT INTO "+chdb.QuoteIdent(l.table)+" ("+stagingNames[l.kind]+")")
 	if err != nil {
 		return fmt.Errorf("stage %s: %w", l.kind, err)
@@ -161,31 +171,48 @@ func (l *Load) send(ctx context.Context, c *columns, first int64) error {
 	return nil
 }
 
-// Commit moves the staged rows that are new into the kind's table and drops
-// the staging table. Running the same load again stores nothing twice.
+// Commit moves the staged rows into the kind's table and drops the staging
+// table; readers see the stored rows before or after it, never in between.
+// Running the same load again stores nothing twice. Rows of the load that
+// share an identity but differ are a *ConflictError, and nothing is stored.
 func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 	if err := l.Flush(ctx); err != nil {
 		return LoadResult{}, err
 	}
 	l.release()
 	res := LoadResult{Staged: l.queued}
-	parts, err := l.commitParts(ctx)
+	t0 := time.Now()
+	if err := l.checkConflicts(ctx); err != nil {
+		return res, err
+	}
+	l.s.log.DebugContext(ctx, "commit: checked conflicts", "kind", l.kind, "seconds", time.Since(t0).Seconds())
+	ls, err := l.s.acquireLease(ctx, l.firm, l.kind, l.s.self)
 	if err != nil {
 		return res, err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(commitWorkers)
-	for _, p := range parts {
-		g.Go(func() error { return l.commitPart(gctx, p) })
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := ls.release(rctx); err != nil {
+			l.s.log.WarnContext(ctx, "release load lease", "err", err)
+		}
+	}()
+	if l.kind == KindActivities {
+		loaded, err := l.commitActivities(ctx)
+		if err != nil {
+			return res, err
+		}
+		res.Loaded = loaded
+	} else {
+		if err := l.commitPart(ctx, part{stmt: string(l.kind) + "_commit"}); err != nil {
+			return res, err
+		}
+		var loaded uint64
+		if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
+			return res, fmt.Errorf("count stored %s: %w", l.kind, err)
+		}
+		res.Loaded = int64(loaded)
 	}
-	if err := g.Wait(); err != nil {
-		return res, err
-	}
-	var loaded uint64
-	if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
-		return res, fmt.Errorf("count stored %s: %w", l.kind, err)
-	}
-	res.Loaded = int64(loaded)
 	res.Duplicates = res.Staged - res.Loaded
 	return res, l.Abort(ctx)
 }
@@ -194,31 +221,6 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 type part struct {
 	stmt  string
 	month *uint32
-}
-
-// commitParts splits activities by month so each step's dedup set stays small;
-// a month where the firm has nothing stored skips the lookup of stored ids.
-// (Two loads committing the same new month at once could both store an id;
-// so could two lookups, as neither sees the other's rows.) Other kinds
-// commit in one statement.
-func (l *Load) commitParts(ctx context.Context) ([]part, error) {
-	stmt := string(l.kind) + "_commit"
-	if l.kind != KindActivities {
-		return []part{{stmt: stmt}}, nil
-	}
-	var out []part
-	err := l.s.scanAll(ctx, "activities_stage_months", func(r driver.Rows) error {
-		var m uint32
-		var stored bool
-		err := r.Scan(&m, &stored)
-		p := part{stmt: stmt, month: &m}
-		if !stored {
-			p.stmt += "_new"
-		}
-		out = append(out, p)
-		return err
-	}, l.params(nil)...)
-	return out, err
 }
 
 // release drops the row buffers once the engine has every staged row and, after
@@ -231,7 +233,7 @@ func (l *Load) release() {
 	}
 }
 
-// commitWorkers is how many parts (activity months) commit at once: one
+// commitWorkers is how many activity months build at once: one
 // INSERT ... SELECT keeps about one core busy.
 const commitWorkers = 2
 
@@ -262,8 +264,8 @@ func (l *Load) Abort(ctx context.Context) error {
 	if l.table == "" {
 		return nil
 	}
-	if err := l.s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+chdb.QuoteIdent(l.table)); err != nil {
-		return fmt.Errorf("drop staging table %s: %w", l.table, err)
+	if err := l.s.dropTable(ctx, l.table); err != nil {
+		return err
 	}
 	l.table = ""
 	return nil

@@ -107,6 +107,9 @@ func TestEveryNamedQueryExists(t *testing.T) {
 		}
 	}
 	for _, k := range queries.Kinds() {
+		if k == queries.KindActivities {
+			continue // activities commit by swapping partitions (commit.go)
+		}
 		for _, suffix := range []string{"_commit", "_loaded"} {
 			if _, err := os.Stat(filepath.Join("sql", string(k)+suffix+".sql")); err != nil {
 				t.Errorf("kind %s has no sql/%s%s.sql", k, k, suffix)

@@ -47,6 +47,7 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 	batch   int
+	self    holder // this process, as the tables it owns name it
 }
 
 // Open connects to the server named by cfg.DSN, or opens the embedded engine.
@@ -160,7 +161,7 @@ func newStore(conn driver.Conn, schema Schema, cfg Config) *Store {
 	if batch <= 0 {
 		batch = defaultBatchRows
 	}
-	return &Store{conn: conn, schema: schema, log: log, now: now, batch: batch}
+	return &Store{conn: conn, schema: schema, log: log, now: now, batch: batch, self: newHolder()}
 }
 
 // Close closes the connection and, when the store owns it, the embedded engine.

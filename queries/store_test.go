@@ -16,6 +16,9 @@ import (
 // engine is this test binary's embedded engine.
 var engine querytest.Engine
 
+// TestMain stops the embedded engine before the binary exits.
+func TestMain(m *testing.M) { engine.Main(m) }
+
 func TestMigrateTwiceIsANoOp(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
@@ -34,7 +37,7 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	if marks != uint64(2*len(ms)) {
 		t.Fatalf("migration log has %d rows, want %d (one dirty, one clean each)", marks, 2*len(ms))
 	}
-	for _, want := range []string{"activities", "activity_daily", "activity_daily_mv", "deal_versions", "forecast_snapshots", "quotas", "recipes", "reps", "session_revocations", "stages"} {
+	for _, want := range []string{"activities", "activity_daily", "deal_versions", "forecast_snapshots", "load_journal", "quotas", "recipes", "reps", "session_revocations", "stages"} {
 		if !strings.Contains(before, want+"\n") {
 			t.Errorf("table %s missing after migrate: %s", want, before)
 		}

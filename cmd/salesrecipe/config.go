@@ -79,6 +79,10 @@ func (c *storeConfig) open(ctx context.Context, log *slog.Logger, cmd string) (*
 		st.Close()
 		return nil, err
 	}
+	if err := st.Recover(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("finish the loads that died: %w", err)
+	}
 	return st, nil
 }
 

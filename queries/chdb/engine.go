@@ -175,6 +175,23 @@ func (e *Engine) Close() error {
 	return e.closeErr
 }
 
+// Shutdown stops the engine library of this process for good: its
+// background threads end and no engine opens again. Close every engine
+// first. A process that ends through C's exit() (a -race build does) must
+// call it before, or chDB's global objects are destroyed under its running
+// threads and the process can die of a segmentation fault as it exits.
+func Shutdown(libraryPath string) error {
+	if _, err := os.Stat(libraryPath); err != nil {
+		return nil // never loaded, so nothing runs
+	}
+	lib, err := loadLibrary(libraryPath)
+	if err != nil {
+		return err
+	}
+	lib.shutdown()
+	return nil
+}
+
 // Request is one statement for the engine.
 type Request struct {
 	// SQL is the statement text.

@@ -52,6 +52,7 @@ type library struct {
 	setSignalHandlers   func(enabled int32)
 	connect             func(argc int32, argv unsafe.Pointer) unsafe.Pointer // returns chdb_connection*
 	closeConn           func(connp unsafe.Pointer)
+	shutdown            func()
 	queryN              func(conn unsafe.Pointer, q unsafe.Pointer, qlen uintptr, f unsafe.Pointer, flen uintptr) unsafe.Pointer
 	queryWithParamsN    func(conn unsafe.Pointer, q unsafe.Pointer, qlen uintptr, f unsafe.Pointer, flen uintptr, names, nameLens, values, valueLens unsafe.Pointer, n uintptr) unsafe.Pointer
 	resultBuffer        func(res unsafe.Pointer) unsafe.Pointer
@@ -100,6 +101,7 @@ func (l *library) bind(h uintptr) {
 	purego.RegisterLibFunc(&l.setSignalHandlers, h, "chdb_set_signal_handlers_enabled")
 	purego.RegisterLibFunc(&l.connect, h, "chdb_connect")
 	purego.RegisterLibFunc(&l.closeConn, h, "chdb_close_conn")
+	purego.RegisterLibFunc(&l.shutdown, h, "chdb_shutdown")
 	purego.RegisterLibFunc(&l.queryN, h, "chdb_query_n")
 	purego.RegisterLibFunc(&l.queryWithParamsN, h, "chdb_query_with_params_n")
 	purego.RegisterLibFunc(&l.resultBuffer, h, "chdb_result_buffer")

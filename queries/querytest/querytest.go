@@ -7,6 +7,7 @@ package querytest
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,6 +53,24 @@ func (s *Engine) Get(t testing.TB) *chdb.Engine {
 		t.Fatalf("embedded ClickHouse engine: %v", s.err)
 	}
 	return s.e
+}
+
+// Main runs a test binary's tests, then closes the engine and stops the
+// engine library before the binary exits: a -race binary exits through C's
+// exit(), and chDB's threads must be gone by then (see chdb.Shutdown).
+func (s *Engine) Main(m *testing.M) {
+	code := m.Run()
+	if s.e != nil {
+		if err := s.e.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close the embedded engine:", err)
+			code = 1
+		}
+	}
+	if err := chdb.Shutdown(LibraryPath()); err != nil {
+		fmt.Fprintln(os.Stderr, "stop the embedded engine:", err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // Store returns a store on a new database of the shared engine, migrated,

@@ -6,3 +6,5 @@ FROM {stage:Identifier} FINAL
 WHERE (deal_id, updated_at) NOT IN (
     SELECT deal_id, updated_at FROM deal_versions
     WHERE firm = {firm:String} AND deal_id IN (SELECT deal_id FROM {stage:Identifier}))
+-- One block, so one part: readers see all of the load's rows or none.
+SETTINGS max_insert_threads = 1, min_insert_block_size_rows = 1000000000000, min_insert_block_size_bytes = 1000000000000000

@@ -7,3 +7,5 @@ WHERE (rep_id, period, period_start, amount) NOT IN (
     SELECT rep_id, period, period_start, argMax(amount, loaded_at)
     FROM quotas WHERE firm = {firm:String}
     GROUP BY rep_id, period, period_start)
+-- One block, so one part: readers see all of the load's rows or none.
+SETTINGS max_insert_threads = 1, min_insert_block_size_rows = 1000000000000, min_insert_block_size_bytes = 1000000000000000

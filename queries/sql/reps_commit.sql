@@ -7,3 +7,5 @@ WHERE (rep_id, name, email, team, manager_id) NOT IN (
     SELECT rep_id, argMax(name, loaded_at), argMax(email, loaded_at), argMax(team, loaded_at), argMax(manager_id, loaded_at)
     FROM reps WHERE firm = {firm:String}
     GROUP BY rep_id)
+-- One block, so one part: readers see all of the load's rows or none.
+SETTINGS max_insert_threads = 1, min_insert_block_size_rows = 1000000000000, min_insert_block_size_bytes = 1000000000000000

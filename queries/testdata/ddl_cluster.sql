@@ -153,3 +153,62 @@ CREATE TABLE IF NOT EXISTS `session_revocations_local` ON CLUSTER `sales` (
 ORDER BY id;
 
 CREATE TABLE IF NOT EXISTS `session_revocations` ON CLUSTER `sales` AS `session_revocations_local` ENGINE = Distributed('sales', 'salesrecipe', 'session_revocations_local', cityHash64(id));
+
+DROP VIEW IF EXISTS `activity_daily_mv_local` ON CLUSTER `sales`;
+
+CREATE TABLE IF NOT EXISTS `activities_0007_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    activity_id String,
+    rep_id String,
+    kind LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    account_id String,
+    deal_id String,
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY (firm, toYYYYMM(occurred_at))
+ORDER BY (firm, rep_id, occurred_at, activity_id);
+
+INSERT INTO `activities_0007_local`
+SELECT * FROM `activities_local`
+ORDER BY loaded_at DESC
+LIMIT 1 BY firm, activity_id
+SETTINGS max_partitions_per_insert_block = 0;
+
+EXCHANGE TABLES `activities_local` AND `activities_0007_local` ON CLUSTER `sales`;
+
+DROP TABLE `activities_0007_local` ON CLUSTER `sales`;
+
+CREATE TABLE IF NOT EXISTS `activity_daily_0007_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    rep_id String,
+    kind LowCardinality(String),
+    day Date32,
+    activities UInt64
+) ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', activities)
+PARTITION BY (firm, toYYYYMM(day))
+ORDER BY (firm, rep_id, kind, day);
+
+INSERT INTO `activity_daily_0007_local`
+SELECT firm, rep_id, kind, toDate32(occurred_at) AS day, count() AS activities
+FROM `activities_local`
+GROUP BY firm, rep_id, kind, day
+SETTINGS max_partitions_per_insert_block = 0;
+
+EXCHANGE TABLES `activity_daily_local` AND `activity_daily_0007_local` ON CLUSTER `sales`;
+
+DROP TABLE `activity_daily_0007_local` ON CLUSTER `sales`;
+
+CREATE TABLE IF NOT EXISTS `load_journal_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    kind LowCardinality(String),
+    token String,
+    phase LowCardinality(String),
+    months Array(UInt32),
+    rows_table String,
+    daily_table String,
+    at DateTime64(6, 'UTC')
+) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (firm, kind, token, at);
+
+CREATE TABLE IF NOT EXISTS `load_journal` ON CLUSTER `sales` AS `load_journal_local` ENGINE = Distributed('sales', 'salesrecipe', 'load_journal_local', cityHash64(firm));

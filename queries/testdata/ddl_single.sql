@@ -131,3 +131,60 @@ CREATE TABLE IF NOT EXISTS `session_revocations`  (
     revoked_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree()
 ORDER BY id;
+
+DROP VIEW IF EXISTS `activity_daily_mv`;
+
+CREATE TABLE IF NOT EXISTS `activities_0007`  (
+    firm LowCardinality(String),
+    activity_id String,
+    rep_id String,
+    kind LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    account_id String,
+    deal_id String,
+    loaded_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree()
+PARTITION BY (firm, toYYYYMM(occurred_at))
+ORDER BY (firm, rep_id, occurred_at, activity_id);
+
+INSERT INTO `activities_0007`
+SELECT * FROM `activities`
+ORDER BY loaded_at DESC
+LIMIT 1 BY firm, activity_id
+SETTINGS max_partitions_per_insert_block = 0;
+
+EXCHANGE TABLES `activities` AND `activities_0007`;
+
+DROP TABLE `activities_0007`;
+
+CREATE TABLE IF NOT EXISTS `activity_daily_0007`  (
+    firm LowCardinality(String),
+    rep_id String,
+    kind LowCardinality(String),
+    day Date32,
+    activities UInt64
+) ENGINE = SummingMergeTree(activities)
+PARTITION BY (firm, toYYYYMM(day))
+ORDER BY (firm, rep_id, kind, day);
+
+INSERT INTO `activity_daily_0007`
+SELECT firm, rep_id, kind, toDate32(occurred_at) AS day, count() AS activities
+FROM `activities`
+GROUP BY firm, rep_id, kind, day
+SETTINGS max_partitions_per_insert_block = 0;
+
+EXCHANGE TABLES `activity_daily` AND `activity_daily_0007`;
+
+DROP TABLE `activity_daily_0007`;
+
+CREATE TABLE IF NOT EXISTS `load_journal`  (
+    firm LowCardinality(String),
+    kind LowCardinality(String),
+    token String,
+    phase LowCardinality(String),
+    months Array(UInt32),
+    rows_table String,
+    daily_table String,
+    at DateTime64(6, 'UTC')
+) ENGINE = MergeTree()
+ORDER BY (firm, kind, token, at);
