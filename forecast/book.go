@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -43,6 +44,7 @@ func openState(h []salesrecipe.Deal, i int) openDeal {
 type book struct {
 	asOf   time.Time
 	deals  [][]salesrecipe.Deal // per deal, versions sorted by UpdatedAt
+	spans  []openSpan           // per deal, when it can be open
 	closes []closeRef           // every distinct close time of every deal, sorted; built on first use
 }
 
@@ -100,7 +102,25 @@ func newBook(versions []salesrecipe.Deal, asOf time.Time) *book {
 	for _, h := range b.deals {
 		sort.SliceStable(h, func(x, y int) bool { return h[x].UpdatedAt.Before(h[y].UpdatedAt) })
 	}
+	b.spans = spansOf(b.deals)
 	return b
+}
+
+// openSpan bounds, in Unix milliseconds, the moments at which a deal can be open: from its first
+// version, and before closed, the time of the version from which it stays closed (none: max int64).
+type openSpan struct{ from, closed int64 }
+
+// spansOf returns each deal's open span, so that reads at a moment skip deals not open then.
+func spansOf(deals [][]salesrecipe.Deal) []openSpan {
+	out := make([]openSpan, len(deals))
+	for i, h := range deals {
+		sp := openSpan{from: h[0].UpdatedAt.UnixMilli(), closed: math.MaxInt64}
+		for j := len(h) - 1; j >= 0 && h[j].Status != salesrecipe.StatusOpen; j-- {
+			sp.closed = h[j].UpdatedAt.UnixMilli()
+		}
+		out[i] = sp
+	}
+	return out
 }
 
 // stateAt returns a deal's latest version with UpdatedAt <= m.
@@ -138,7 +158,11 @@ func (b *book) won(from, to, m time.Time) map[string]float64 {
 // open returns the deals whose state at m is open.
 func (b *book) open(m time.Time) []openDeal {
 	var out []openDeal
-	for _, h := range b.deals {
+	mm := m.UnixMilli()
+	for k, h := range b.deals {
+		if sp := b.spans[k]; mm < sp.from || mm >= sp.closed {
+			continue
+		}
 		if i := stateIndex(h, m); i >= 0 && h[i].Status == salesrecipe.StatusOpen {
 			out = append(out, openState(h, i))
 		}
@@ -158,6 +182,7 @@ func (b *book) at(m time.Time) *book {
 			out.deals = append(out.deals, h[:i])
 		}
 	}
+	out.spans = spansOf(out.deals)
 	return out
 }
 
