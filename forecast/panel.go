@@ -77,7 +77,7 @@ func loadHistory(ctx context.Context, st *queries.Store, firm string, grain sale
 
 // buildHistory assembles the panel from activity counts and won revenue (rows of unknown reps included).
 func buildHistory(grain salesrecipe.Grain, end salesrecipe.Period, counts []queries.ActivityCount, revenue []queries.Revenue, reps []salesrecipe.Rep, asOf time.Time) *History {
-	h := &History{AsOf: asOf, Panel: &model.Panel{Grain: model.Grain(grain)}}
+	h := &History{AsOf: asOf, Panel: &model.Panel{Grain: grain}}
 	first, ok := firstPeriod(grain, counts, revenue)
 	if !ok {
 		return h

@@ -3,8 +3,9 @@
 // It fits the recipe (what one more activity of each kind is worth in won
 // revenue, and over which delay it lands); the pipeline's win chances are
 // learned in forecast, beside the deal histories they are computed from. It
-// imports no database, HTTP or other salesrecipe package: callers convert their
-// data into the input structs defined here.
+// imports no database or HTTP package and of salesrecipe only the root package's
+// domain types (Grain); callers convert their data into the input structs
+// defined here. It must never import queries, ingest, forecast, dashboards or cmd.
 //
 // Recipe method: revenue of rep r in period t = firm intercept + rep deviation + g(r) * sum over kinds k and
 // lags l of b(k,l) * count(r, t-l, k), with b >= 0 fitted by Lawson–Hanson NNLS on normal equations

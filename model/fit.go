@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/salesrecipe/salesrecipe"
 	"math"
 	"sort"
 )
@@ -11,7 +12,7 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	if err := p.Grain.Validate(); err != nil {
+	if err := validateGrain(p.Grain); err != nil {
 		return nil, err
 	}
 	if err := p.checkThin(); err != nil {
@@ -33,7 +34,7 @@ func Fit(p *Panel, opts Options) (*Recipe, error) {
 	}
 	rec := fit.recipe(p, o.Level)
 	if !rec.Measurable() || sr.wonOutOfSample() == 0 {
-		return nil, noEffect(p.Grain.orDefault(), sr, len(origins))
+		return nil, noEffect(grainOrMonth(p.Grain), sr, len(origins))
 	}
 	rec.Residuals = newResiduals(sr.actual, sr.forecast)
 	if o.Bootstrap > 0 {
@@ -66,7 +67,7 @@ func (sr searchResult) wonOutOfSample() float64 {
 
 // noEffect explains a fit in which no kind has a value: nothing was won over the periods predicted out of
 // sample, or no kind predicted them better than the reps' baselines alone.
-func noEffect(g Grain, sr searchResult, periods int) *ThinDataError {
+func noEffect(g salesrecipe.Grain, sr searchResult, periods int) *ThinDataError {
 	e := &ThinDataError{What: NoEffectWhat, Need: 1}
 	if sr.wonOutOfSample() == 0 {
 		e.Reason = fmt.Sprintf("the last %d %ss before the as-of moment have no won revenue (has the data ended before it?)",
@@ -130,7 +131,7 @@ func (fit *fitted) rSquared() float64 {
 // recipe assembles the output without intervals.
 func (fit *fitted) recipe(p *Panel, level float64) *Recipe {
 	c := fit.c
-	rec := &Recipe{Grain: p.Grain.orDefault(), Method: c.f.method, Lags: c.f.lags, Lambda: c.lambda,
+	rec := &Recipe{Grain: grainOrMonth(p.Grain), Method: c.f.method, Lags: c.f.lags, Lambda: c.lambda,
 		RepShrink: c.tau, Baseline: fit.beta[0], R2: fit.r2, CVWAPE: c.score.wape(), Level: level}
 	b := c.f.lagCoefficients(fit.beta, len(p.Kinds))
 	for k, kind := range p.Kinds {

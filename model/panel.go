@@ -3,19 +3,20 @@ package model
 import (
 	"errors"
 	"fmt"
+	"github.com/salesrecipe/salesrecipe"
 	"math"
 	"sort"
 )
 
 // Panel is one firm's rep x period history: activity counts per kind and won revenue by close date.
 type Panel struct {
-	Grain   Grain         // period length; empty means month
-	Reps    []string      // rep identifiers, unique
-	Periods int           // number of consecutive periods, index 0 oldest
-	Kinds   []string      // activity kinds
-	Counts  [][][]float64 // activity counts [rep][period][kind]
-	Revenue [][]float64   // won revenue [rep][period], negative for net refunds
-	Active  [][]bool      // rep employed and observed [rep][period]; nil means always
+	Grain   salesrecipe.Grain // period length; empty means month
+	Reps    []string          // rep identifiers, unique
+	Periods int               // number of consecutive periods, index 0 oldest
+	Kinds   []string          // activity kinds
+	Counts  [][][]float64     // activity counts [rep][period][kind]
+	Revenue [][]float64       // won revenue [rep][period], negative for net refunds
+	Active  [][]bool          // rep employed and observed [rep][period]; nil means always
 }
 
 // ThinDataError reports that the data is too thin to fit, naming what is missing.

@@ -30,4 +30,3 @@ func sortedCopy(v []float64) []float64 {
 	sort.Float64s(s)
 	return s
 }
-

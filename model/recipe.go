@@ -1,20 +1,22 @@
 package model
 
+import "github.com/salesrecipe/salesrecipe"
+
 // Recipe says what one more activity of each kind is worth in won revenue and over which delay it lands.
 type Recipe struct {
-	Grain        Grain        // period length
-	Method       string       // winning form: MethodFreeLags or MethodAdstock
-	Lags         int          // deepest lag of the winning form
-	Lambda       float64      // ridge penalty of the winner, relative to each column's cross-product
-	RepShrink    float64      // pseudo-count shrinking rep intercepts to the firm's
-	Baseline     float64      // firm intercept: revenue per rep-period not explained by activity
-	Observations int          // rep-periods in the final fit
-	R2           float64      // in-sample R², for information only
-	CVWAPE       float64      // rolling-origin out-of-sample WAPE of the winner
-	Level        float64      // level of the CI fields
-	Kinds        []KindEffect // one per kind, in the panel's order
-	Reps         []RepEffect  // rep intercept deviations, sorted by rep
-	Residuals    Residuals    // out-of-sample residual distribution for prediction intervals
+	Grain        salesrecipe.Grain // period length
+	Method       string            // winning form: MethodFreeLags or MethodAdstock
+	Lags         int               // deepest lag of the winning form
+	Lambda       float64           // ridge penalty of the winner, relative to each column's cross-product
+	RepShrink    float64           // pseudo-count shrinking rep intercepts to the firm's
+	Baseline     float64           // firm intercept: revenue per rep-period not explained by activity
+	Observations int               // rep-periods in the final fit
+	R2           float64           // in-sample R², for information only
+	CVWAPE       float64           // rolling-origin out-of-sample WAPE of the winner
+	Level        float64           // level of the CI fields
+	Kinds        []KindEffect      // one per kind, in the panel's order
+	Reps         []RepEffect       // rep intercept deviations, sorted by rep
+	Residuals    Residuals         // out-of-sample residual distribution for prediction intervals
 }
 
 // KindEffect is the value of one more activity of a kind and its delay profile.

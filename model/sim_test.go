@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/salesrecipe/salesrecipe"
 	"math"
 	"math/rand/v2"
 )
@@ -48,7 +49,7 @@ func simulate(c simConfig) *Panel {
 func simulateEff(c simConfig) (*Panel, []float64) {
 	rng := rand.New(rand.NewPCG(c.seed, 7))
 	const burn = 6
-	p := &Panel{Grain: Month, Periods: c.periods}
+	p := &Panel{Grain: salesrecipe.GrainMonth, Periods: c.periods}
 	for _, k := range c.kinds {
 		p.Kinds = append(p.Kinds, k.name)
 	}

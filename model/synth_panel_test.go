@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/salesrecipe/salesrecipe"
 	"io"
 	"strconv"
 	"testing"
@@ -92,7 +93,7 @@ type lastKeys struct {
 
 func newPanelBuilder(cfg synth.Config) *panelBuilder {
 	b := &panelBuilder{start: cfg.Start(), rep: map[string]int{}, kind: map[string]int{}, deals: map[string]*dealEnd{},
-		p: &model.Panel{Grain: model.Month, Periods: cfg.Months}}
+		p: &model.Panel{Grain: salesrecipe.GrainMonth, Periods: cfg.Months}}
 	for _, k := range cfg.Kinds {
 		b.kind[k.Name] = len(b.p.Kinds)
 		b.p.Kinds = append(b.p.Kinds, k.Name)
