@@ -165,41 +165,25 @@ func TestIngestAPIInflatedBodyOverTheLimitIs413(t *testing.T) {
 
 func TestIngestAPIBoundsLoadsInFlightPerFirm(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
+	lim := ingest.NewLoadLimiter(1, 50*time.Millisecond)
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth,
-		Limiter: ingest.NewLoadLimiter(1, 50*time.Millisecond)}))
+	mux.Handle("POST /api/v1/ingest/{kind}", ingest.NewHandler(ingest.HandlerConfig{Store: st, Authorize: tokenAuth, Limiter: lim}))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	url := srv.URL + "/api/v1/ingest/activities"
 
-	// The first load holds the firm's one slot while its body trickles in.
-	pr, pw := io.Pipe()
-	first := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("POST", url, pr)
-		req.Header.Set("Authorization", "Bearer good")
-		req.Header.Set("Content-Type", "text/csv")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			first <- 0
-			return
-		}
-		res.Body.Close()
-		first <- res.StatusCode
-	}()
-	// A pipe write returns once the handler reads it, so the slot is taken.
-	if _, err := pw.Write([]byte("activity_id,rep_id,kind,occurred_at\n")); err != nil {
-		t.Fatal(err)
+	// A load of the firm holds its one slot (taken as the handler takes it, so no request races it).
+	release, ok := ingest.AcquireLoadSlot(t.Context(), lim, "acme")
+	if !ok {
+		t.Fatal("the firm's free slot was refused")
 	}
 	status, out, hdr := post(t, url, "good", "text/csv", "", []byte(goodActivities))
 	if status != http.StatusTooManyRequests || hdr.Get("Retry-After") != "1" || !strings.Contains(fmt.Sprint(out["error"]), "1 loads of this firm") {
+		release()
 		t.Fatalf("second load while one is in flight: status %d %v Retry-After %q, want 429 with Retry-After", status, out, hdr.Get("Retry-After"))
 	}
-	pw.Write([]byte("a1,r1,call,2026-03-02T10:00:00Z\n"))
-	pw.Close()
-	if s := <-first; s != http.StatusOK {
-		t.Fatalf("the first load: status %d", s)
-	}
+	assertRows(t, st, queries.KindActivities, 0)
+	release()
 	if status, out, _ := post(t, url, "good", "text/csv", "", []byte(goodActivities)); status != http.StatusOK {
 		t.Fatalf("a load after the first ended: status %d %v", status, out)
 	}
