@@ -86,7 +86,7 @@ func TestIngestHandlerCountsByFirm(t *testing.T) {
 	mux.Handle("POST /api/v1/ingest/{kind}", m.IngestHandler(ingest.HandlerConfig{
 		Store:     st,
 		Authorize: func(*http.Request, string) (string, error) { return "acme", nil },
-		Observe:   func(ingest.Kind, ingest.Result, error) { observed++ },
+		Observe:   func(string, ingest.Kind, ingest.Result, error) { observed++ },
 		Backoff:   ingest.Backoff{Attempts: 1, First: time.Millisecond, Max: time.Millisecond},
 	}))
 	srv := httptest.NewServer(m.InstrumentHTTP(mux))
