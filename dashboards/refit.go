@@ -53,7 +53,6 @@ type refitState struct {
 	loaded time.Time // first load since the last refit started; zero when none
 	asked  bool      // an admin asked for a refit
 	last   time.Time // when the last refit succeeded (or the stored fit ran)
-	tried  time.Time // when the last refit finished, either way
 	err    error     // the last refit's failure
 }
 
@@ -243,33 +242,46 @@ func better(a, b *refitState, an, bn string) bool {
 	return an < bn
 }
 
-// refit fits one firm, logs it and schedules its next refit.
+// refit fits one firm, logs it and schedules its next refit; a fit cut short by shutdown is not counted.
 func (r *Refitter) refit(ctx context.Context, firm string) {
 	start := r.cfg.Now()
 	err := r.cfg.Fit(ctx, firm)
 	end := r.cfg.Now()
 	took := end.Sub(start)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		r.cfg.Logger.InfoContext(ctx, "refit stopped by shutdown", "firm", firm, "duration", took)
+		r.mu.Lock()
+		r.running = ""
+		r.mu.Unlock()
+		return
+	case err != nil:
 		r.cfg.Logger.WarnContext(ctx, "refit failed; pages keep the previous fit", "firm", firm, "duration", took, "err", err)
-	} else {
+	default:
 		r.cfg.Logger.InfoContext(ctx, "refit", "firm", firm, "duration", took)
 	}
+	r.finish(firm, end, err)
+	if r.cfg.Done != nil {
+		r.cfg.Done(firm, took, err)
+	}
+}
+
+// finish records a refit that ended at end and schedules the firm's next one: Every after a
+// success, Retry after a failure, and Debounce after a load that came while it ran.
+func (r *Refitter) finish(firm string, end time.Time, err error) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	st := r.state(firm)
 	r.running = ""
-	st.tried, st.err = end, err
+	st.err = err
 	if err == nil {
 		st.last, st.next = end, end.Add(r.cfg.Every)
 		r.gens[firm]++
 	} else {
 		st.next = end.Add(r.cfg.Retry)
 	}
-	if !st.loaded.IsZero() { // loaded while the fit ran
+	if !st.loaded.IsZero() {
 		st.next = minTime(st.next, st.loaded.Add(r.cfg.Debounce))
-	}
-	r.mu.Unlock()
-	if r.cfg.Done != nil {
-		r.cfg.Done(firm, took, err)
 	}
 }
 
