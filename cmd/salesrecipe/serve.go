@@ -325,10 +325,11 @@ func newRefitter(log *slog.Logger, c serveConfig, st *queries.Store, users *dash
 }
 
 // refitFirm returns the refit of serve: it fits the firm's monthly model, and that of each other
-// grain a fit is stored of, on the data known now, and stores them.
+// grain a fit is stored of, on the data known at the start of this minute, and stores them. The
+// pages' "now" is rounded down to the minute too, so they use the new fit as soon as it is stored.
 func refitFirm(st *queries.Store, now func() time.Time) func(ctx context.Context, firm string) error {
 	return func(ctx context.Context, firm string) error {
-		at := now().UTC()
+		at := now().UTC().Truncate(time.Minute)
 		f := &forecast.Fitter{Store: st, Now: now}
 		for _, g := range []salesrecipe.Grain{salesrecipe.GrainMonth, salesrecipe.GrainWeek, salesrecipe.GrainQuarter} {
 			if g != salesrecipe.GrainMonth {
