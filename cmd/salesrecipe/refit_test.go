@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFitAgainstRunningServeSaysHowToRefit(t *testing.T) {
@@ -70,4 +72,41 @@ func TestHolderAddr(t *testing.T) {
 			t.Errorf("holderAddr(%q) = %q, want %q", tt.args, got, tt.want)
 		}
 	}
+}
+
+func TestServeRefitsAfterAnAPILoad(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.yaml")
+	loader := `  - {name: Loader, token: "serve-ingest-token-000000", role: ingest}` + "\n"
+	if err := os.WriteFile(users, []byte(serveUsers+loader), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	defer startServe(t, addr, "--data", filepath.Join(dir, "store"), "--users", users, "--metrics-addr", metricsAddr,
+		"--refit-debounce", "1s")()
+	// The empty firm has no fit: serve refits it at start, and the refit fails for want of data.
+	refits := func(n int) {
+		t.Helper()
+		want := `salesrecipe_refits_total{firm="default",result="failure"} ` + strconv.Itoa(n) + "\n"
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(waitFor(t, "http://"+metricsAddr+"/metrics", 200), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("/metrics never showed %q", want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	refits(1)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/ingest/reps", strings.NewReader("rep_id,name,team\nr1,Ann,East\n"))
+	req.Header.Set("Authorization", "Bearer serve-ingest-token-000000")
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("load: %d", res.StatusCode)
+	}
+	refits(2) // a debounce after the load
 }
