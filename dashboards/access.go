@@ -30,6 +30,9 @@ const (
 	accessManagers
 	// accessRep routes name a rep in {rep_id}; a rep the viewer does not see does not exist (404).
 	accessRep
+	// accessAdmin routes change what the firm's pages show: admins only (others 403). A browser
+	// session must send its CSRF token; a proxy-signed-in user must use a bearer token instead.
+	accessAdmin
 )
 
 // route describes one guarded route.
@@ -269,6 +272,10 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil, nil
 		}
+	case accessAdmin:
+		if err := adminAction(s, who, r); err != nil {
+			return req, err
+		}
 	case accessRep:
 		rep, ok, err := s.visibleRep(r.Context(), who, r.PathValue("rep_id"))
 		if err != nil {
@@ -280,6 +287,26 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		req.rep = rep
 	}
 	return req, nil
+}
+
+// adminAction refuses a state-changing route to anyone but an admin, and to a browser that
+// could be driven by another site: a cookie session must send its CSRF token (form field csrf),
+// and a user the proxy signed in must use a bearer token.
+func adminAction(s *Server, who *viewer, r *http.Request) error {
+	if who.user.Role != RoleAdmin {
+		return &httpError{code: http.StatusForbidden, msg: fmt.Sprintf("only an admin may do this; you are %s", who.user.Role)}
+	}
+	switch who.via {
+	case "bearer":
+		return nil
+	case "cookie":
+		r.Body = http.MaxBytesReader(nil, r.Body, 8<<10)
+		if err := r.ParseForm(); err == nil && s.sign.checkCSRF("session", who.ses.nonce, r.PostForm.Get("csrf")) {
+			return nil
+		}
+		return &httpError{code: http.StatusForbidden, msg: "this form expired or lacks its CSRF token; reload the page and try again"}
+	}
+	return &httpError{code: http.StatusForbidden, msg: "send the admin's bearer token (Authorization: Bearer ...) for this request"}
 }
 
 // visibleRep returns the rep with this id when the viewer sees them.

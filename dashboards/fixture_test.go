@@ -69,6 +69,12 @@ type fixture struct {
 	users *Users
 	srv   *Server
 	clock *clock
+	// refits is the server's refitter: it really fits and stores, at the clock's time; it runs
+	// only when a test starts it. beforeFit, when set before that, runs at the start of each refit,
+	// and refitDone receives each refit's outcome.
+	refits    *Refitter
+	beforeFit func()
+	refitDone chan error
 }
 
 // clock is a settable test clock.
@@ -124,18 +130,31 @@ func startFixture(t testing.TB, st *queries.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: testNow}
-	srv := newServer(t, st, users, c)
-	return &fixture{st: st, users: users, srv: srv, clock: c}
+	f := &fixture{st: st, users: users, clock: &clock{t: testNow}, refitDone: make(chan error, 16)}
+	rf, err := NewRefitter(RefitConfig{Firms: []string{"acme"}, Now: f.clock.Now,
+		Fit: func(ctx context.Context, firm string) error {
+			if f.beforeFit != nil {
+				f.beforeFit()
+			}
+			return f.fitAt(ctx, firm, f.clock.Now())
+		},
+		Done: func(_ string, _ time.Duration, err error) { f.refitDone <- err },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.refits = rf
+	f.srv = newServer(t, st, users, f.clock, rf)
+	return f
 }
 
 // newServer starts a server as the fixture configures it: a trusted proxy at
 // 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store.
-func newServer(t testing.TB, st *queries.Store, users *Users, c *clock) *Server {
+func newServer(t testing.TB, st *queries.Store, users *Users, c *clock, rf *Refitter) *Server {
 	t.Helper()
 	gate := NewGate(GateConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Burst: 1000, Now: c.Now})
 	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)), Gate: gate,
-		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: 3, BacktestWait: 5 * time.Minute, Revocations: st})
+		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: 3, BacktestWait: 5 * time.Minute, Revocations: st, Refits: rf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,21 +167,30 @@ func newServer(t testing.TB, st *queries.Store, users *Users, c *clock) *Server 
 // fit fits and stores the test firm's model on the data known at asOf, as `salesrecipe fit` does.
 func (f *fixture) fit(t testing.TB, asOf time.Time) {
 	t.Helper()
-	ctx := context.Background()
-	fitter := &forecast.Fitter{Store: f.st, Now: func() time.Time { return asOf }}
-	m, err := fitter.Fit(ctx, "acme", salesrecipe.GrainMonth, asOf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fitter.Save(ctx, m); err != nil {
+	if err := f.fitAt(context.Background(), "acme", asOf); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// get sends a GET with the role's bearer token (none for "anonymous").
+// fitAt fits and stores a firm's monthly model on the data known at asOf, fitted at asOf.
+func (f *fixture) fitAt(ctx context.Context, firm string, asOf time.Time) error {
+	fitter := &forecast.Fitter{Store: f.st, Now: func() time.Time { return asOf }}
+	m, err := fitter.Fit(ctx, firm, salesrecipe.GrainMonth, asOf)
+	if err != nil {
+		return err
+	}
+	return fitter.Save(ctx, m)
+}
+
+// get sends a request with the role's bearer token (none for "anonymous"); target is a path,
+// or "POST path" for another method.
 func (f *fixture) get(t testing.TB, role, target string) *http.Response {
 	t.Helper()
-	r := httptest.NewRequest(http.MethodGet, target, nil)
+	method := http.MethodGet
+	if m, path, ok := strings.Cut(target, " "); ok {
+		method, target = m, path
+	}
+	r := httptest.NewRequest(method, target, nil)
 	if tok, ok := tokens[role]; ok {
 		r.Header.Set("Authorization", "Bearer "+tok)
 	}

@@ -14,7 +14,7 @@ import (
 // and selection. When the selection is "now" the run is stored as a snapshot
 // once a day per firm and period, so the trend charts fill as people look.
 func (s *Server) firmForecast(ctx context.Context, firm string, q params) (*forecast.Forecast, error) {
-	key := "forecast\x00" + firm + "\x00" + q.key()
+	key := "forecast\x00" + firm + "\x00" + q.key() + "\x00" + s.cfg.Refits.Generation(firm)
 	return cached(ctx, s, key, func(ctx context.Context) (*forecast.Forecast, error) {
 		save := q.now && s.snapshotDue(firm, q)
 		fc := &forecast.Forecaster{Store: s.cfg.Store, Now: s.cfg.Now, SaveFailed: func(ctx context.Context, what string, err error) {

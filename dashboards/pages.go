@@ -34,7 +34,7 @@ func (s *Server) pages() []pageRoute {
 // writes it in the layout or one of its tables as CSV.
 func (s *Server) servePage(p pageRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
-		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
+		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm)}, "\x00")
 		bp, err := cachedUnless(req, p.route.expensive, s, key, func(ctx context.Context) (*builtPage, error) {
 			cur := s.current(req)
 			pg, err := p.build(ctx, cur)
@@ -85,7 +85,7 @@ func (s *Server) apis() []apiRoute {
 // serveAPI answers with JSON, encoded once per viewer scope and selection and cached like pages.
 func (s *Server) serveAPI(a apiRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
-		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key()}, "\x00")
+		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm)}, "\x00")
 		b, err := cachedUnless(req, a.route.expensive, s, key, func(ctx context.Context) ([]byte, error) {
 			v, err := a.answer(ctx, s.current(req))
 			if err != nil {
@@ -99,6 +99,29 @@ func (s *Server) serveAPI(a apiRoute) handler {
 		writeBody(w, http.StatusOK, "application/json", b)
 		return nil
 	}
+}
+
+// actionRoute is one state-changing JSON endpoint (POST).
+type actionRoute struct {
+	pattern string
+	route   route
+	do      handler
+}
+
+// actions lists every POST endpoint of the JSON API.
+func (s *Server) actions() []actionRoute {
+	return []actionRoute{
+		{"/api/v1/fit", route{name: "api-fit", access: accessAdmin, api: true}, s.fitAPI},
+	}
+}
+
+// fitAPI queues a refit of the caller's firm and answers 202 with where it stands.
+func (s *Server) fitAPI(w http.ResponseWriter, req *request) error {
+	if s.cfg.Refits == nil {
+		return &httpError{code: http.StatusServiceUnavailable, msg: "background refits are off in this server"}
+	}
+	writeJSON(w, http.StatusAccepted, s.cfg.Refits.Request(req.firm))
+	return nil
 }
 
 // recipeAPI is the stored recipe in the fit command's JSON form.

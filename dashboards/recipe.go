@@ -24,7 +24,7 @@ type storedRecipe struct {
 // recipeOf reads the model of the period's grain (or the monthly one) fitted
 // on data known at the as-of time; nil when none is stored.
 func (s *Server) recipeOf(ctx context.Context, firm string, q params) (*storedRecipe, error) {
-	key := "recipe\x00" + firm + "\x00" + q.key()
+	key := "recipe\x00" + firm + "\x00" + q.key() + "\x00" + s.cfg.Refits.Generation(firm)
 	return cached(ctx, s, key, func(ctx context.Context) (*storedRecipe, error) {
 		for _, g := range []salesrecipe.Grain{q.period.Grain, salesrecipe.GrainMonth} {
 			m, ok, err := forecast.Latest(ctx, s.cfg.Store, firm, g, q.asOf)
@@ -65,9 +65,10 @@ func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 			{Label: "Out-of-sample error (CV WAPE)", Value: formatNumber(100*rc.CVWAPE, 1) + "%", Sub: "rolling origin, lower is better"},
 			{Label: "In-sample R²", Value: formatNumber(rc.R2, 2), Sub: "for information only"},
 			{Label: "Observations", Value: formatNumber(float64(rc.Observations), 0), Sub: "rep-" + rc.Grain + "s in the fit"},
-			{Label: "Fitted", Value: rc.FittedAt.UTC().Format(time.DateOnly), Sub: "on data as of " + asOfLabel(sr.model.AsOf)},
+			{Label: "Fitted", Value: ago(s.cfg.Now().Sub(rc.FittedAt)), Sub: "at " + asOfLabel(rc.FittedAt) + " on data up to " + asOfLabel(sr.model.AsOf)},
 			{Label: "Data", Value: rc.DataFrom.UTC().Format("2006-01") + " – " + rc.DataTo.UTC().AddDate(0, 0, -1).Format("2006-01"), Sub: "method " + rc.Method},
 		}
+		pg.Notes = append(pg.Notes, s.fitAgeNote(rc.FittedAt, sr.model.AsOf))
 		for _, build := range []func(forecast.Recipe) (section, error){valueSection, delaySection} {
 			sec, err := build(rc)
 			if err != nil {
@@ -82,6 +83,28 @@ func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 	}
 	pg.Sections = append(pg.Sections, fitsSection(fits))
 	return pg, nil
+}
+
+// fitAgeNote says how old the fit is, on what data, and how it is kept current.
+func (s *Server) fitAgeNote(fittedAt, asOf time.Time) string {
+	note := "Fitted " + ago(s.cfg.Now().Sub(fittedAt)) + " on data up to " + asOfLabel(asOf) + "."
+	if s.cfg.Refits != nil {
+		note += " The server refits the recipe daily and a few minutes after each load through the API; an admin can ask for a refit now (POST /api/v1/fit)."
+	}
+	return note
+}
+
+// ago renders a fit's age: "just now", "12 min ago", "3 h ago", "4 days ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + " min ago"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " h ago"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " days ago"
 }
 
 // valueSection is the value per activity kind with its interval.

@@ -23,6 +23,7 @@ import (
 var roles = []string{"anonymous", "admin", "manager", "west-manager", "rep", "ingest", "other-firm", "metrics", "other-metrics", "operator"}
 
 // routeCase is one request and what each role gets: a status, or "303 PATH" for a redirect.
+// target is a GET path, or "POST path".
 type routeCase struct {
 	target string
 	want   [10]string // in the order of roles
@@ -35,6 +36,7 @@ const (
 	unauth = "401"
 	forbid = "403"
 	hidden = "404"
+	queued = "202"
 )
 
 // routeCases covers every route (TestRouteCasesCoverEveryRoute checks it) for every role.
@@ -65,6 +67,9 @@ var routeCases = []routeCase{
 	{"/api/v1/reps/r9999", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
 	{"/api/v1/pipeline", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
 	{"/api/v1/pipeline?period=2026-13", [10]string{unauth, "400", "400", "400", "400", forbid, "400", forbid, forbid, forbid}},
+	{"POST /api/v1/fit", [10]string{unauth, queued, forbid, forbid, forbid, forbid, queued, forbid, forbid, forbid}},
+	{"POST /api/v1/fit?firm=acme", [10]string{unauth, queued, forbid, forbid, forbid, forbid, hidden, forbid, forbid, forbid}},
+	{"POST /api/v1/fit?firm=globex", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, queued, forbid, forbid, forbid}},
 }
 
 // leaks returns the ids and names of acme's reps the role must never see.
@@ -153,6 +158,9 @@ func TestRouteCasesCoverEveryRoute(t *testing.T) {
 	}
 	for _, a := range f.srv.apis() {
 		patterns = append(patterns, a.pattern)
+	}
+	for _, a := range f.srv.actions() {
+		patterns = append(patterns, "POST "+a.pattern)
 	}
 	patterns = append(patterns, "/")
 	for _, p := range patterns {

@@ -61,6 +61,8 @@ type Config struct {
 	BacktestLease time.Duration
 	// Revocations keeps ended sessions across restarts; nil keeps them in memory only.
 	Revocations Revocations
+	// Refits refits firms in the background and takes POST /api/v1/fit; nil turns that endpoint off (503).
+	Refits *Refitter
 }
 
 // Server serves the dashboards and the JSON API.
@@ -166,6 +168,9 @@ func (s *Server) routes() {
 	}
 	for _, a := range s.apis() {
 		m.Handle("GET "+a.pattern, s.guard(a.route, s.serveAPI(a)))
+	}
+	for _, a := range s.actions() {
+		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
 	}
 	s.mux = m
 }

@@ -43,8 +43,8 @@ type HandlerConfig struct {
 	Backoff Backoff
 	// Logger receives failed loads; nil discards them.
 	Logger *slog.Logger
-	// Observe, when set, is told of every finished load (for metrics).
-	Observe func(kind Kind, res Result, err error)
+	// Observe, when set, is told of every finished load of a firm (for metrics and refits).
+	Observe func(firm string, kind Kind, res Result, err error)
 }
 
 // handler serves POST /api/v1/ingest/{kind}.
@@ -110,7 +110,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	job := Job{Firm: firm, Kind: kind, Format: format, Backoff: h.cfg.Backoff, MaxBytes: h.cfg.MaxBodyBytes}
 	res, err := Run(r.Context(), h.cfg.Store, job, []Input{{Name: "body", R: body}})
 	if h.cfg.Observe != nil {
-		h.cfg.Observe(kind, res, err)
+		h.cfg.Observe(firm, kind, res, err)
 	}
 	h.answer(w, r, kind, res, err)
 }

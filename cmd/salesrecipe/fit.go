@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/model"
 	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/chdb"
 )
 
 // runFit fits the firm's recipe on the data known at --as-of, stores it and prints it.
@@ -54,7 +56,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	}
 	st, err := c.open(ctx, log, "fit")
 	if err != nil {
-		return err
+		return refitHint(err, *firm, e.getenv)
 	}
 	defer st.Close()
 	if *asOfFlag == "" {
@@ -70,6 +72,42 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, view)
 	}
 	return printRecipe(e.stdout, view, grain)
+}
+
+// refitHint turns "the data directory is held by a running serve" into how to ask that serve
+// for the refit instead; other errors are returned as they are.
+func refitHint(err error, firm string, getenv func(string) string) error {
+	var busy *chdb.BusyError
+	if !errors.As(err, &busy) {
+		return err
+	}
+	args := strings.Fields(busy.Holder)
+	if !slices.Contains(args, "serve") {
+		return err
+	}
+	addr := holderAddr(args, orDefault(getenv("SALESRECIPE_ADDR"), "127.0.0.1:8080"))
+	return exitError{code: 1, msg: fmt.Sprintf("the data directory %s is held by a running `serve` (%s), which refits every firm "+
+		"in the background daily and a few minutes after each API load. Ask it to refit firm %q now, with an admin's token:\n"+
+		"  curl -X POST -H \"Authorization: Bearer $ADMIN_TOKEN\" \"http://%s/api/v1/fit?firm=%s\"\n"+
+		"and read the new fit's fitted_at from GET /api/v1/recipe once it is stored (a serve started with --refit-every 0 answers 503)",
+		busy.Dir, busy.Holder, firm, addr, url.QueryEscape(firm))}
+}
+
+// holderAddr returns the --addr (or -addr) of a serve command line, or def when it has none.
+func holderAddr(args []string, def string) string {
+	for i, a := range args {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "addr" {
+			continue
+		}
+		if hasVal {
+			return val
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
 }
 
 // usageErr prints a command-line mistake and returns errUsage.

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/dashboards"
 	"github.com/salesrecipe/salesrecipe/dashboards/metrics"
 	"github.com/salesrecipe/salesrecipe/forecast"
@@ -50,6 +51,10 @@ type serveConfig struct {
 	metricsRefresh time.Duration
 	// metricsTeamsOnly drops the per-rep series of /metrics.
 	metricsTeamsOnly bool
+	// refitEvery is the longest time between two background refits of a firm; 0 turns them off.
+	refitEvery time.Duration
+	// refitDebounce is how long after an API load its firm is refitted.
+	refitDebounce time.Duration
 }
 
 // timeouts bound how long a connection may take to send a request and stay idle.
@@ -162,9 +167,15 @@ func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
 			c.metricsTeamsOnly = !b
 			return err
 		})
+	fs.DurationVar(&c.refitEvery, "refit-every", 24*time.Hour,
+		"refit each firm's recipe and combination in the background at least this often, and --refit-debounce after each API load; 0 turns background refits and POST /api/v1/fit off (env SALESRECIPE_REFIT_EVERY)")
+	fs.DurationVar(&c.refitDebounce, "refit-debounce", 5*time.Minute,
+		"wait this long after an API load before refitting its firm, so the loads of one sync share one refit (env SALESRECIPE_REFIT_DEBOUNCE)")
 	for _, f := range []struct{ name, want string }{
 		{"metrics-refresh", "a duration such as 30s or 5m"},
 		{"metrics-per-rep", "true or false"},
+		{"refit-every", "a duration such as 24h, or 0"},
+		{"refit-debounce", "a duration such as 5m"},
 	} {
 		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(f.name, "-", "_"))
 		if v := e.getenv(env); v != "" {
@@ -181,17 +192,8 @@ func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
 func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users) (*metrics.Metrics, *prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	firms := []string{"default"}
-	if users != nil {
-		firms = firms[:0]
-		for _, u := range users.All() {
-			if u.Role != dashboards.RoleOperator && !slices.Contains(firms, u.Firm) {
-				firms = append(firms, u.Firm)
-			}
-		}
-	}
 	fc := &forecast.Forecaster{Store: st, Now: c.now}
-	src := &metrics.StoreSource{Store: st, FirmList: firms, Forecaster: fc}
+	src := &metrics.StoreSource{Store: st, FirmList: servedFirms(users), Forecaster: fc}
 	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src,
 		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
 	if err != nil {
@@ -206,9 +208,23 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 	return m, reg, nil
 }
 
+// servedFirms lists the firms of the users file, or "default" without one.
+func servedFirms(users *dashboards.Users) []string {
+	if users == nil {
+		return []string{"default"}
+	}
+	var firms []string
+	for _, u := range users.All() {
+		if u.Role != dashboards.RoleOperator && !slices.Contains(firms, u.Firm) {
+			firms = append(firms, u.Firm)
+		}
+	}
+	return firms
+}
+
 // dashboardsHandler returns the dashboards and JSON API, or nil without a users file.
 // A write a page does on the side that fails is counted by m.
-func dashboardsHandler(ctx context.Context, log *slog.Logger, c serveConfig, gate *dashboards.Gate, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (http.Handler, error) {
+func dashboardsHandler(ctx context.Context, log *slog.Logger, c serveConfig, gate *dashboards.Gate, st *queries.Store, users *dashboards.Users, m *metrics.Metrics, rf *dashboards.Refitter) (http.Handler, error) {
 	if users == nil {
 		log.Warn("no --users file: the dashboards and the JSON API are off")
 		return nil, nil
@@ -226,7 +242,7 @@ func dashboardsHandler(ctx context.Context, log *slog.Logger, c serveConfig, gat
 		now = time.Now
 	}
 	srv, err := dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
-		AuthProxyHeader: c.authProxyHeader, Gate: gate, Logger: log, Revocations: st, SaveFailed: m.SaveFailed})
+		AuthProxyHeader: c.authProxyHeader, Gate: gate, Logger: log, Revocations: st, SaveFailed: m.SaveFailed, Refits: rf})
 	if err != nil {
 		return nil, err
 	}
@@ -240,12 +256,16 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Sto
 	if err != nil {
 		return err
 	}
-	dash, err := dashboardsHandler(ctx, log, c, gate, st, users, m)
+	rf, err := newRefitter(log, c, st, users, m)
+	if err != nil {
+		return err
+	}
+	dash, err := dashboardsHandler(ctx, log, c, gate, st, users, m, rf)
 	if err != nil {
 		return err
 	}
 	opts := promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
-	mux := newMux(log, st, users, gate, dash, m)
+	mux := newMux(log, st, users, gate, dash, m, rf)
 	mux.Handle("GET /metrics", dashboards.MetricsHandler(users, gate, reg, opts))
 	servers := []*http.Server{httpServer(c.addr, gate.WithSecurityHeaders(m.InstrumentHTTP(mux)), timeouts{})}
 	if c.metricsAddr != "" {
@@ -259,6 +279,9 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Sto
 		srv := httpServer(c.chListen, h, timeouts{})
 		srv.ReadTimeout = 0
 		servers = append(servers, srv)
+	}
+	if rf != nil {
+		go rf.Run(ctx)
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
@@ -280,6 +303,56 @@ func serve(ctx context.Context, log *slog.Logger, c serveConfig, st *queries.Sto
 	}
 }
 
+// newRefitter returns the background refitter of the served firms, counted by m; nil when
+// --refit-every is 0.
+func newRefitter(log *slog.Logger, c serveConfig, st *queries.Store, users *dashboards.Users, m *metrics.Metrics) (*dashboards.Refitter, error) {
+	if c.refitEvery <= 0 {
+		log.Info("--refit-every 0: no background refits; fits change only through `salesrecipe fit` or a page that finds none")
+		return nil, nil
+	}
+	now := c.now
+	if now == nil {
+		now = time.Now
+	}
+	return dashboards.NewRefitter(dashboards.RefitConfig{
+		Firms: servedFirms(users), Fit: refitFirm(st, now), Now: now, Every: c.refitEvery, Debounce: c.refitDebounce,
+		Logger: log, Done: m.ObserveRefit,
+		LastFit: func(ctx context.Context, firm string) (time.Time, error) {
+			r, _, err := st.LatestRecipe(ctx, firm, string(salesrecipe.GrainMonth), now())
+			return r.FittedAt, err
+		},
+	})
+}
+
+// refitFirm returns the refit of serve: it fits the firm's monthly model, and that of each other
+// grain a fit is stored of, on the data known at the start of this minute, and stores them. The
+// pages' "now" is rounded down to the minute too, so they use the new fit as soon as it is stored.
+func refitFirm(st *queries.Store, now func() time.Time) func(ctx context.Context, firm string) error {
+	return func(ctx context.Context, firm string) error {
+		at := now().UTC().Truncate(time.Minute)
+		f := &forecast.Fitter{Store: st, Now: now}
+		for _, g := range []salesrecipe.Grain{salesrecipe.GrainMonth, salesrecipe.GrainWeek, salesrecipe.GrainQuarter} {
+			if g != salesrecipe.GrainMonth {
+				_, ok, err := st.LatestRecipe(ctx, firm, string(g), at)
+				if err != nil {
+					return fmt.Errorf("refit %s: stored %s fits: %w", firm, g, err)
+				}
+				if !ok {
+					continue
+				}
+			}
+			m, err := f.Fit(ctx, firm, g, at)
+			if err != nil {
+				return fmt.Errorf("refit %s (%s): %w", firm, g, err)
+			}
+			if err := f.Save(ctx, m); err != nil {
+				return fmt.Errorf("refit %s (%s): %w", firm, g, err)
+			}
+		}
+		return nil
+	}
+}
+
 // shutdown stops the servers, letting requests in flight finish for up to 10 s.
 func shutdown(log *slog.Logger, servers []*http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -295,14 +368,19 @@ func shutdown(log *slog.Logger, servers []*http.Server) error {
 }
 
 // newMux routes the server's endpoints; dash, when set, serves every other path; m counts ingested
-// rows; gate slows token guessing on the ingest API.
-func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, gate *dashboards.Gate, dash http.Handler, m *metrics.Metrics) *http.ServeMux {
+// rows; gate slows token guessing on the ingest API; rf, when set, is told of every load that stored rows.
+func newMux(log *slog.Logger, st *queries.Store, users *dashboards.Users, gate *dashboards.Gate, dash http.Handler, m *metrics.Metrics, rf *dashboards.Refitter) *http.ServeMux {
 	mux := http.NewServeMux()
 	if dash != nil {
 		mux.Handle("/", dash)
 	}
 	mux.Handle("POST /api/v1/ingest/{kind}", gate.Limit(m.IngestHandler(ingest.HandlerConfig{
 		Store: st, Authorize: dashboards.IngestAuthorizer(users), Logger: log,
+		Observe: func(firm string, _ ingest.Kind, res ingest.Result, err error) {
+			if err == nil && res.Loaded > 0 && rf != nil {
+				rf.Loaded(firm)
+			}
+		},
 	})))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

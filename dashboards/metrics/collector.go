@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 	"time"
 
@@ -118,8 +119,8 @@ func (m *Metrics) emitFirm(ch chan<- prometheus.Metric, s Snapshot) {
 	if !math.IsNaN(s.RecipeCVWAPE) {
 		ch <- gauge(d.cvWAPE, s.RecipeCVWAPE, s.Firm)
 	}
-	if s.FitDuration > 0 {
-		ch <- gauge(d.fitDuration, s.FitDuration.Seconds(), s.Firm)
+	if took := cmp.Or(s.FitDuration, m.fitTook[s.Firm]); took > 0 {
+		ch <- gauge(d.fitDuration, took.Seconds(), s.Firm)
 	}
 	ch <- gauge(d.lastFit, unix(s.LastFit), s.Firm)
 	ch <- gauge(d.lastForecast, unix(s.LastForecast), s.Firm)

@@ -46,11 +46,14 @@ type Metrics struct {
 	firms     map[string]*firmState
 	refreshed time.Duration
 	ingest    map[ingestKey]time.Time
+	// fitTook is how long each firm's last background refit took.
+	fitTook map[string]time.Duration
 
 	refreshErrors *prometheus.CounterVec
 	ingestRows    *prometheus.CounterVec
 	httpDuration  *prometheus.HistogramVec
 	saveFailures  *prometheus.CounterVec
+	refits        *prometheus.CounterVec
 }
 
 // firmState is what the last refreshes left for one firm.
@@ -81,10 +84,11 @@ func New(cfg Config) (*Metrics, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Metrics{
-		cfg:    cfg,
-		descs:  newDescs(),
-		firms:  map[string]*firmState{},
-		ingest: map[ingestKey]time.Time{},
+		cfg:     cfg,
+		descs:   newDescs(),
+		firms:   map[string]*firmState{},
+		ingest:  map[ingestKey]time.Time{},
+		fitTook: map[string]time.Duration{},
 		refreshErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "salesrecipe_refresh_errors_total",
 			Help: "Refreshes of a firm's metric values that failed; the previous values stay served.",
@@ -102,8 +106,12 @@ func New(cfg Config) (*Metrics, error) {
 			Name: "salesrecipe_optional_save_failures_total",
 			Help: "Writes a read does on the side (what: snapshot, recipe) that failed; the answer was served without them.",
 		}, []string{"what"}),
+		refits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "salesrecipe_refits_total",
+			Help: "Background refits of a firm's recipe and combination by result: success or failure.",
+		}, []string{"firm", "result"}),
 	}
-	for _, c := range []prometheus.Collector{m.refreshErrors, m.ingestRows, m.httpDuration, m.saveFailures, collector{m}} {
+	for _, c := range []prometheus.Collector{m.refreshErrors, m.ingestRows, m.httpDuration, m.saveFailures, m.refits, collector{m}} {
 		if err := cfg.Registerer.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: register: %w", err)
 		}

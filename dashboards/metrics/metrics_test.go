@@ -103,6 +103,7 @@ func TestLint(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.ObserveIngest("acme", ingest.KindDeals, ingest.Result{Read: 3, Loaded: 2, Duplicates: 1}, nil)
+	m.ObserveRefit("acme", time.Second, nil)
 	m.refreshErrors.WithLabelValues("acme").Add(0)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})

@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/salesrecipe/salesrecipe/ingest"
 )
@@ -36,30 +37,35 @@ func (m *Metrics) SaveFailed(what string) {
 	m.saveFailures.WithLabelValues(what).Inc()
 }
 
-// IngestHandler returns the ingest API handler of cfg with every load observed under its firm.
-//
-// ingest.HandlerConfig.Observe is not told the firm, so each request gets its own handler
-// whose Authorize remembers the firm the load goes to; cfg's own Observe is still called.
-func (m *Metrics) IngestHandler(cfg ingest.HandlerConfig) http.Handler {
-	if cfg.Limiter == nil { // one limiter for every request, so the bound per firm holds
-		cfg.Limiter = ingest.NewLoadLimiter(ingest.DefaultLoadsPerFirm, ingest.DefaultLoadWait)
+// ObserveRefit counts one background refit of a firm and, when it succeeded, keeps its duration
+// for salesrecipe_recipe_fit_duration_seconds.
+func (m *Metrics) ObserveRefit(firm string, took time.Duration, err error) {
+	result := "success"
+	if err != nil {
+		result = "failure"
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := cfg
-		var firm string
-		c.Authorize = func(r *http.Request, requested string) (string, error) {
-			f, err := cfg.Authorize(r, requested)
-			firm = f
-			return f, err
+	for _, r := range []string{"success", "failure"} {
+		m.refits.WithLabelValues(firm, r)
+	}
+	m.refits.WithLabelValues(firm, result).Inc()
+	if err == nil {
+		m.mu.Lock()
+		m.fitTook[firm] = took
+		m.mu.Unlock()
+	}
+}
+
+// IngestHandler returns the ingest API handler of cfg with every load observed under its firm;
+// cfg's own Observe is still called.
+func (m *Metrics) IngestHandler(cfg ingest.HandlerConfig) http.Handler {
+	next := cfg.Observe
+	cfg.Observe = func(firm string, kind ingest.Kind, res ingest.Result, err error) {
+		m.ObserveIngest(firm, kind, res, err)
+		if next != nil {
+			next(firm, kind, res, err)
 		}
-		c.Observe = func(kind ingest.Kind, res ingest.Result, err error) {
-			m.ObserveIngest(firm, kind, res, err)
-			if cfg.Observe != nil {
-				cfg.Observe(kind, res, err)
-			}
-		}
-		ingest.NewHandler(c).ServeHTTP(w, r)
-	})
+	}
+	return ingest.NewHandler(cfg)
 }
 
 // InstrumentHTTP times every request next serves, labelled by the route pattern the

@@ -89,7 +89,7 @@ func TestIngestHandlerCountsByFirm(t *testing.T) {
 	mux.Handle("POST /api/v1/ingest/{kind}", m.IngestHandler(ingest.HandlerConfig{
 		Store:     st,
 		Authorize: func(*http.Request, string) (string, error) { return "acme", nil },
-		Observe:   func(ingest.Kind, ingest.Result, error) { observed++ },
+		Observe:   func(string, ingest.Kind, ingest.Result, error) { observed++ },
 		Backoff:   ingest.Backoff{Attempts: 1, First: time.Millisecond, Max: time.Millisecond},
 	}))
 	srv := httptest.NewServer(m.InstrumentHTTP(mux))
@@ -148,5 +148,29 @@ salesrecipe_optional_save_failures_total{what="snapshot"} 2
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "salesrecipe_optional_save_failures_total"); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestObserveRefit(t *testing.T) {
+	snap := acme()
+	snap.FitDuration = 0 // the store does not know how long a fit took; the refitter does
+	m, reg := newTestMetrics(t, &fakeSource{firms: []string{"acme"}, snaps: map[string]Snapshot{"acme": snap}}, false)
+	if err := m.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := line(string(exposition(t, reg)), "salesrecipe_recipe_fit_duration_seconds{"); got != "" {
+		t.Errorf("a fit duration before any refit: %q", got)
+	}
+	m.ObserveRefit("acme", 2500*time.Millisecond, nil)
+	m.ObserveRefit("acme", time.Second, errors.New("thin data"))
+	got := string(exposition(t, reg))
+	for _, want := range []string{
+		`salesrecipe_refits_total{firm="acme",result="success"} 1`,
+		`salesrecipe_refits_total{firm="acme",result="failure"} 1`,
+		`salesrecipe_recipe_fit_duration_seconds{firm="acme"} 2.5`,
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("exposition lacks %q", want)
+		}
 	}
 }
