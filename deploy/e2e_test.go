@@ -112,7 +112,8 @@ scrape_configs:
 		`salesrecipe_refresh_up{firm="default"} == 1`,
 	} {
 		if n := queryCount(t, promAddr, q); n == 0 {
-			t.Errorf("Prometheus has no series for %s", q)
+			log, _ := os.ReadFile(serve.log)
+			t.Errorf("Prometheus has no series for %s; salesrecipe's log:\n%s", q, log)
 		}
 	}
 	if png := os.Getenv(renderEnv); png != "" {

@@ -67,6 +67,10 @@ type timeouts struct {
 	idle time.Duration
 }
 
+// minRefreshTimeout bounds a refresh of /metrics no tighter than this, however short the interval:
+// a firm's first refresh fits its model when none is stored yet, which takes seconds.
+const minRefreshTimeout = 2 * time.Minute
+
 // The default timeouts drop slow or silent clients without cutting off real ones.
 const (
 	defaultHeaderTimeout = 10 * time.Second
@@ -195,7 +199,7 @@ func newMetrics(ctx context.Context, log *slog.Logger, c serveConfig, st *querie
 	fc := &forecast.Forecaster{Store: st, Now: c.now}
 	src := &metrics.StoreSource{Store: st, FirmList: servedFirms(users), Forecaster: fc}
 	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src,
-		Interval: c.metricsRefresh, PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
+		Interval: c.metricsRefresh, Timeout: max(c.metricsRefresh, minRefreshTimeout), PerRep: !c.metricsTeamsOnly, Now: c.now, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
