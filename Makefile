@@ -56,11 +56,13 @@ vet:
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
-# The forecast quality and smoothness tests backtest whole firms and forecast hour by hour: numbers,
-# not concurrency, so they run once without the race detector (which would slow them several times)
-# and are built out of the -race run.
+# Tests run under the race detector, except where it can find nothing and only slows them several
+# times: ingest/synth (the generator runs on one goroutine) and the forecast quality and smoothness
+# tests (numbers, not concurrency; built out of the -race run), which run once without it.
+NORACE_PKGS := ./ingest/synth/
 gotest: chdb prometheus chromium
-	$(GO) test -race -timeout 30m ./...
+	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
+	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
 	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly' ./forecast/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
