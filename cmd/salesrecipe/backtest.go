@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // runBacktest scores the forecast and the baselines over past periods.
@@ -22,13 +24,13 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
 	fromFlag := fs.String("from", "", "first period to backtest; default 11 periods before --to")
-	toFlag := fs.String("to", "", "last period to backtest; default the last month that has ended")
+	toFlag := fs.String("to", "", "last period to backtest; default the last month that has ended, or the data's last month when it ended a month or more ago")
 	points := fs.Int("points", 4, "as-of points per period, spread evenly over it")
 	format := fs.String("format", "table", "output format: table or json")
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
-	from, to, err := backtestRange(*fromFlag, *toFlag, e)
+	from, to, err := backtestRange(*fromFlag, *toFlag, e.now())
 	if err != nil {
 		return usageErr(e, "backtest", "%v", err)
 	}
@@ -47,6 +49,11 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *toFlag == "" {
+		if from, to, err = dataRange(ctx, e, st, *firm, *fromFlag); err != nil {
+			return err
+		}
+	}
 	bt := &forecast.Backtester{Store: st, Now: e.now}
 	res, err := bt.Run(ctx, forecast.BacktestRequest{Firm: *firm, From: from, To: to, Points: forecast.DefaultPoints(*points)})
 	if err != nil {
@@ -58,9 +65,25 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	return printBacktest(e.stdout, res, from, to)
 }
 
-// backtestRange reads --from and --to, defaulting to the last 12 months that have ended.
-func backtestRange(fromFlag, toFlag string, e *env) (from, to salesrecipe.Period, err error) {
-	to = salesrecipe.NewPeriod(salesrecipe.GrainMonth, e.now()).Prev()
+// dataRange returns the default range, the 12 months before now, or, when the firm's data ended a month
+// or more ago, the 12 months up to the data's last month (and says so on stderr).
+func dataRange(ctx context.Context, e *env, st *queries.Store, firm, fromFlag string) (from, to salesrecipe.Period, err error) {
+	now := e.now()
+	end, last, err := dataEnd(ctx, st, firm, salesrecipe.GrainMonth, now)
+	if err != nil {
+		return from, to, err
+	}
+	from, to, err = backtestRange(fromFlag, "", end)
+	if err == nil && !end.Equal(now) {
+		fmt.Fprintf(e.stderr, "salesrecipe backtest: the data of firm %q ends %s; backtesting up to %s, its last month (not the last month before now); "+
+			"pass --to to choose\n", firm, last.UTC().Format(time.DateOnly), to)
+	}
+	return from, to, err
+}
+
+// backtestRange reads --from and --to, defaulting to the last 12 months that ended by now.
+func backtestRange(fromFlag, toFlag string, now time.Time) (from, to salesrecipe.Period, err error) {
+	to = salesrecipe.NewPeriod(salesrecipe.GrainMonth, now).Prev()
 	if toFlag != "" {
 		if to, err = salesrecipe.ParsePeriod(toFlag); err != nil {
 			return from, to, fmt.Errorf("--to: %w", err)

@@ -146,26 +146,35 @@ func fitAndSave(ctx context.Context, e *env, st *queries.Store, firm string, gra
 // period or more has passed since without data: fitting on today would count those empty periods as real
 // ones with no activity and no revenue. It tells on stderr when it moves the moment.
 func dataAsOf(ctx context.Context, e *env, st *queries.Store, firm string, grain salesrecipe.Grain, now time.Time) (time.Time, error) {
+	end, last, err := dataEnd(ctx, st, firm, grain, now)
+	if err != nil || end.Equal(now) {
+		return end, err
+	}
+	fmt.Fprintf(e.stderr, "salesrecipe fit: the data of firm %q ends %s; fitting on its own span, as of %s (not now, %s); "+
+		"pass --as-of to choose the moment\n", firm, last.UTC().Format(time.DateOnly), end.Format(time.DateOnly), now.Format(time.DateOnly))
+	return end, nil
+}
+
+// dataEnd returns now, or, when a whole period or more has passed since the firm's last activity or deal
+// change, the end of the period holding it; last is that change (zero without data).
+func dataEnd(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, now time.Time) (end, last time.Time, err error) {
 	status, err := st.Status(ctx, firm)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("data span of firm %q: %w", firm, err)
+		return now, last, fmt.Errorf("data span of firm %q: %w", firm, err)
 	}
-	var last time.Time
 	for _, ks := range status {
 		if (ks.Kind == queries.KindActivities || ks.Kind == queries.KindDeals) && ks.Last != nil && ks.Last.After(last) {
 			last = *ks.Last
 		}
 	}
 	if last.IsZero() {
-		return now, nil
+		return now, last, nil
 	}
-	end := salesrecipe.NewPeriod(grain, last).End()
+	end = salesrecipe.NewPeriod(grain, last).End()
 	if !end.Before(salesrecipe.NewPeriod(grain, now).Start) {
-		return now, nil
+		return now, last, nil
 	}
-	fmt.Fprintf(e.stderr, "salesrecipe fit: the data of firm %q ends %s; fitting on its own span, as of %s (not now, %s); "+
-		"pass --as-of to choose the moment\n", firm, last.UTC().Format(time.DateOnly), end.Format(time.DateOnly), now.Format(time.DateOnly))
-	return end, nil
+	return end, last, nil
 }
 
 // thinMessage turns a thin-data error into a sentence that says what is missing.

@@ -150,6 +150,12 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "stage_weighted") || !strings.Contains(out, "salesrecipe") {
 		t.Fatalf("backtest table: exit %d\n%s%s", code, out, stderr)
 	}
+	// No --to on data that ended months ago: the range ends with the data's last month, not with
+	// empty months up to today, and says so.
+	out, stderr, code = runBin(t, nil, append([]string{"backtest", "--from", "2026-04", "--points", "1"}, store...)...)
+	if code != 0 || !strings.Contains(out, "over 2 periods (2026-04 to 2026-05)") || !strings.Contains(stderr, "backtesting up to 2026-05, its last month") {
+		t.Fatalf("backtest without --to on old data: exit %d\n%s%s", code, out, stderr)
+	}
 }
 
 func TestFitRefusesThinData(t *testing.T) {
