@@ -329,7 +329,8 @@ func newRefitter(log *slog.Logger, c serveConfig, st *queries.Store, users *dash
 }
 
 // refitFirm returns the refit of serve: it fits the firm's monthly model, and that of each other
-// grain a fit is stored of, on the data known at the start of this minute, and stores them. The
+// grain a fit is stored of, on the data known at the start of this minute (or, for a firm whose data
+// ended a period or more ago, at the end of its data, as `fit` does), and stores them. The
 // pages' "now" is rounded down to the minute too, so they use the new fit as soon as it is stored.
 func refitFirm(st *queries.Store, now func() time.Time) func(ctx context.Context, firm string) error {
 	return func(ctx context.Context, firm string) error {
@@ -345,7 +346,11 @@ func refitFirm(st *queries.Store, now func() time.Time) func(ctx context.Context
 					continue
 				}
 			}
-			m, err := f.Fit(ctx, firm, g, at)
+			asOf, _, err := dataEnd(ctx, st, firm, g, at)
+			if err != nil {
+				return fmt.Errorf("refit %s (%s): %w", firm, g, err)
+			}
+			m, err := f.Fit(ctx, firm, g, asOf)
 			if err != nil {
 				return fmt.Errorf("refit %s (%s): %w", firm, g, err)
 			}
