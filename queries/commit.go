@@ -102,6 +102,7 @@ func (l *Load) repeats(ctx context.Context) (buckets int64, repeated []int64, er
 	if l.rep.at == l.queued {
 		return l.rep.buckets, l.rep.repeated, nil
 	}
+	t0 := time.Now()
 	buckets = max(1, l.queued/conflictBucketRows)
 	stmt, ok := repeatStmts[l.kind]
 	for b := range buckets {
@@ -118,6 +119,8 @@ func (l *Load) repeats(ctx context.Context) (buckets int64, repeated []int64, er
 		}
 	}
 	l.rep = repeatSet{at: l.queued, buckets: buckets, repeated: repeated}
+	l.s.log.DebugContext(ctx, "load: counted repeated identities", "kind", l.kind, "buckets", buckets,
+		"repeated", len(repeated), "seconds", time.Since(t0).Seconds())
 	return buckets, repeated, nil
 }
 
