@@ -213,8 +213,8 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count stored activities: %w", err)
 	}
 	if stored0 > 0 { // a firm with none stored has nothing to replace
-		if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), args...); err != nil {
-			return 0, fmt.Errorf("find stored activities the load replaces: %w", err)
+		if err := l.findReplaced(ctx, args); err != nil {
+			return 0, err
 		}
 	}
 	l.s.log.DebugContext(ctx, "commit: found replaced activities", "stored", stored0, "seconds", time.Since(t0).Seconds())
@@ -256,6 +256,24 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	swapping = false
 	l.s.log.DebugContext(ctx, "commit: swapped", "seconds", time.Since(t0).Seconds())
 	return loaded, nil
+}
+
+// touchedBucketRows is about how many staged ids one pass of the search for
+// the stored rows a load replaces holds in its set.
+const touchedBucketRows = 2_000_000
+
+// findReplaced writes the ids and months of the stored rows the load
+// replaces into the commit's ids table, one bucket of ids at a time.
+func (l *Load) findReplaced(ctx context.Context, args []any) error {
+	buckets := max(1, l.queued/touchedBucketRows)
+	for b := range buckets {
+		bargs := append(slices.Clip(args), clickhouse.Named("buckets", strconv.FormatInt(buckets, 10)),
+			clickhouse.Named("bucket", strconv.FormatInt(b, 10)))
+		if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), bargs...); err != nil {
+			return fmt.Errorf("find stored activities the load replaces: %w", err)
+		}
+	}
+	return nil
 }
 
 // months returns the months the load rewrites and how many rows the firm has stored in them.
