@@ -43,9 +43,10 @@ func (e *ConflictError) Error() string {
 // maxConflicts bounds the conflicts a load reports.
 const maxConflicts = 100
 
-// conflictBucketRows is about how many staged rows one pass of the conflict
-// check groups, which bounds its hash table (about 150 MB).
-const conflictBucketRows = 2_000_000
+// conflictBucketRows is about how many staged rows one pass of the check for
+// repeated identities counts, which bounds its hash set (the 10 M-row bench
+// load peaked at 568 MB RSS with 1,000,000 against 657-670 MB with 2,000,000).
+const conflictBucketRows = 1_000_000
 
 // identityKinds are the kinds whose rows within one load must agree per identity.
 var identityKinds = map[Kind]bool{KindActivities: true, KindDeals: true, KindReps: true}
@@ -55,9 +56,12 @@ func (l *Load) checkConflicts(ctx context.Context) error {
 	if !identityKinds[l.kind] {
 		return nil
 	}
+	buckets, repeated, err := l.repeats(ctx)
+	if err != nil {
+		return err
+	}
 	var cs []Conflict
-	buckets := max(1, l.queued/conflictBucketRows)
-	for b := range buckets {
+	for _, b := range repeated {
 		err := l.s.scanAll(ctx, string(l.kind)+"_conflicts", func(r driver.Rows) error {
 			var c Conflict
 			err := r.Scan(&c.Key, &c.First, &c.Second)
@@ -78,6 +82,46 @@ func (l *Load) checkConflicts(ctx context.Context) error {
 		return &ConflictError{Kind: l.kind, Conflicts: cs}
 	}
 	return nil
+}
+
+// repeatStmts count, per kind, the staged rows of a bucket that repeat an identity.
+var repeatStmts = map[Kind]string{KindActivities: "activities_repeats", KindDeals: "deals_repeats"}
+
+// repeatSet is what a load knows of its repeated identities.
+type repeatSet struct {
+	at       int64   // Load.queued when found; -1 before
+	buckets  int64   // how many buckets the identities were split into
+	repeated []int64 // the buckets that stage an identity more than once
+}
+
+// repeats returns the buckets of the load's identities that stage one more
+// than once (every bucket for a kind without a count of repeats): usually
+// none, and only those need their contents compared. It is found once per
+// set of staged rows; leaving rows out (Exclude) keeps it a superset.
+func (l *Load) repeats(ctx context.Context) (buckets int64, repeated []int64, err error) {
+	if l.rep.at == l.queued {
+		return l.rep.buckets, l.rep.repeated, nil
+	}
+	t0 := time.Now()
+	buckets = max(1, l.queued/conflictBucketRows)
+	stmt, ok := repeatStmts[l.kind]
+	for b := range buckets {
+		var n int64
+		if ok {
+			err := l.s.conn.QueryRow(ctx, l.s.sql(stmt), clickhouse.Named("stage", l.table),
+				clickhouse.Named("buckets", strconv.FormatInt(buckets, 10)), clickhouse.Named("bucket", strconv.FormatInt(b, 10))).Scan(&n)
+			if err != nil {
+				return 0, nil, fmt.Errorf("look for %s staged twice: %w", l.kind, err)
+			}
+		}
+		if !ok || n > 0 {
+			repeated = append(repeated, b)
+		}
+	}
+	l.rep = repeatSet{at: l.queued, buckets: buckets, repeated: repeated}
+	l.s.log.DebugContext(ctx, "load: counted repeated identities", "kind", l.kind, "buckets", buckets,
+		"repeated", len(repeated), "seconds", time.Since(t0).Seconds())
+	return buckets, repeated, nil
 }
 
 // Exclude drops every staged row of the given identities (activity ids, rep
@@ -135,13 +179,12 @@ type swapSet struct {
 	rows  string // new (firm, month) partitions of activities
 	daily string // their rollup
 	ids   string // stored ids the load replaces, with their month
-	view  string // the view that rolls up rows into daily as they are built
 }
 
 // newSwapSet names the tables of one activities commit.
 func newSwapSet() swapSet {
 	t := strings.ToLower(rand.Text()[:16])
-	return swapSet{token: t, rows: "_new_" + t + "_rows", daily: "_new_" + t + "_daily", ids: "_new_" + t + "_ids", view: "_new_" + t + "_view"}
+	return swapSet{token: t, rows: "_new_" + t + "_rows", daily: "_new_" + t + "_daily", ids: "_new_" + t + "_ids"}
 }
 
 // commitActivities rewrites every (firm, month) partition the load touches:
@@ -156,12 +199,12 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	ws := newSwapSet()
 	swapping := false
 	defer func() {
-		l.s.dropTables(ctx, ws.view, ws.ids)
+		l.s.dropTables(ctx, ws.ids)
 		if !swapping { // a swap that began and failed is finished from these by the next load
 			l.s.dropTables(ctx, ws.rows, ws.daily)
 		}
 	}()
-	if err := l.s.createLike(ctx, ws, true); err != nil {
+	if err := l.s.createLike(ctx, ws); err != nil {
 		return 0, err
 	}
 	args := append(l.params(nil), clickhouse.Named("ids", ws.ids), clickhouse.Named("rows", ws.rows), clickhouse.Named("daily", ws.daily))
@@ -170,8 +213,8 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count stored activities: %w", err)
 	}
 	if stored0 > 0 { // a firm with none stored has nothing to replace
-		if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), args...); err != nil {
-			return 0, fmt.Errorf("find stored activities the load replaces: %w", err)
+		if err := l.findReplaced(ctx, args); err != nil {
+			return 0, err
 		}
 	}
 	l.s.log.DebugContext(ctx, "commit: found replaced activities", "stored", stored0, "seconds", time.Since(t0).Seconds())
@@ -187,8 +230,12 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	g.SetLimit(commitWorkers)
 	for _, m := range months {
 		g.Go(func() error {
-			if err := l.s.conn.Exec(gctx, l.s.sql(build), append(args, clickhouse.Named("month", strconv.FormatUint(uint64(m), 10)))...); err != nil {
+			margs := append(slices.Clip(args), clickhouse.Named("month", strconv.FormatUint(uint64(m), 10)))
+			if err := l.s.conn.Exec(gctx, l.s.sql(build), margs...); err != nil {
 				return fmt.Errorf("build activities of %d: %w", m, err)
+			}
+			if err := l.s.conn.Exec(gctx, l.s.sql("activities_build_daily"), margs...); err != nil {
+				return fmt.Errorf("build the daily rollup of %d: %w", m, err)
 			}
 			return nil
 		})
@@ -209,6 +256,24 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	swapping = false
 	l.s.log.DebugContext(ctx, "commit: swapped", "seconds", time.Since(t0).Seconds())
 	return loaded, nil
+}
+
+// touchedBucketRows is about how many staged ids one pass of the search for
+// the stored rows a load replaces holds in its set.
+const touchedBucketRows = 2_000_000
+
+// findReplaced writes the ids and months of the stored rows the load
+// replaces into the commit's ids table, one bucket of ids at a time.
+func (l *Load) findReplaced(ctx context.Context, args []any) error {
+	buckets := max(1, l.queued/touchedBucketRows)
+	for b := range buckets {
+		bargs := append(slices.Clip(args), clickhouse.Named("buckets", strconv.FormatInt(buckets, 10)),
+			clickhouse.Named("bucket", strconv.FormatInt(b, 10)))
+		if err := l.s.conn.Exec(ctx, l.s.sql("activities_touched"), bargs...); err != nil {
+			return fmt.Errorf("find stored activities the load replaces: %w", err)
+		}
+	}
+	return nil
 }
 
 // months returns the months the load rewrites and how many rows the firm has stored in them.
@@ -244,20 +309,13 @@ func (l *Load) newRows(ctx context.Context, ws swapSet, stored uint64, args []an
 	return int64(built) - (int64(stored) - int64(replaced)) - int64(same), nil
 }
 
-// createLike creates the tables a commit builds its partitions in and, with
-// view, the view that rolls up the rows as they are built (the same view
-// the migrations used to keep on activities).
-func (s *Store) createLike(ctx context.Context, ws swapSet, view bool) error {
+// createLike creates the tables a commit builds its partitions in.
+func (s *Store) createLike(ctx context.Context, ws swapSet) error {
 	c := " COMMENT " + chdb.QuoteString(s.self.comment())
 	stmts := []string{
 		"CREATE TABLE " + chdb.QuoteIdent(ws.rows) + " AS activities" + c,
 		"CREATE TABLE " + chdb.QuoteIdent(ws.daily) + " AS activity_daily" + c,
 		"CREATE TABLE " + chdb.QuoteIdent(ws.ids) + " (activity_id String, month UInt32) ENGINE = MergeTree ORDER BY (month, activity_id)" + c,
-	}
-	if view {
-		stmts = append(stmts, "CREATE MATERIALIZED VIEW "+chdb.QuoteIdent(ws.view)+" TO "+chdb.QuoteIdent(ws.daily)+
-			" AS SELECT firm, rep_id, kind, toDate32(occurred_at) AS day, count() AS activities FROM "+chdb.QuoteIdent(ws.rows)+
-			" GROUP BY firm, rep_id, kind, day"+c)
 	}
 	for _, st := range stmts {
 		if err := s.conn.Exec(ctx, st); err != nil {
@@ -350,7 +408,7 @@ func (s *Store) rebuildDaily(ctx context.Context, firm string, ws swapSet, month
 	fresh := newSwapSet()
 	fresh.token = ws.token
 	defer s.dropTables(ctx, fresh.rows, fresh.daily, fresh.ids)
-	if err := s.createLike(ctx, fresh, false); err != nil {
+	if err := s.createLike(ctx, fresh); err != nil {
 		return err
 	}
 	err := s.conn.Exec(ctx, s.sql("activity_daily_rebuild"), clickhouse.Named("firm", firm),

@@ -67,6 +67,7 @@ type Load struct {
 	done     chan error // the send in flight; nil when none
 	queued   int64      // rows handed to sends: the seq of the next one
 	at       uint64     // the position the next added row came from
+	rep      repeatSet  // the buckets of identities staged more than once
 }
 
 // At sets where the rows added next come from (an input and line, as the
@@ -79,7 +80,7 @@ func (s *Store) BeginLoad(ctx context.Context, kind Kind, firm string) (*Load, e
 		return nil, err
 	}
 	l := &Load{s: s, kind: kind, firm: firm, table: "_load_" + string(kind) + "_" + rand.Text(),
-		loadedAt: s.now().UTC(), buf: newColumns(kind), out: newColumns(kind)}
+		loadedAt: s.now().UTC(), buf: newColumns(kind), out: newColumns(kind), rep: repeatSet{at: -1}}
 	if err := s.dropOrphans(ctx); err != nil {
 		return nil, err
 	}
@@ -280,7 +281,17 @@ func (l *Load) UnknownReps(ctx context.Context) (rows, reps uint64, err error) {
 	if err := l.Flush(ctx); err != nil {
 		return 0, 0, err
 	}
-	err = l.s.conn.QueryRow(ctx, l.s.sql("unknown_reps"), l.params(nil)...).Scan(&rows, &reps)
+	stmt := "unknown_reps"
+	if _, ok := repeatStmts[l.kind]; ok { // a load that stages each identity once needs no FINAL
+		_, repeated, err := l.repeats(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(repeated) == 0 {
+			stmt = "unknown_reps_once"
+		}
+	}
+	err = l.s.conn.QueryRow(ctx, l.s.sql(stmt), l.params(nil)...).Scan(&rows, &reps)
 	if err != nil {
 		return 0, 0, fmt.Errorf("check reps of staged %s: %w", l.kind, err)
 	}
