@@ -21,23 +21,14 @@ type openDeal struct {
 }
 
 // openState returns version i of a deal's history as an open deal, with the time it entered its
+// openState returns version i of a deal's history as an open deal, with the time it entered its
 // stage and how often its close date was pushed up to then.
 func openState(h []salesrecipe.Deal, i int) openDeal {
-	d := h[i]
-	out := openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt}
-	if out.Created.IsZero() || h[0].UpdatedAt.Before(out.Created) {
-		out.Created = h[0].UpdatedAt
+	w := dealWalk{h: h}
+	for w.v <= i {
+		w.apply()
 	}
-	out.StageSince = out.Created
-	for j := 1; j <= i; j++ {
-		if h[j].Stage != h[j-1].Stage {
-			out.StageSince = h[j].UpdatedAt
-		}
-		if h[j].CloseDate.After(h[j-1].CloseDate) {
-			out.Pushes++
-		}
-	}
-	return out
+	return w.state()
 }
 
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.

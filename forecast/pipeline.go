@@ -166,7 +166,7 @@ func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
 		if (d+offset)%tr.step != 0 {
 			continue
 		}
-		da := walk.dealAt(tr.index(state.Stage))
+		da := dealAtOf(walk.state(), tr.index(state.Stage), time.Unix(day.noon, 0))
 		for off, own := range []bool{true, false} {
 			t := day.period + off
 			if t < 1 || t >= tr.cal.complete { // period 0 precedes from: its days only target the next
@@ -185,31 +185,35 @@ func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
 }
 
 // dealWalk steps through one deal's versions in time, tracking when its stage last changed and how
-// often its close date was pushed.
+// dealWalk steps through one deal's versions in time, tracking when its stage last changed and how
+// often its close date was pushed: the one rule for both, used to train the stage model and to read
+// the open deals of a moment (period_deals_as_of.sql computes the same in the store).
 type dealWalk struct {
 	h          []salesrecipe.Deal
-	v          int   // versions applied
-	stageSince int64 // Unix seconds
+	v          int       // versions applied
+	stageSince time.Time // when the stage last changed; zero while it never did
 	pushes     int
+}
+
+// apply applies the next version.
+func (w *dealWalk) apply() {
+	cur := w.h[w.v]
+	if w.v > 0 {
+		prev := w.h[w.v-1]
+		if cur.Stage != prev.Stage {
+			w.stageSince = cur.UpdatedAt
+		}
+		if cur.CloseDate.After(prev.CloseDate) {
+			w.pushes++
+		}
+	}
+	w.v++
 }
 
 // at applies the versions up to u (Unix seconds) and returns the state then; ok is false before the first.
 func (w *dealWalk) at(u int64) (salesrecipe.Deal, bool) {
 	for w.v < len(w.h) && w.h[w.v].UpdatedAt.Unix() <= u {
-		cur := w.h[w.v]
-		switch {
-		case w.v == 0:
-			w.stageSince = cur.UpdatedAt.Unix()
-			if !cur.CreatedAt.IsZero() && cur.CreatedAt.Before(cur.UpdatedAt) {
-				w.stageSince = cur.CreatedAt.Unix()
-			}
-		case cur.Stage != w.h[w.v-1].Stage:
-			w.stageSince = cur.UpdatedAt.Unix()
-		}
-		if w.v > 0 && cur.CloseDate.After(w.h[w.v-1].CloseDate) {
-			w.pushes++
-		}
-		w.v++
+		w.apply()
 	}
 	if w.v == 0 {
 		return salesrecipe.Deal{}, false
@@ -217,14 +221,33 @@ func (w *dealWalk) at(u int64) (salesrecipe.Deal, bool) {
 	return w.h[w.v-1], true
 }
 
-// dealAt returns the walked deal's current state as classifier inputs.
-func (w *dealWalk) dealAt(stage int) dealAt {
+// state returns the walked deal's current version as an open deal: created at its created_at, or at
+// its first version's time when that is earlier or created_at is unknown; in its stage since the
+// stage last changed, or since it was created.
+func (w *dealWalk) state() openDeal {
 	d := w.h[w.v-1]
-	created := d.CreatedAt.Unix()
-	if d.CreatedAt.IsZero() {
-		created = w.h[0].UpdatedAt.Unix()
+	out := openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt,
+		StageSince: w.stageSince, Pushes: w.pushes}
+	if first := w.h[0].UpdatedAt; out.Created.IsZero() || first.Before(out.Created) {
+		out.Created = first
 	}
-	return dealAt{stage: stage, amount: d.Amount, closeDate: d.CloseDate.Unix(), created: created, stageSince: w.stageSince, pushes: w.pushes}
+	if out.StageSince.IsZero() {
+		out.StageSince = out.Created
+	}
+	return out
+}
+
+// dealAtOf returns an open deal's classifier inputs seen at m; a deal of unknown creation counts as
+// created at m, and one of unknown stage change as in its stage since its creation.
+func dealAtOf(d openDeal, stage int, m time.Time) dealAt {
+	da := dealAt{stage: stage, amount: d.Amount, closeDate: d.CloseDate.Unix(), created: d.Created.Unix(), stageSince: d.StageSince.Unix(), pushes: d.Pushes}
+	if d.Created.IsZero() {
+		da.created = m.Unix()
+	}
+	if d.StageSince.IsZero() {
+		da.stageSince = da.created
+	}
+	return da
 }
 
 // repFactors sets each rep's won / expected ratio over the snapshots of each day's own period,
@@ -307,14 +330,7 @@ func (p *Pipeline) rate(d openDeal, m time.Time, target salesrecipe.Period) floa
 			break
 		}
 	}
-	da := dealAt{stage: stage, amount: d.Amount, closeDate: d.CloseDate.Unix(), created: d.Created.Unix(), stageSince: d.StageSince.Unix(), pushes: d.Pushes}
-	if d.Created.IsZero() {
-		da.created = m.Unix()
-	}
-	if d.StageSince.IsZero() {
-		da.stageSince = da.created
-	}
-	return p.Win.prob(da, m.Unix(), target.End().Unix(), target.End().Sub(target.Start).Seconds())
+	return p.Win.prob(dealAtOf(d, stage, m), m.Unix(), target.End().Unix(), target.End().Sub(target.Start).Seconds())
 }
 
 // factor returns the rep's win factor, 1 for a rep the model has not seen.
