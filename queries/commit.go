@@ -183,7 +183,7 @@ type swapSet struct {
 
 // newSwapSet names the tables of one activities commit.
 func newSwapSet() swapSet {
-	t := strings.ToLower(rand.Text()[:16])
+	t := newToken()
 	return swapSet{token: t, rows: "_new_" + t + "_rows", daily: "_new_" + t + "_daily", ids: "_new_" + t + "_ids"}
 }
 
@@ -192,7 +192,7 @@ func newSwapSet() swapSet {
 // then swaps them in, journalled, so a load killed while swapping is finished
 // by the next one. It returns how many rows are new or changed.
 func (l *Load) commitActivities(ctx context.Context) (int64, error) {
-	if err := l.s.finishOpenSwaps(ctx, l.firm); err != nil {
+	if err := l.s.finishOpenSwaps(ctx, l.firm, KindActivities); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
@@ -309,6 +309,9 @@ func (l *Load) newRows(ctx context.Context, ws swapSet, stored uint64, args []an
 	return int64(built) - (int64(stored) - int64(replaced)) - int64(same), nil
 }
 
+// newToken names one commit.
+func newToken() string { return strings.ToLower(rand.Text()[:16]) }
+
 // createLike creates the tables a commit builds its partitions in.
 func (s *Store) createLike(ctx context.Context, ws swapSet) error {
 	c := " COMMENT " + chdb.QuoteString(s.self.comment())
@@ -325,28 +328,30 @@ func (s *Store) createLike(ctx context.Context, ws swapSet) error {
 	return nil
 }
 
-// swap journals the swap, replaces each month's partitions of activities and
-// their rollup with the built ones, and journals its end.
+// swap replaces each month's partitions of activities and their rollup with
+// the built ones, as one commit: journalled, and under the firm's gate.
 func (s *Store) swap(ctx context.Context, firm string, ws swapSet, months []uint32) error {
-	if err := s.journal(ctx, firm, ws, months, "swap"); err != nil {
-		return err
-	}
-	sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
-	for _, m := range months {
-		part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"
-		for _, t := range [][2]string{{"activities", ws.rows}, {"activity_daily", ws.daily}} {
-			err := s.conn.Exec(sctx, "ALTER TABLE "+t[0]+" REPLACE PARTITION "+part+" FROM "+chdb.QuoteIdent(t[1]))
-			if err != nil {
-				return fmt.Errorf("swap in %s of %d (the next load of the firm finishes it): %w", t[0], m, err)
+	return s.commit(ctx, firm, KindActivities, ws, months, func(ctx context.Context) error {
+		sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
+		for _, m := range months {
+			part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"
+			for _, t := range [][2]string{{"activities", ws.rows}, {"activity_daily", ws.daily}} {
+				err := s.conn.Exec(sctx, "ALTER TABLE "+t[0]+" REPLACE PARTITION "+part+" FROM "+chdb.QuoteIdent(t[1]))
+				if err != nil {
+					return fmt.Errorf("swap in %s of %d (the next load of the firm, or a reader, finishes it): %w", t[0], m, err)
+				}
+			}
+			if s.swapped != nil {
+				s.swapped(firm, m)
 			}
 		}
-	}
-	return s.journal(ctx, firm, ws, months, "done")
+		return nil
+	})
 }
 
-// journal records a step of a swap.
-func (s *Store) journal(ctx context.Context, firm string, ws swapSet, months []uint32, phase string) error {
-	err := s.conn.Exec(ctx, s.sql("journal_mark"), clickhouse.Named("firm", firm), clickhouse.Named("kind", string(KindActivities)),
+// journal records a step of a commit.
+func (s *Store) journal(ctx context.Context, firm string, kind Kind, ws swapSet, months []uint32, phase string) error {
+	err := s.conn.Exec(ctx, s.sql("journal_mark"), clickhouse.Named("firm", firm), clickhouse.Named("kind", string(kind)),
 		clickhouse.Named("token", ws.token), clickhouse.Named("phase", phase), clickhouse.Named("months", monthsParam(months)),
 		clickhouse.Named("rows", ws.rows), clickhouse.Named("daily", ws.daily))
 	if err != nil {
@@ -355,11 +360,13 @@ func (s *Store) journal(ctx context.Context, firm string, ws swapSet, months []u
 	return nil
 }
 
-// finishOpenSwaps completes the swaps of the firm's loads that died while
-// swapping: again from their built partitions, or, when those are gone, by
-// rebuilding the rollup of their months from the stored rows. The caller
-// holds the firm's activities lease.
-func (s *Store) finishOpenSwaps(ctx context.Context, firm string) error {
+// finishOpenSwaps completes the commits of the firm's loads of a kind that
+// died while committing. An activities swap is done again from its built
+// partitions, or, when those are gone, by rebuilding the rollup of its months
+// from the stored rows; another kind's commit is one insert, which happened
+// whole or not at all, so it is only marked done. The caller holds the
+// firm's lease of the kind.
+func (s *Store) finishOpenSwaps(ctx context.Context, firm string, kind Kind) error {
 	type open struct {
 		ws     swapSet
 		months []uint32
@@ -370,17 +377,30 @@ func (s *Store) finishOpenSwaps(ctx context.Context, firm string) error {
 		err := r.Scan(&o.ws.token, &o.months, &o.ws.rows, &o.ws.daily)
 		opens = append(opens, o)
 		return err
-	}, clickhouse.Named("firm", firm), clickhouse.Named("kind", string(KindActivities)))
+	}, clickhouse.Named("firm", firm), clickhouse.Named("kind", string(kind)))
 	if err != nil {
 		return err
 	}
 	for _, o := range opens {
-		s.log.WarnContext(ctx, "finishing the swap of a load that died", "firm", firm, "token", o.ws.token, "months", o.months)
-		if err := s.finishSwap(ctx, firm, o.ws, o.months); err != nil {
+		s.log.WarnContext(ctx, "finishing the commit of a load that died", "firm", firm, "kind", kind, "token", o.ws.token, "months", o.months)
+		if kind != KindActivities {
+			err = s.closeCommit(ctx, firm, kind, o.ws)
+		} else {
+			err = s.finishSwap(ctx, firm, o.ws, o.months)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// closeCommit marks a commit done under the firm's gate.
+func (s *Store) closeCommit(ctx context.Context, firm string, kind Kind, ws swapSet) error {
+	g := s.gates.of(firm)
+	g.rw.Lock()
+	defer g.rw.Unlock()
+	return s.journal(ctx, firm, kind, ws, nil, "done")
 }
 
 // finishSwap redoes one dead load's swap.
@@ -416,15 +436,17 @@ func (s *Store) rebuildDaily(ctx context.Context, firm string, ws swapSet, month
 	if err != nil {
 		return fmt.Errorf("rebuild the daily rollup: %w", err)
 	}
-	sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
-	for _, m := range months {
-		part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"
-		if err := s.conn.Exec(sctx, "ALTER TABLE activity_daily REPLACE PARTITION "+part+" FROM "+chdb.QuoteIdent(fresh.daily)); err != nil {
-			return fmt.Errorf("swap in the rebuilt rollup of %d: %w", m, err)
-		}
-	}
 	ws.daily = fresh.daily
-	return s.journal(ctx, firm, ws, months, "done")
+	return s.commit(ctx, firm, KindActivities, ws, months, func(ctx context.Context) error {
+		sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
+		for _, m := range months {
+			part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"
+			if err := s.conn.Exec(sctx, "ALTER TABLE activity_daily REPLACE PARTITION "+part+" FROM "+chdb.QuoteIdent(fresh.daily)); err != nil {
+				return fmt.Errorf("swap in the rebuilt rollup of %d: %w", m, err)
+			}
+		}
+		return nil
+	})
 }
 
 // dropTables drops tables a commit made, logging what it cannot drop (the
@@ -475,31 +497,38 @@ func (s *Store) dropOrphans(ctx context.Context) error {
 	return nil
 }
 
-// Recover finishes the swaps of loads that died while swapping, so readers
-// see each load whole, and drops the tables dead loads left behind. Opening
-// a store for work calls it; every load also does it for its own firm.
+// Recover finishes the commits of loads that died while committing, so
+// readers see each load whole, and drops the tables dead loads left behind.
+// Opening a store for work calls it; every load also does it for its own
+// firm and kind, and a reader does it for the firm it waits for.
 func (s *Store) Recover(ctx context.Context) error {
-	var firms []string
+	type open struct {
+		firm string
+		kind Kind
+	}
+	var opens []open
 	err := s.scanAll(ctx, "journal_open_firms", func(r driver.Rows) error {
-		var f string
-		err := r.Scan(&f)
-		firms = append(firms, f)
+		var o open
+		var kind string
+		err := r.Scan(&o.firm, &kind)
+		o.kind = Kind(kind)
+		opens = append(opens, o)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	for _, f := range firms {
-		if err := s.recoverFirm(ctx, f); err != nil {
+	for _, o := range opens {
+		if err := s.recoverFirm(ctx, o.firm, o.kind); err != nil {
 			return err
 		}
 	}
 	return s.dropOrphans(ctx)
 }
 
-// recoverFirm finishes one firm's open swaps under its activities lease.
-func (s *Store) recoverFirm(ctx context.Context, firm string) (err error) {
-	ls, err := s.acquireLease(ctx, firm, KindActivities, s.self)
+// recoverFirm finishes one firm's open commits of a kind under its lease.
+func (s *Store) recoverFirm(ctx context.Context, firm string, kind Kind) (err error) {
+	ls, err := s.acquireLease(ctx, firm, kind, s.self)
 	if err != nil {
 		return err
 	}
@@ -508,5 +537,5 @@ func (s *Store) recoverFirm(ctx context.Context, firm string) (err error) {
 		defer cancel()
 		err = errors.Join(err, ls.release(rctx))
 	}()
-	return s.finishOpenSwaps(ctx, firm)
+	return s.finishOpenSwaps(ctx, firm, kind)
 }

@@ -205,7 +205,7 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 		}
 		res.Loaded = loaded
 	} else {
-		if err := l.commitPart(ctx, part{stmt: string(l.kind) + "_commit"}); err != nil {
+		if err := l.commitRows(ctx); err != nil {
 			return res, err
 		}
 		var loaded uint64
@@ -244,6 +244,27 @@ func (l *Load) commitPart(ctx context.Context, p part) error {
 		return fmt.Errorf("store %s (re-running the load is safe): %w", l.kind, err)
 	}
 	return nil
+}
+
+// commitRows inserts the new rows of a kind other than activities as one
+// commit: one insert into a table without partitions writes one part, which
+// readers see whole, and the journal and the firm's gate order it with reads
+// that read the table more than once.
+func (l *Load) commitRows(ctx context.Context) error {
+	if err := l.s.finishOpenSwaps(ctx, l.firm, l.kind); err != nil {
+		return err
+	}
+	ws := swapSet{token: newToken()}
+	err := l.s.commit(ctx, l.firm, l.kind, ws, nil, func(ctx context.Context) error {
+		return l.commitPart(ctx, part{stmt: string(l.kind) + "_commit"})
+	})
+	if err != nil {
+		// The insert happened whole or not at all: the commit is over either way.
+		if cerr := l.s.closeCommit(context.WithoutCancel(ctx), l.firm, l.kind, ws); cerr != nil {
+			l.s.log.WarnContext(ctx, "close a failed commit (the next load or a reader closes it)", "kind", l.kind, "err", cerr)
+		}
+	}
+	return err
 }
 
 // params binds the firm, the load's stamp, its staging table and, for a part, the month.

@@ -29,15 +29,11 @@ type StageTotal struct {
 // StageTotals returns open deals per rep x stage at asOf, all of them and
 // those whose close date falls in [from, to).
 func (s *Store) StageTotals(ctx context.Context, firm string, from, to, asOf time.Time) ([]StageTotal, error) {
-	var out []StageTotal
-	err := s.scanAll(ctx, "pipeline_stages", func(r driver.Rows) error {
-		var v StageTotal
-		err := r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Amount, &v.DealsInPeriod, &v.AmountInPeriod)
-		out = append(out, v)
-		return err
+	return firmRows(ctx, s, firm, "pipeline_stages", func(r driver.Rows) (v StageTotal, err error) {
+		err = r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Amount, &v.DealsInPeriod, &v.AmountInPeriod)
+		return v, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
 }
 
 // StageConversion is, for one rep and stage, what became of the deals that were ever in it.
@@ -59,14 +55,10 @@ type StageConversion struct {
 // StageConversions returns, per rep x stage, the deals created in [from, asOf]
 // that were ever in the stage by asOf and how many are won or lost at asOf.
 func (s *Store) StageConversions(ctx context.Context, firm string, from, asOf time.Time) ([]StageConversion, error) {
-	var out []StageConversion
-	err := s.scanAll(ctx, "stage_conversion", func(r driver.Rows) error {
-		var v StageConversion
-		err := r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Won, &v.Lost, &v.WonAmount)
-		out = append(out, v)
-		return err
+	return firmRows(ctx, s, firm, "stage_conversion", func(r driver.Rows) (v StageConversion, err error) {
+		err = r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Won, &v.Lost, &v.WonAmount)
+		return v, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("from", dateParam(from)), clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
 }
 
 // DealState is what a deal looked like at one moment.
@@ -101,12 +93,10 @@ type DealChange struct {
 // pipeline of the period [from, to) (open with a close date in it) at either
 // moment or closed, won or lost, in [start, end], with its state at both.
 func (s *Store) PipelineChanges(ctx context.Context, firm string, from, to, start, end time.Time) ([]DealChange, error) {
-	var out []DealChange
-	err := s.scanAll(ctx, "pipeline_changes", func(r driver.Rows) error {
-		var v DealChange
+	return firmRows(ctx, s, firm, "pipeline_changes", func(r driver.Rows) (v DealChange, err error) {
 		var sStatus, eStatus string
 		var closed *time.Time
-		err := r.Scan(&v.DealID, &v.RepID, &v.AccountID, &v.Existed,
+		err = r.Scan(&v.DealID, &v.RepID, &v.AccountID, &v.Existed,
 			&sStatus, &v.Start.Amount, &v.Start.CloseDate,
 			&eStatus, &v.End.Amount, &v.End.CloseDate, &closed)
 		v.End.Status = salesrecipe.DealStatus(eStatus)
@@ -118,29 +108,24 @@ func (s *Store) PipelineChanges(ctx context.Context, firm string, from, to, star
 		if closed != nil {
 			v.End.ClosedAt = *closed
 		}
-		out = append(out, v)
-		return err
+		return v, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("start", timeParam(start)), clickhouse.Named("end", timeParam(end)))
-	return out, err
 }
 
 // RepDealsAsOf returns the state at asOf of every deal the rep owns at asOf.
 func (s *Store) RepDealsAsOf(ctx context.Context, firm, rep string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	return s.deals(ctx, "rep_deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("rep", rep), clickhouse.Named("as_of", timeParam(asOf)))
+	return s.deals(ctx, firm, "rep_deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("rep", rep), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
 // RepActivityCounts returns one rep's activities per period x kind for
 // [from, to), counting only activities that occurred at or before asOf.
 func (s *Store) RepActivityCounts(ctx context.Context, firm, rep string, grain salesrecipe.Grain, from, to, asOf time.Time) ([]ActivityCount, error) {
-	var out []ActivityCount
-	err := s.scanAll(ctx, "rep_activity_counts", func(r driver.Rows) error {
+	return firmRows(ctx, s, firm, "rep_activity_counts", func(r driver.Rows) (ActivityCount, error) {
 		c := ActivityCount{RepID: rep}
 		err := r.Scan(&c.Period, &c.Kind, &c.N)
-		out = append(out, c)
-		return err
+		return c, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("rep", rep), clickhouse.Named("grain", string(grain)),
 		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
 }

@@ -37,58 +37,42 @@ func (s *Store) scanAll(ctx context.Context, name string, scan func(driver.Rows)
 
 // Reps returns the latest state of every rep of a firm.
 func (s *Store) Reps(ctx context.Context, firm string) ([]salesrecipe.Rep, error) {
-	var out []salesrecipe.Rep
-	err := s.scanAll(ctx, "reps_current", func(r driver.Rows) error {
-		var rep salesrecipe.Rep
-		err := r.Scan(&rep.ID, &rep.Name, &rep.Email, &rep.Team, &rep.ManagerID)
-		out = append(out, rep)
-		return err
+	return firmRows(ctx, s, firm, "reps_current", func(r driver.Rows) (rep salesrecipe.Rep, err error) {
+		err = r.Scan(&rep.ID, &rep.Name, &rep.Email, &rep.Team, &rep.ManagerID)
+		return rep, err
 	}, clickhouse.Named("firm", firm))
-	return out, err
 }
 
 // Quotas returns the quotas of a firm whose period starts in [from, to).
 func (s *Store) Quotas(ctx context.Context, firm string, from, to time.Time) ([]salesrecipe.Quota, error) {
-	var out []salesrecipe.Quota
-	err := s.scanAll(ctx, "quotas_between", func(r driver.Rows) error {
-		var q salesrecipe.Quota
+	return firmRows(ctx, s, firm, "quotas_between", func(r driver.Rows) (q salesrecipe.Quota, err error) {
 		var period string
-		err := r.Scan(&q.RepID, &period, &q.PeriodStart, &q.Amount)
+		err = r.Scan(&q.RepID, &period, &q.PeriodStart, &q.Amount)
 		q.Period = salesrecipe.Grain(period)
-		out = append(out, q)
-		return err
+		return q, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)))
-	return out, err
 }
 
 // Stages returns a firm's stages in pipeline order (none when no stages file was loaded).
 func (s *Store) Stages(ctx context.Context, firm string) ([]salesrecipe.Stage, error) {
-	var out []salesrecipe.Stage
-	err := s.scanAll(ctx, "stages_current", func(r driver.Rows) error {
-		var st salesrecipe.Stage
+	return firmRows(ctx, s, firm, "stages_current", func(r driver.Rows) (st salesrecipe.Stage, err error) {
 		var pos uint16
 		var cat string
-		err := r.Scan(&st.Name, &pos, &st.Probability, &cat)
+		err = r.Scan(&st.Name, &pos, &st.Probability, &cat)
 		st.Position, st.Category = int(pos), salesrecipe.ForecastCategory(cat)
-		out = append(out, st)
-		return err
+		return st, err
 	}, clickhouse.Named("firm", firm))
-	return out, err
 }
 
 // ActivityCounts returns activities per rep x period x kind for [from, to),
 // counting only activities that occurred at or before asOf.
 func (s *Store) ActivityCounts(ctx context.Context, firm string, grain salesrecipe.Grain, from, to, asOf time.Time) ([]ActivityCount, error) {
-	var out []ActivityCount
-	err := s.scanAll(ctx, "activity_counts", func(r driver.Rows) error {
-		var c ActivityCount
-		err := r.Scan(&c.RepID, &c.Period, &c.Kind, &c.N)
-		out = append(out, c)
-		return err
+	return firmRows(ctx, s, firm, "activity_counts", func(r driver.Rows) (c ActivityCount, err error) {
+		err = r.Scan(&c.RepID, &c.Period, &c.Kind, &c.N)
+		return c, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("grain", string(grain)),
 		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
 }
 
 // Revenue is the won revenue of one rep in one period.
@@ -106,43 +90,35 @@ type Revenue struct {
 // WonRevenue returns, per rep and period of closed_at in [from, to), the
 // amount of deals whose state at asOf is won.
 func (s *Store) WonRevenue(ctx context.Context, firm string, grain salesrecipe.Grain, from, to, asOf time.Time) ([]Revenue, error) {
-	var out []Revenue
-	err := s.scanAll(ctx, "won_revenue", func(r driver.Rows) error {
-		var v Revenue
-		err := r.Scan(&v.RepID, &v.Period, &v.Amount, &v.Deals)
-		out = append(out, v)
-		return err
+	return firmRows(ctx, s, firm, "won_revenue", func(r driver.Rows) (v Revenue, err error) {
+		err = r.Scan(&v.RepID, &v.Period, &v.Amount, &v.Deals)
+		return v, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("grain", string(grain)),
 		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("as_of", timeParam(asOf)))
-	return out, err
 }
 
 // DealVersions returns every deal version known at asOf, ordered by deal and time.
 func (s *Store) DealVersions(ctx context.Context, firm string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	return s.deals(ctx, "deal_versions_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
+	return s.deals(ctx, firm, "deal_versions_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
 // DealsAsOf returns each deal's state at asOf: its latest version with updated_at <= asOf.
 func (s *Store) DealsAsOf(ctx context.Context, firm string, asOf time.Time) ([]salesrecipe.Deal, error) {
-	return s.deals(ctx, "deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
+	return s.deals(ctx, firm, "deals_as_of", clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
 }
 
-// deals runs a query whose rows are deal versions.
-func (s *Store) deals(ctx context.Context, name string, args ...any) ([]salesrecipe.Deal, error) {
-	var out []salesrecipe.Deal
-	err := s.scanAll(ctx, name, func(r driver.Rows) error {
-		var d salesrecipe.Deal
+// deals runs a read of a firm whose rows are deal versions.
+func (s *Store) deals(ctx context.Context, firm, name string, args ...any) ([]salesrecipe.Deal, error) {
+	return firmRows(ctx, s, firm, name, func(r driver.Rows) (d salesrecipe.Deal, err error) {
 		var status string
 		var closed *time.Time
-		err := r.Scan(&d.ID, &d.UpdatedAt, &d.RepID, &d.AccountID, &d.Stage, &status, &d.Amount,
+		err = r.Scan(&d.ID, &d.UpdatedAt, &d.RepID, &d.AccountID, &d.Stage, &status, &d.Amount,
 			&d.CreatedAt, &d.CloseDate, &closed)
 		d.Status = salesrecipe.DealStatus(status)
 		if closed != nil {
 			d.ClosedAt = *closed
 		}
-		out = append(out, d)
-		return err
+		return d, err
 	}, args...)
-	return out, err
 }

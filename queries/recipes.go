@@ -82,19 +82,15 @@ type PeriodDeal struct {
 // PeriodDeals returns, in one pass over the deal history, the deals whose state at asOf is open and
 // those whose state at asOf is won with closed_at in [from, to).
 func (s *Store) PeriodDeals(ctx context.Context, firm string, from, to, asOf time.Time) ([]PeriodDeal, error) {
-	var out []PeriodDeal
-	err := s.scanAll(ctx, "period_deals_as_of", func(rows driver.Rows) error {
-		var d PeriodDeal
+	return firmRows(ctx, s, firm, "period_deals_as_of", func(rows driver.Rows) (d PeriodDeal, err error) {
 		var closed *time.Time
-		err := rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed, &d.CreatedAt, &d.StageSince, &d.Pushes)
+		err = rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed, &d.CreatedAt, &d.StageSince, &d.Pushes)
 		if closed != nil {
 			d.ClosedAt = *closed
 		}
-		out = append(out, d)
-		return err
+		return d, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)),
 		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)))
-	return out, err
 }
 
 // Snapshot is one row of a stored forecast: a rep, a team or the firm total.

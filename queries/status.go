@@ -23,14 +23,11 @@ type KindStatus struct {
 
 // Status returns, per kind, the stored row count and time range for a firm.
 func (s *Store) Status(ctx context.Context, firm string) ([]KindStatus, error) {
-	var out []KindStatus
-	err := s.scanAll(ctx, "status", func(r driver.Rows) error {
-		var ks KindStatus
+	out, err := firmRows(ctx, s, firm, "status", func(r driver.Rows) (ks KindStatus, err error) {
 		var kind string
-		err := r.Scan(&kind, &ks.Rows, &ks.First, &ks.Last)
+		err = r.Scan(&kind, &ks.Rows, &ks.First, &ks.Last)
 		ks.Kind = Kind(kind)
-		out = append(out, ks)
-		return err
+		return ks, err
 	}, clickhouse.Named("firm", firm))
 	if err != nil {
 		return nil, err

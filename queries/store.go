@@ -36,6 +36,10 @@ type Config struct {
 	// LoadBatchRows is how many rows a load buffers per insert into its
 	// staging table; 0 means 100,000.
 	LoadBatchRows int
+	// ReadWait bounds how long a read waits for a firm's loads to finish
+	// committing (a commit a dead load left open included) before it fails
+	// with ErrCommitOpen; 0 means 45 s.
+	ReadWait time.Duration
 }
 
 // Store is the connection to ClickHouse and the schema it serves.
@@ -48,6 +52,11 @@ type Store struct {
 	now     func() time.Time
 	batch   int
 	self    holder // this process, as the tables it owns name it
+
+	gates    gates                           // per firm: commits exclusive, reads shared
+	solo     bool                            // the store opened the embedded engine: no other store shares it
+	readWait time.Duration                   // how long a read waits for open commits
+	swapped  func(firm string, month uint32) // test hook: a month of a swap is in place
 }
 
 // Open connects to the server named by cfg.DSN, or opens the embedded engine.
@@ -71,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		e.Close()
 		return nil, err
 	}
-	s.engine = e
+	s.engine, s.solo = e, true
 	s.closers = append(s.closers, e.Close)
 	return s, nil
 }
@@ -80,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // closing the store leaves the engine open.
 func OnEngine(ctx context.Context, e *chdb.Engine, database string, cfg Config) (*Store, error) {
 	ln := chdb.NewListener()
-	srv := &http.Server{Handler: e.Handler(chdb.HandlerOptions{Logger: cfg.Logger}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e.Handler(chdb.HandlerOptions{Logger: cfg.Logger, Private: true}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // Serve returns when the listener closes
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Protocol:            clickhouse.HTTP,
@@ -161,7 +170,11 @@ func newStore(conn driver.Conn, schema Schema, cfg Config) *Store {
 	if batch <= 0 {
 		batch = defaultBatchRows
 	}
-	return &Store{conn: conn, schema: schema, log: log, now: now, batch: batch, self: newHolder()}
+	wait := cfg.ReadWait
+	if wait <= 0 {
+		wait = defaultReadWait
+	}
+	return &Store{conn: conn, schema: schema, log: log, now: now, batch: batch, self: newHolder(), readWait: wait}
 }
 
 // Close closes the connection and, when the store owns it, the embedded engine.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -34,6 +35,8 @@ type Engine struct {
 	lock  *dirLock
 	log   *slog.Logger
 	slots chan *session
+
+	exposed atomic.Bool // a handler other processes may reach was made
 
 	closeOnce sync.Once
 	closeErr  error

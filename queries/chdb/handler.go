@@ -30,6 +30,9 @@ type HandlerOptions struct {
 	MaxQueryBytes int64
 	// Logger receives request errors; nil discards them.
 	Logger *slog.Logger
+	// Private says only this process reaches the handler (through an
+	// in-process listener); any other handler makes the engine Exposed.
+	Private bool
 }
 
 // handler serves the ClickHouse HTTP interface on an Engine.
@@ -42,6 +45,9 @@ type handler struct {
 // Handler returns an http.Handler that implements the part of the ClickHouse
 // HTTP interface that clickhouse-go and Grafana's data source use.
 func (e *Engine) Handler(opts HandlerOptions) http.Handler {
+	if !opts.Private {
+		e.exposed.Store(true)
+	}
 	if opts.MaxQueryBytes <= 0 {
 		opts.MaxQueryBytes = 16 << 20
 	}
@@ -54,6 +60,10 @@ func (e *Engine) Handler(opts HandlerOptions) http.Handler {
 	}
 	return &handler{e: e, opts: opts, log: log}
 }
+
+// Exposed reports whether a handler that is not Private was made: other
+// processes may then reach the engine and write to it.
+func (e *Engine) Exposed() bool { return e.exposed.Load() }
 
 // reservedParams are URL parameters of the HTTP interface that are not query settings.
 var reservedParams = map[string]bool{
