@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,14 @@ import (
 // engine is this test binary's embedded engine.
 var engine querytest.Engine
 
-// TestMain stops the embedded engine before the binary exits.
-func TestMain(m *testing.M) { engine.Main(m) }
+// TestMain stops the embedded engine before the binary exits; as a child it
+// runs the load a test kills.
+func TestMain(m *testing.M) {
+	if dsn := os.Getenv(swapChildEnv); dsn != "" {
+		os.Exit(swapChild(dsn))
+	}
+	engine.Main(m)
+}
 
 func TestMigrateTwiceIsANoOp(t *testing.T) {
 	st := engine.Store(t, queries.Config{})

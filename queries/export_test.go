@@ -1,0 +1,8 @@
+package queries
+
+// SetSolo makes st read as a store that opened the embedded engine and alone
+// writes its data does: under the firm's gate only, without the journal check.
+func SetSolo(st *Store) { st.solo = true }
+
+// OnSwap makes st call f after each month of a swap is in place.
+func OnSwap(st *Store, f func(firm string, month uint32)) { st.swapped = f }
