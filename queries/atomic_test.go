@@ -251,7 +251,10 @@ func TestKilledSwapIsSeenWholeAndFinished(t *testing.T) {
 func TestReaderClosesACommitOfAnotherKindADeadLoadLeftOpen(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
-	rep := func(_ context.Context, l *queries.Load) error { l.AddRep(salesrecipe.Rep{ID: "r1", Name: "Ann"}); return nil }
+	rep := func(_ context.Context, l *queries.Load) error {
+		l.AddRep(salesrecipe.Rep{ID: "r1", Name: "Ann"})
+		return nil
+	}
 	commit(t, st, queries.KindReps, rep)
 	// A reps load died between its journal's 'swap' and its insert (no lease is held).
 	err := st.Conn().Exec(ctx, "INSERT INTO load_journal (firm, kind, token, phase, months, rows_table, daily_table, at) "+
