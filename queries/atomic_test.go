@@ -272,3 +272,32 @@ func TestReaderClosesACommitOfAnotherKindADeadLoadLeftOpen(t *testing.T) {
 		t.Fatalf("%d commits left open (%v), want the reader to close the dead one", open, err)
 	}
 }
+
+func TestSwapCutShortIsNeverSeenHalfUnderTheGate(t *testing.T) {
+	base := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	// The rollup swap of the second month fails, in a store that reads under its gate only.
+	st, err := queries.Open(ctx, queries.Config{DSN: failNth(t, base.Database(), "ALTER TABLE activity_daily REPLACE PARTITION", 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	queries.SetSolo(st)
+	l, err := st.BeginLoad(ctx, queries.KindActivities, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = addMonths(90, 0)(ctx, l)
+	if _, err := l.Commit(ctx); err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("commit: %v, want the injected failure", err)
+	}
+	_ = l.Abort(ctx)
+	// The next read finishes the swap instead of reading half of it.
+	ks, err := st.Status(ctx, "acme")
+	if err != nil || len(ks) != 5 || ks[3].Kind != queries.KindActivities || ks[3].Rows != 90 {
+		t.Fatalf("status after a swap cut short: %+v %v, want 90 activities", ks, err)
+	}
+	if rows, ids, rollup := activityCounts(t, base); rows != 90 || ids != 90 || rollup != 90 {
+		t.Fatalf("after the read: %d rows, %d ids, rollup %d; want 90 each", rows, ids, rollup)
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
@@ -84,4 +87,72 @@ func peakRSSMiB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkFirmRead measures what the read gate costs one read of a firm
+// (ActivityCounts by month over six months of 105 activities, a firm with
+// 1,000 past loads in its journal): the same statement run bare, under the
+// gate only (a store that alone writes its data), and checked against the
+// journal's commit generation (other processes may write), whose one query
+// is also timed alone.
+func BenchmarkFirmRead(b *testing.B) {
+	st := engine.Store(b, queries.Config{})
+	ctx := context.Background()
+	commit(b, st, queries.KindActivities, addVersion(versionA))
+	err := st.Conn().Exec(ctx, "INSERT INTO load_journal (firm, kind, token, phase, months, rows_table, daily_table, at) "+
+		"SELECT 'acme', 'activities', toString(intDiv(number, 2)), if(number % 2 = 0, 'swap', 'done'), [202601], '', '', now64(6) FROM numbers(2000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text, err := os.ReadFile("sql/activity_counts.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	args := []any{clickhouse.Named("firm", "acme"), clickhouse.Named("grain", "month"),
+		clickhouse.Named("from", "2026-01-01"), clickhouse.Named("to", "2026-07-01"), clickhouse.Named("as_of", "2027-01-01 00:00:00.000")}
+	b.Run("bare", func(b *testing.B) {
+		for b.Loop() {
+			rows, err := st.Conn().Query(ctx, string(text), args...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				var c queries.ActivityCount
+				if err := rows.Scan(&c.RepID, &c.Period, &c.Kind, &c.N); err != nil {
+					b.Fatal(err)
+				}
+			}
+			rows.Close()
+		}
+	})
+	genSQL, err := os.ReadFile("sql/firm_generation.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("generation-only", func(b *testing.B) {
+		for b.Loop() {
+			var gen, open uint64
+			if err := st.Conn().QueryRow(ctx, string(genSQL), clickhouse.Named("firm", "acme")).Scan(&gen, &open); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	read := func(st *queries.Store) func(*testing.B) {
+		return func(b *testing.B) {
+			for b.Loop() {
+				if _, err := st.ActivityCounts(ctx, "acme", salesrecipe.GrainMonth, from, from.AddDate(0, 6, 0), from.AddDate(1, 0, 0)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.Run("journal", read(st))
+	solo, err := queries.OnEngine(ctx, engine.Get(b), st.Database(), queries.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer solo.Close()
+	queries.SetSolo(solo)
+	b.Run("gate", read(solo))
 }

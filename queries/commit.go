@@ -250,7 +250,7 @@ func (l *Load) commitActivities(ctx context.Context) (int64, error) {
 	}
 	l.s.log.DebugContext(ctx, "commit: counted new rows", "seconds", time.Since(t0).Seconds())
 	swapping = true
-	if err := l.s.swap(ctx, l.firm, ws, months); err != nil {
+	if err := l.s.swap(ctx, l.firm, ws, months, "swap"); err != nil {
 		return 0, err
 	}
 	swapping = false
@@ -329,9 +329,10 @@ func (s *Store) createLike(ctx context.Context, ws swapSet) error {
 }
 
 // swap replaces each month's partitions of activities and their rollup with
-// the built ones, as one commit: journalled, and under the firm's gate.
-func (s *Store) swap(ctx context.Context, firm string, ws swapSet, months []uint32) error {
-	return s.commit(ctx, firm, KindActivities, ws, months, func(ctx context.Context) error {
+// the built ones, as one commit: journalled (its first row says phase), and
+// under the firm's gate.
+func (s *Store) swap(ctx context.Context, firm string, ws swapSet, months []uint32, phase string) error {
+	return s.commitPhase(ctx, firm, KindActivities, ws, months, phase, func(ctx context.Context) error {
 		sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
 		for _, m := range months {
 			part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"
@@ -412,7 +413,7 @@ func (s *Store) finishSwap(ctx context.Context, firm string, ws swapSet, months 
 		return fmt.Errorf("look for a dead load's partitions: %w", err)
 	}
 	if tables == 2 {
-		err = s.swap(ctx, firm, ws, months)
+		err = s.swap(ctx, firm, ws, months, "redo")
 	} else {
 		err = s.rebuildDaily(ctx, firm, ws, months)
 	}
@@ -437,7 +438,7 @@ func (s *Store) rebuildDaily(ctx context.Context, firm string, ws swapSet, month
 		return fmt.Errorf("rebuild the daily rollup: %w", err)
 	}
 	ws.daily = fresh.daily
-	return s.commit(ctx, firm, KindActivities, ws, months, func(ctx context.Context) error {
+	return s.commitPhase(ctx, firm, KindActivities, ws, months, "redo", func(ctx context.Context) error {
 		sctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_replace_partition_from_empty_source": 1}))
 		for _, m := range months {
 			part := "(" + chdb.QuoteString(firm) + ", " + strconv.FormatUint(uint64(m), 10) + ")"

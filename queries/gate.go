@@ -42,6 +42,10 @@ type firmGate struct {
 	rw     sync.RWMutex // commits hold it exclusively, reads shared
 	broken atomic.Bool  // a commit of this process stopped half way; reads check the journal until it is finished
 	fix    sync.Mutex   // one reader of this store at a time finishes a dead load's commit
+
+	seenMu sync.Mutex
+	seen   genSeen // the latest observation of the firm's commit generation
+	seenOK bool
 }
 
 // gates holds the firms' gates of one store.
@@ -76,6 +80,12 @@ func (s *Store) exclusive() bool {
 // leaves the commit open in the journal (to be finished by the next load or
 // a reader): readers wait for it instead of reading half of it.
 func (s *Store) commit(ctx context.Context, firm string, kind Kind, ws swapSet, months []uint32, fn func(context.Context) error) (err error) {
+	return s.commitPhase(ctx, firm, kind, ws, months, "swap", fn)
+}
+
+// commitPhase runs a commit whose first journal row says phase: "swap" for
+// a new commit, "redo" for one that finishes the commit of a load that died.
+func (s *Store) commitPhase(ctx context.Context, firm string, kind Kind, ws swapSet, months []uint32, phase string, fn func(context.Context) error) (err error) {
 	g := s.gates.of(firm)
 	g.rw.Lock()
 	defer func() {
@@ -84,7 +94,7 @@ func (s *Store) commit(ctx context.Context, firm string, kind Kind, ws swapSet, 
 		}
 		g.rw.Unlock()
 	}()
-	if err := s.journal(ctx, firm, kind, ws, months, "swap"); err != nil {
+	if err := s.journal(ctx, firm, kind, ws, months, phase); err != nil {
 		return err
 	}
 	if err := fn(ctx); err != nil {
@@ -108,39 +118,48 @@ func (s *Store) read(ctx context.Context, firm string, fn func(context.Context) 
 	return s.readChecked(ctx, firm, g, fn)
 }
 
-// readChecked runs fn between two reads of the firm's commit generation
-// until no commit began or was open meanwhile, finishing the commits of dead
-// loads, for at most the store's read wait.
+// readChecked runs fn until no commit of the firm began or was open since
+// the last observation of the firm's commit generation made before fn began
+// (any earlier one will do, so the check after one read serves as the check
+// before the next, and a read costs one small query more), finishing the
+// commits of dead loads, for at most the store's read wait.
 func (s *Store) readChecked(ctx context.Context, firm string, g *firmGate, fn func(context.Context) error) error {
 	deadline := time.Now().Add(s.readWait) // real time, whatever the store's clock
 	wait := readPoll
+	before, ok := g.last()
 	for {
-		before, open, err := s.generation(ctx, firm)
-		if err != nil {
-			return err
+		if !ok {
+			var err error
+			if before, err = s.observe(ctx, firm, g); err != nil {
+				return err
+			}
 		}
 		var why error
-		if open == 0 {
+		if before.open == 0 {
 			g.rw.RLock()
 			err := fn(ctx)
 			g.rw.RUnlock()
 			if err != nil {
 				return err
 			}
-			after, _, err := s.generation(ctx, firm)
+			after, err := s.observe(ctx, firm, g)
 			if err != nil {
 				return err
 			}
-			if after == before {
+			if after.gen == before.gen {
 				if g.broken.Load() {
 					s.settle(ctx, firm, g)
 				}
 				return nil
 			}
-			why = errors.New("loads kept committing while it read")
-			wait = 0 // read again at once
+			before, ok = after, true // read again at once, unless a commit is open
+			if after.open == 0 {
+				continue
+			}
+			why = errors.New("a load began committing while it read")
 		} else {
 			why = s.finishDead(ctx, firm, g, deadline)
+			ok = false
 		}
 		if !time.Now().Before(deadline) {
 			if why == nil {
@@ -151,8 +170,36 @@ func (s *Store) readChecked(ctx context.Context, firm string, g *firmGate, fn fu
 		if err := sleepCtx(ctx, wait); err != nil {
 			return fmt.Errorf("read firm %s: wait for a load's commit: %w", firm, err)
 		}
-		wait = min(max(2*wait, readPoll), readPollMax)
+		wait = min(2*wait, readPollMax)
+		ok = false
 	}
+}
+
+// genSeen is one observation of a firm's commit generation.
+type genSeen struct {
+	gen, open uint64
+}
+
+// last returns the latest observation of the firm's commit generation, if any.
+func (g *firmGate) last() (genSeen, bool) {
+	g.seenMu.Lock()
+	defer g.seenMu.Unlock()
+	return g.seen, g.seenOK
+}
+
+// observe reads the firm's commit generation and keeps it for the next read.
+func (s *Store) observe(ctx context.Context, firm string, g *firmGate) (genSeen, error) {
+	gen, open, err := s.generation(ctx, firm)
+	if err != nil {
+		return genSeen{}, err
+	}
+	v := genSeen{gen: gen, open: open}
+	g.seenMu.Lock()
+	defer g.seenMu.Unlock()
+	if !g.seenOK || gen >= g.seen.gen {
+		g.seen, g.seenOK = v, true
+	}
+	return v, nil
 }
 
 // sleepCtx waits d or until ctx ends.

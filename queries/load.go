@@ -259,8 +259,9 @@ func (l *Load) commitRows(ctx context.Context) error {
 		return l.commitPart(ctx, part{stmt: string(l.kind) + "_commit"})
 	})
 	if err != nil {
-		// The insert happened whole or not at all: the commit is over either way.
-		if cerr := l.s.closeCommit(context.WithoutCancel(ctx), l.firm, l.kind, ws); cerr != nil {
+		// The insert happened whole or not at all, so the commit is over either
+		// way: close it, if its start was journalled, for readers to go on.
+		if cerr := l.s.finishOpenSwaps(context.WithoutCancel(ctx), l.firm, l.kind); cerr != nil {
 			l.s.log.WarnContext(ctx, "close a failed commit (the next load or a reader closes it)", "kind", l.kind, "err", cerr)
 		}
 	}

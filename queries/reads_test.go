@@ -15,7 +15,7 @@ func day(month time.Month, d, hour int) time.Time {
 }
 
 // commit loads rows of one kind through the real load path.
-func commit(t *testing.T, st *queries.Store, kind queries.Kind, add func(context.Context, *queries.Load) error) queries.LoadResult {
+func commit(t testing.TB, st *queries.Store, kind queries.Kind, add func(context.Context, *queries.Load) error) queries.LoadResult {
 	t.Helper()
 	ctx := context.Background()
 	l, err := st.BeginLoad(ctx, kind, "acme")
