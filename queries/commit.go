@@ -520,17 +520,24 @@ func (s *Store) Recover(ctx context.Context) error {
 		return err
 	}
 	for _, o := range opens {
-		if err := s.recoverFirm(ctx, o.firm, o.kind); err != nil {
+		if err := s.recoverFirm(ctx, o.firm, o.kind, true); err != nil {
 			return err
 		}
 	}
 	return s.dropOrphans(ctx)
 }
 
-// recoverFirm finishes one firm's open commits of a kind under its lease.
-func (s *Store) recoverFirm(ctx context.Context, firm string, kind Kind) (err error) {
-	ls, err := s.acquireLease(ctx, firm, kind, s.self)
-	if err != nil {
+// recoverFirm finishes one firm's open commits of a kind under its lease,
+// waiting for the lease, or, without wait, only when it can be had at once
+// (a live holder is a load, which finishes them first).
+func (s *Store) recoverFirm(ctx context.Context, firm string, kind Kind, wait bool) (err error) {
+	var ls *lease
+	if wait {
+		ls, err = s.acquireLease(ctx, firm, kind, s.self)
+	} else {
+		ls, err = s.tryLease(ctx, firm, kind, s.self)
+	}
+	if ls == nil || err != nil {
 		return err
 	}
 	defer func() {

@@ -268,7 +268,7 @@ func (s *Store) finishDead(ctx context.Context, firm string, g *firmGate, deadli
 		}
 		rctx, cancel := context.WithDeadline(ctx, deadline)
 		s.log.WarnContext(ctx, "a reader finishes the commit of a load that died", "firm", firm, "kind", kind)
-		err = s.recoverFirm(rctx, firm, kind)
+		err = s.recoverFirm(rctx, firm, kind, false)
 		cancel()
 		g.fix.Unlock()
 		if err != nil {

@@ -88,22 +88,11 @@ func leaseTable(firm string, kind Kind) string {
 // acquireLease waits until this load holds the firm's lease for the kind,
 // taking over a lease whose holder died.
 func (s *Store) acquireLease(ctx context.Context, firm string, kind Kind, self holder) (*lease, error) {
-	table := leaseTable(firm, kind)
-	ddl := fmt.Sprintf("CREATE TABLE %s (at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY at COMMENT %s",
-		chdb.QuoteIdent(table), chdb.QuoteString(self.comment()))
 	wait := leasePoll
 	for {
-		err := s.conn.Exec(ctx, ddl)
-		if err == nil {
-			l := &lease{s: s, table: table, stop: make(chan struct{}), done: make(chan struct{})}
-			go l.beat(self)
-			return l, nil
-		}
-		if !isCode(err, 57) { // TABLE_ALREADY_EXISTS: someone holds it
-			return nil, fmt.Errorf("take the load lease of firm %s: %w", firm, err)
-		}
-		if err := s.breakStaleLease(ctx, table, self); err != nil {
-			return nil, err
+		l, err := s.tryLease(ctx, firm, kind, self)
+		if l != nil || err != nil {
+			return l, err
 		}
 		select {
 		case <-ctx.Done():
@@ -112,6 +101,23 @@ func (s *Store) acquireLease(ctx context.Context, firm string, kind Kind, self h
 		}
 		wait = min(2*wait, leasePollMax)
 	}
+}
+
+// tryLease takes the firm's lease for the kind if it is free or its holder
+// died; it returns nil, and no error, when a live holder has it.
+func (s *Store) tryLease(ctx context.Context, firm string, kind Kind, self holder) (*lease, error) {
+	table := leaseTable(firm, kind)
+	err := s.conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY at COMMENT %s",
+		chdb.QuoteIdent(table), chdb.QuoteString(self.comment())))
+	if err == nil {
+		l := &lease{s: s, table: table, stop: make(chan struct{}), done: make(chan struct{})}
+		go l.beat(self)
+		return l, nil
+	}
+	if !isCode(err, 57) { // TABLE_ALREADY_EXISTS: someone holds it
+		return nil, fmt.Errorf("take the load lease of firm %s: %w", firm, err)
+	}
+	return nil, s.breakStaleLease(ctx, table, self)
 }
 
 // breakStaleLease removes a lease whose holder is gone or has not stamped it
