@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -14,7 +15,7 @@ import (
 // input is a continuous function of the moment, so the chance moves smoothly as time passes.
 type WinModel struct {
 	Stages    []string  `json:"stages"`     // one indicator column each, in this order
-	Coef      []float64 `json:"coef"`       // logit coefficients: stages, stages x log time left, then the shared inputs
+	Coef      []float64 `json:"coef"`       // logit coefficients: the stage blocks (see stageBlocks), then the shared inputs
 	AmountRef float64   `json:"amount_ref"` // median amount of the training snapshots
 }
 
@@ -29,7 +30,7 @@ type dealAt struct {
 }
 
 // winInputs is the number of shared (non-stage) inputs.
-const winInputs = 18
+const winInputs = 20
 
 // closeKnots are the hinge points, in period lengths relative to the period's end, of the close-date input.
 var closeKnots = []float64{-1, -0.5, -0.25, 0, 0.25, 0.5, 1}
@@ -56,12 +57,33 @@ func (w *WinModel) inputs(dst []float64, d dealAt, m, end int64, length float64)
 		ref = 1
 	}
 	dst[15] = clamp(math.Log(math.Max(d.amount, 1)/ref), -4, 4)
-	dst[16] = dst[0] * sigmoid(-8*rel) // time left matters most to deals expected inside the period
+	inside := 0.0 // the expected close falls before the period's end: fixed for a deal, whatever the moment
+	if d.closeDate < end {
+		inside = 1
+	}
+	dst[16] = dst[0] * inside // time left matters most to deals expected inside the period
 	dst[aheadInput] = clamp(ahead, 0, 1)
+	dst[18] = inside
+	dst[lifeInput] = lifeShare(float64(m-d.created), float64(d.closeDate-m))
 }
 
-// aheadInput is the index of the shared input holding the time until the expected close, 0 to 1 period.
-const aheadInput = 17
+// Indexes of the shared inputs holding the time until the expected close (0 to 1 period) and the
+// share of its life the deal has lived.
+const (
+	aheadInput = 17
+	lifeInput  = 19
+)
+
+// lifeShare returns the share of a deal's life from creation to expected close already lived: age
+// over age plus the time still ahead, 1 once the expected close has passed. It is what tells how
+// many of its stage changes a deal still has to make before its close.
+func lifeShare(age, ahead float64) float64 {
+	age = math.Max(0, age)
+	if ahead <= 0 {
+		return 1
+	}
+	return age / (age + ahead)
+}
 
 // clamp limits v to [lo, hi].
 func clamp(v, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, v)) }
@@ -76,11 +98,11 @@ func (w *WinModel) prob(d dealAt, m, end int64, length float64) float64 {
 	n := len(w.Stages)
 	var z float64
 	if d.stage >= 0 && d.stage < n {
-		z = w.Coef[d.stage] + w.Coef[n+d.stage]*x[0] + w.Coef[2*n+d.stage]*soonOf(x[:])
+		z = w.Coef[d.stage] + w.Coef[n+d.stage]*x[0] + w.Coef[2*n+d.stage]*soonOf(x[:]) + w.Coef[3*n+d.stage]*x[lifeInput]
 	} else {
-		z = meanOf(w.Coef[:n]) + meanOf(w.Coef[n:2*n])*x[0] + meanOf(w.Coef[2*n:3*n])*soonOf(x[:])
+		z = meanOf(w.Coef[:n]) + meanOf(w.Coef[n:2*n])*x[0] + meanOf(w.Coef[2*n:3*n])*soonOf(x[:]) + meanOf(w.Coef[3*n:4*n])*x[lifeInput]
 	}
-	z += dot(w.Coef[3*n:], x[:])
+	z += dot(w.Coef[stageBlocks*n:], x[:])
 	return sigmoid(z) * staleFactor(float64(m-d.closeDate)/length)
 }
 
@@ -186,9 +208,9 @@ func baseRate(rows []winRow) float64 {
 	return clamp(won/n, 0.001, 0.999)
 }
 
-// stageBlocks is the number of per-stage coefficient blocks: the stage itself, its product with the
-// log of the time left and its product with how soon the deal is expected to close.
-const stageBlocks = 3
+// stageBlocks is the number of per-stage coefficient blocks: the stage itself, its products with the
+// log of the time left, with how soon the deal is expected to close and with the share of its life lived.
+const stageBlocks = 4
 
 // soonOf returns, from a deal's shared inputs, how soon it is expected to close: 1 when its expected
 // close date has passed, falling smoothly to 0 for dates a period or more ahead.
@@ -207,6 +229,7 @@ func rowOf(dst []float64, r winRow, stages int) {
 		dst[r.stage] = 1
 		dst[stages+int(r.stage)] = x[0]
 		dst[2*stages+int(r.stage)] = soonOf(x[:])
+		dst[3*stages+int(r.stage)] = x[lifeInput]
 	}
 	for i, v := range r.x {
 		dst[stageBlocks*stages+i] = float64(v)
@@ -226,4 +249,13 @@ func addOuter(s *mat.SymDense, row []float64, w float64) {
 			raw.Data[off+j] += wa * row[j]
 		}
 	}
+}
+
+// check reports whether the coefficients fit this version's inputs (a model stored by an older
+// version may have other inputs).
+func (w *WinModel) check() error {
+	if want := stageBlocks*len(w.Stages) + winInputs; len(w.Coef) != want {
+		return fmt.Errorf("stage model has %d coefficients, this version uses %d", len(w.Coef), want)
+	}
+	return nil
 }
