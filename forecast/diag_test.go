@@ -45,6 +45,7 @@ type diagTally struct {
 	closed, pipeActual, freshActual, otherActual, pipeMean, newMean, inInt float64
 	sw, rr, lp                                                             float64
 	oracleLow, oracleEst, oracleMean                                       float64
+	band1, band05                                                          float64
 	n                                                                      int
 	cat                                                                    [3]catTally
 }
@@ -106,8 +107,8 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		}
 		best := math.Min(d.sw, math.Min(d.rr, d.lp))
 		a := d.actual
-		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | median %.3f floor %.3f (%.2fx) | pipe told %.3f new told %.3f | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%%\n",
-			qf.name, pt.Name, d.own/a, d.own/best, d.oracleLow/a, d.oracleLow/best, d.oracleEst/a, d.oracleEst/best, d.oracleMean/math.Max(d.pipeActual, 1), d.median/a, d.floor/a, d.floor/best, d.pipeTold/a, d.newTold/a,
+		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | band .1 %.3f (%.2fx) at .5 %.3f | median %.3f floor %.3f (%.2fx) | pipe told %.3f new told %.3f | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%%\n",
+			qf.name, pt.Name, d.own/a, d.own/best, d.oracleLow/a, d.oracleLow/best, d.oracleEst/a, d.oracleEst/best, d.oracleMean/math.Max(d.pipeActual, 1), d.band1/a, d.band1/best, d.band05/a, d.median/a, d.floor/a, d.floor/best, d.pipeTold/a, d.newTold/a,
 			d.closed/a, d.pipeActual/a, d.freshActual/a, d.otherActual/a, d.pipeMean/math.Max(d.pipeActual, 1), d.newMean/math.Max(d.freshActual, 1), 100*d.inInt/float64(d.n))
 	}
 	return b.String()
@@ -142,6 +143,8 @@ func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.P
 	d.actual += actual
 	d.own += math.Abs(actual - pr.forecast)
 	d.median += math.Abs(actual - med)
+	d.band1 += math.Abs(actual - bandMean(s, prm.point, 0.1))
+	d.band05 += math.Abs(actual - bandMean(s, 0.5, 0.1))
 	d.floor += floor / float64(n)
 	d.pipeTold += math.Abs(actual - pointOf(sorted(told), prm.point))
 	d.newTold += math.Abs(actual - pointOf(sorted(newTold), prm.point))

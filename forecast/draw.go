@@ -166,8 +166,11 @@ const pointBand = 0.2
 // levels level-pointBand to level+pointBand. A lone quantile of a lumpy outcome (a few deals, or
 // none, decide it) jumps between the outcome's atoms as chances move; the band's mean moves smoothly
 // and keeps most of the median's robustness.
-func pointOf(sorted []float64, level float64) float64 {
-	lo, hi := math.Max(0, level-pointBand), math.Min(1, level+pointBand)
+func pointOf(sorted []float64, level float64) float64 { return bandMean(sorted, level, pointBand) }
+
+// bandMean returns the mean of sorted draws' quantiles over the levels level-band to level+band.
+func bandMean(sorted []float64, level, band float64) float64 {
+	lo, hi := math.Max(0, level-band), math.Min(1, level+band)
 	const steps = 40
 	s := 0.0
 	for i := range steps {

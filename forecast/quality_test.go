@@ -149,7 +149,21 @@ func evalFirms(months int) []qualityFirm {
 		cfg.End = qualityEnd
 		out = append(out, qualityFirm{name: m.Name, cfg: cfg, periods: months})
 	}
-	return out
+	return reseeded(out, os.Getenv("SALESRECIPE_EVAL_SEED"))
+}
+
+// reseeded adds an offset (an integer in text; none when empty) to every firm's seed and names the
+// firms by it, so that the evaluation can be repeated on other draws of the same mechanics.
+func reseeded(firms []qualityFirm, offset string) []qualityFirm {
+	off, err := strconv.ParseInt(offset, 10, 64)
+	if err != nil || off == 0 {
+		return firms
+	}
+	for i := range firms {
+		firms[i].cfg.Seed += off
+		firms[i].name = fmt.Sprintf("%s +%d", firms[i].name, off)
+	}
+	return firms
 }
 
 // shareScore is the combined forecast's accuracy at one elapsed share beside the best baseline.
