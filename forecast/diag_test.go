@@ -46,6 +46,8 @@ type diagTally struct {
 	sw, rr, lp                                                             float64
 	oracleLow, oracleEst, oracleMean                                       float64
 	band1, band05                                                          float64
+	pipeToldFloor, newToldFloor                                            float64
+	muSum, freshCount, amountMean                                          float64
 	n                                                                      int
 	cat                                                                    [3]catTally
 }
@@ -70,6 +72,7 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		t.Fatal(err)
 	}
 	tallies := make([]diagTally, len(pts))
+	rows := make([][]oracleRow, len(pts))
 	for p := from; !p.Start.After(to.Start); p = p.Next() {
 		actual := lb.book.won(p.Start, p.End(), horizon)
 		for k, pt := range pts {
@@ -93,8 +96,14 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 					continue
 				}
 				tallies[k].add(m.Combiner, rep, fe, p, actual[rep], parts[rep])
-				tallies[k].addOracle(m.Combiner, rep, fe, p, actual[rep], parts[rep], orc[rep])
+				rows[k] = append(rows[k], oracleRow{m.Combiner, rep, fe, p, actual[rep], parts[rep], orc[rep]})
 			}
+		}
+	}
+	for k := range pts {
+		scale := tallies[k].freshActual / math.Max(tallies[k].newMean, 1)
+		for _, r := range rows[k] {
+			tallies[k].addOracle(r, scale)
 		}
 	}
 	var b strings.Builder
@@ -107,15 +116,15 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		}
 		best := math.Min(d.sw, math.Min(d.rr, d.lp))
 		a := d.actual
-		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | band .1 %.3f (%.2fx) at .5 %.3f | median %.3f floor %.3f (%.2fx) | pipe told %.3f new told %.3f | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%%\n",
-			qf.name, pt.Name, d.own/a, d.own/best, d.oracleLow/a, d.oracleLow/best, d.oracleEst/a, d.oracleEst/best, d.oracleMean/math.Max(d.pipeActual, 1), d.band1/a, d.band1/best, d.band05/a, d.median/a, d.floor/a, d.floor/best, d.pipeTold/a, d.newTold/a,
-			d.closed/a, d.pipeActual/a, d.freshActual/a, d.otherActual/a, d.pipeMean/math.Max(d.pipeActual, 1), d.newMean/math.Max(d.freshActual, 1), 100*d.inInt/float64(d.n))
+		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | band .1 %.3f (%.2fx) at .5 %.3f | median %.3f floor %.3f (%.2fx) | pipe told %.3f (floor %.3f) new told %.3f (floor %.3f) | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%% | new count ours %.0f actual %.0f, mean amount ours %.0f actual %.0f\n",
+			qf.name, pt.Name, d.own/a, d.own/best, d.oracleLow/a, d.oracleLow/best, d.oracleEst/a, d.oracleEst/best, d.oracleMean/math.Max(d.pipeActual, 1), d.band1/a, d.band1/best, d.band05/a, d.median/a, d.floor/a, d.floor/best, d.pipeTold/a, d.pipeToldFloor/a, d.newTold/a, d.newToldFloor/a,
+			d.closed/a, d.pipeActual/a, d.freshActual/a, d.otherActual/a, d.pipeMean/math.Max(d.pipeActual, 1), d.newMean/math.Max(d.freshActual, 1), 100*d.inInt/float64(d.n), d.muSum, d.freshCount, d.amountMean/float64(d.n), d.freshActual/math.Max(1, d.freshCount))
 	}
 	return b.String()
 }
 
 // add records one rep-month.
-func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.Period, actual float64, parts [3]float64) {
+func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.Period, actual float64, parts [4]float64) {
 	pr := c.predict(rep, f, p.Start.Unix())
 	prm := c.at(f.Tau)
 	seed := seedOf(rep, p.Start.Unix(), 0)
@@ -147,8 +156,13 @@ func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.P
 	d.band05 += math.Abs(actual - bandMean(s, 0.5, 0.1))
 	d.floor += floor / float64(n)
 	d.pipeTold += math.Abs(actual - pointOf(sorted(told), prm.point))
+	d.pipeToldFloor += meanAbsFromMedian(told)
+	d.newToldFloor += meanAbsFromMedian(newTold)
 	d.newTold += math.Abs(actual - pointOf(sorted(newTold), prm.point))
 	d.closed += f.Closed
+	d.muSum += mu
+	d.freshCount += parts[3]
+	d.amountMean += meanOf(c.Amounts)
 	d.pipeActual += parts[0]
 	d.freshActual += parts[1]
 	d.otherActual += parts[2]
@@ -167,8 +181,8 @@ func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.P
 
 // actualParts splits each rep's won revenue of p (as known at horizon) not yet won at the moment
 // at into deals open at at, deals created after at, and the rest (closed otherwise then).
-func actualParts(b *book, p salesrecipe.Period, at, horizon time.Time) map[string][3]float64 {
-	out := map[string][3]float64{}
+func actualParts(b *book, p salesrecipe.Period, at, horizon time.Time) map[string][4]float64 {
+	out := map[string][4]float64{}
 	for _, i := range b.closedBetween(p.Start, p.End()) {
 		h := b.deals[i]
 		d, ok := stateAt(h, horizon)
@@ -179,6 +193,7 @@ func actualParts(b *book, p salesrecipe.Period, at, horizon time.Time) map[strin
 		switch then, existed := stateAt(h, at); {
 		case !existed:
 			v[1] += d.Amount
+			v[3]++
 		case then.Status == salesrecipe.StatusOpen:
 			v[0] += d.Amount
 		case then.Status == salesrecipe.StatusWon && !then.ClosedAt.Before(p.Start):
@@ -270,26 +285,39 @@ func binom(n, k int) float64 {
 	return out
 }
 
-// addOracle records the oracle's floors of one rep-month: the expected absolute error of the
-// median of closed + the oracle's pipeline draws + new business told (a lower bound) or + this
-// forecast's own new-business draws (an estimate).
-func (d *diagTally) addOracle(c *Combiner, rep string, f *repFeatures, p salesrecipe.Period, actual float64, parts [3]float64, deals []chance) {
+// oracleRow is one rep-month's forecast inputs with the oracle's chances of its open deals.
+type oracleRow struct {
+	c      *Combiner
+	rep    string
+	f      *repFeatures
+	p      salesrecipe.Period
+	actual float64
+	parts  [4]float64
+	deals  []chance
+}
+
+// addOracle records the oracle's floors of one rep-month: the expected absolute error of the median
+// of closed + the oracle's pipeline draws + new business told (a lower bound), or + this forecast's
+// own new-business draws with their mean scaled by newScale (the firm's new business over this
+// forecast's expectation of it at the share, so that the new business is right on average).
+func (d *diagTally) addOracle(r oracleRow, newScale float64) {
 	const n = 1000
+	c, f := r.c, r.f
 	prm := c.at(f.Tau)
-	seed := seedOf(rep, p.Start.Unix(), 7)
-	mu := c.newMean(prm, f)
+	seed := seedOf(r.rep, r.p.Start.Unix(), 7)
+	mu := newScale * c.newMean(prm, f)
 	low, est := make([]float64, n), make([]float64, n)
 	for i := range n {
 		s := 0.0
-		for j, dl := range deals {
+		for j, dl := range r.deals {
 			if unitHash(seed, uint64(i), uint64(j)) < dl.p {
 				s += dl.amount
 			}
 		}
-		low[i] = f.Closed + s + parts[1]
+		low[i] = f.Closed + s + r.parts[1]
 		est[i] = f.Closed + s + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
 	}
-	for _, dl := range deals {
+	for _, dl := range r.deals {
 		d.oracleMean += dl.p * dl.amount
 	}
 	d.oracleLow += meanAbsFromMedian(low)
@@ -345,5 +373,88 @@ func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Pe
 		x.won += won * a
 		x.briefOurs += (q - won) * (q - won) * a
 		x.briefOracle += (oc.p - won) * (oc.p - won) * a
+	}
+}
+
+// TestDiagnosePipeline prints the stage model fitted on one firm (SALESRECIPE_DIAG_PIPE, a firm name
+// of the evaluation) at the start of its last backtested month: coefficients and in-sample calibration.
+func TestDiagnosePipeline(t *testing.T) {
+	name := os.Getenv("SALESRECIPE_DIAG_PIPE")
+	if name == "" {
+		t.Skip("set SALESRECIPE_DIAG_PIPE to a firm name")
+	}
+	for _, qf := range evalFirms(6) {
+		if !strings.Contains(qf.name, name) {
+			continue
+		}
+		f := generate(t, qf.cfg)
+		st := engine.Store(t, queries.Config{})
+		load(t, st, "acme", f.dir)
+		lb, err := newLab(context.Background(), st, "acme", salesrecipe.GrainMonth, qf.cfg.End, model.Options{}, clock(qf.cfg.End))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := salesrecipe.NewPeriod(salesrecipe.GrainMonth, qf.cfg.End).Prev().Start
+		first := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
+		for range 5 {
+			first = first.Prev()
+		}
+		for q := first; !q.Start.After(at); q = q.Next() {
+			mo := SharePoint(0.2).At(q)
+			mm, err := lb.model(context.Background(), mo, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum, n float64
+			for _, d := range lb.book.at(mo).open(mo) {
+				if q.Contains(d.CloseDate) {
+					sum += mm.Pipeline.rate(d, mo, q)
+					n++
+				}
+			}
+			t.Logf("forward %s: %0.f in-period open deals, mean rate %.3f; coef[0:5] %.2f", q, n, sum/n, mm.Pipeline.Win.Coef[:5])
+		}
+		p := lb.pipeline(at)
+		t.Logf("%s: stages %v snapshots %.0f global %.3f", qf.name, p.Win.Stages, p.Snapshots, p.Global)
+		n := len(p.Win.Stages)
+		for b := range stageBlocks {
+			t.Logf("block %d: %.2f", b, p.Win.Coef[b*n:(b+1)*n])
+		}
+		t.Logf("shared: %.2f", p.Win.Coef[stageBlocks*n:])
+		for _, s := range f.truth.Stages {
+			t.Logf("truth %s conv %.2f file %.2f", s.Stage, s.Conversion, s.Probability)
+		}
+		for q, i := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at), 0; i < 6; q, i = q.Prev(), i+1 {
+			for _, sh := range []float64{0.2, 0.6} {
+				mo := SharePoint(sh).At(q)
+				mm, err := lb.model(context.Background(), mo, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sum, n float64
+				for _, d := range lb.book.at(mo).open(mo) {
+					if q.Contains(d.CloseDate) {
+						sum += mm.Pipeline.rate(d, mo, q)
+						n++
+					}
+				}
+				t.Logf("%s at %.0f%%: %0.f in-period open deals, mean rate %.3f; pipeline trained from %s, coef[0:5] %.2f", q, 100*sh, n, sum/n, mm.Pipeline.TrainedFrom.Format(time.DateOnly), mm.Pipeline.Win.Coef[:5])
+			}
+		}
+		per := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
+		mid := SharePoint(0.6).At(per)
+		m, err := lb.model(context.Background(), mid, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("combiner: pipeline %.3f learned %v rows %v", m.Combiner.Pipeline, m.Combiner.Learned, m.Combiner.Rows)
+		shown := 0
+		for _, d := range lb.book.at(mid).open(mid) {
+			if !per.Contains(d.CloseDate) || shown > 12 {
+				continue
+			}
+			shown++
+			t.Logf("deal %s stage %s close %s created %s: rate %.3f factor %.3f", d.RepID, d.Stage, d.CloseDate.Format(time.DateOnly), d.Created.Format(time.DateOnly), m.Pipeline.rate(d, mid, per), m.Pipeline.factor(d.RepID))
+		}
 	}
 }
