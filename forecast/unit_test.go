@@ -233,6 +233,45 @@ func TestWinModelLearnsAndMovesSmoothly(t *testing.T) {
 	}
 }
 
+func TestWinModelRecoversFromABadStart(t *testing.T) {
+	// A few hundred snapshots of two stages, and a start far off (as a fit on too little data once
+	// left it): the fit must end where a fit from the base rate ends, not run further off.
+	rng := rand.New(rand.NewPCG(5, 6))
+	const length = 30 * 86400.0
+	w := &WinModel{AmountRef: 1000}
+	var rows []winRow
+	for range 300 {
+		stage := rng.IntN(2)
+		end := int64(100 * length)
+		m := end - int64((0.05+0.9*rng.Float64())*length)
+		close := m + int64((rng.Float64()*1.5-0.2)*length)
+		d := dealAt{stage: stage, amount: 1000, closeDate: close, created: m - int64(length), stageSince: m - int64(length/2)}
+		row := winRow{stage: int32(stage), weight: 1, won: close < end && rng.Float64() < []float64{0.2, 0.7}[stage]}
+		var x [winInputs]float64
+		w.inputs(x[:], d, m, end, length)
+		for i, v := range x {
+			row.x[i] = float32(v)
+		}
+		rows = append(rows, row)
+	}
+	stages := []string{"a", "b"}
+	cold := fitWinModel(stages, rows, 1000, nil)
+	bad := &WinModel{Stages: stages, Coef: make([]float64, len(cold.Coef))}
+	for i := range bad.Coef {
+		bad.Coef[i] = 300 * float64(1-2*(i%2))
+	}
+	warm := fitWinModel(stages, rows, 1000, bad)
+	ft := &winFit{rows: rows, stages: len(stages), row: make([]float64, len(cold.Coef))}
+	if lc, lw := ft.loss(cold.Coef), ft.loss(warm.Coef); math.Abs(lc-lw) > 1e-3*lc {
+		t.Errorf("penalized loss from a bad start %.4f, from the base rate %.4f", lw, lc)
+	}
+	for i, c := range cold.Coef {
+		if math.Abs(c) > 20 {
+			t.Errorf("coefficient %d is %.1f: the fit ran off", i, c)
+		}
+	}
+}
+
 func TestProrateQuotas(t *testing.T) {
 	q := func(rep, start string, g salesrecipe.Grain, amount float64) salesrecipe.Quota {
 		return salesrecipe.Quota{RepID: rep, PeriodStart: mustTime(t, start+"T00:00:00Z"), Period: g, Amount: amount}
