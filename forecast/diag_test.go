@@ -48,6 +48,7 @@ type diagTally struct {
 	band1, band05                                                          float64
 	pipeToldFloor, newToldFloor                                            float64
 	muSum, freshCount, amountMean                                          float64
+	byRep, byPeriod                                                        map[string]*[2]float64
 	n                                                                      int
 	cat                                                                    [3]catTally
 }
@@ -116,9 +117,9 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		}
 		best := math.Min(d.sw, math.Min(d.rr, d.lp))
 		a := d.actual
-		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | band .1 %.3f (%.2fx) at .5 %.3f | median %.3f floor %.3f (%.2fx) | pipe told %.3f (floor %.3f) new told %.3f (floor %.3f) | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%% | new count ours %.0f actual %.0f, mean amount ours %.0f actual %.0f\n",
+		fmt.Fprintf(&b, "%-22s %4s own %.3f (%.2fx) oracle floor: new told %.3f (%.2fx), new ours %.3f (%.2fx), mean/actual %.2f | band .1 %.3f (%.2fx) at .5 %.3f | median %.3f floor %.3f (%.2fx) | pipe told %.3f (floor %.3f) new told %.3f (floor %.3f) | actual: closed %.2f pipe %.2f new %.2f other %.2f | mean/actual pipe %.2f new %.2f | cov %.0f%% | new count ours %.0f actual %.0f, mean amount ours %.0f actual %.0f | dispersion by rep %.2f by period %.2f\n",
 			qf.name, pt.Name, d.own/a, d.own/best, d.oracleLow/a, d.oracleLow/best, d.oracleEst/a, d.oracleEst/best, d.oracleMean/math.Max(d.pipeActual, 1), d.band1/a, d.band1/best, d.band05/a, d.median/a, d.floor/a, d.floor/best, d.pipeTold/a, d.pipeToldFloor/a, d.newTold/a, d.newToldFloor/a,
-			d.closed/a, d.pipeActual/a, d.freshActual/a, d.otherActual/a, d.pipeMean/math.Max(d.pipeActual, 1), d.newMean/math.Max(d.freshActual, 1), 100*d.inInt/float64(d.n), d.muSum, d.freshCount, d.amountMean/float64(d.n), d.freshActual/math.Max(1, d.freshCount))
+			d.closed/a, d.pipeActual/a, d.freshActual/a, d.otherActual/a, d.pipeMean/math.Max(d.pipeActual, 1), d.newMean/math.Max(d.freshActual, 1), 100*d.inInt/float64(d.n), d.muSum, d.freshCount, d.amountMean/float64(d.n), d.freshActual/math.Max(1, d.freshCount), dispersion(d.byRep), dispersion(d.byPeriod))
 	}
 	return b.String()
 }
@@ -161,6 +162,19 @@ func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.P
 	d.newTold += math.Abs(actual - pointOf(sorted(newTold), prm.point))
 	d.closed += f.Closed
 	d.muSum += mu
+	if d.byRep == nil {
+		d.byRep, d.byPeriod = map[string]*[2]float64{}, map[string]*[2]float64{}
+	}
+	for _, kv := range []struct {
+		m map[string]*[2]float64
+		k string
+	}{{d.byRep, rep}, {d.byPeriod, p.String()}} {
+		if kv.m[kv.k] == nil {
+			kv.m[kv.k] = &[2]float64{}
+		}
+		kv.m[kv.k][0] += mu
+		kv.m[kv.k][1] += parts[3]
+	}
 	d.freshCount += parts[3]
 	d.amountMean += meanOf(c.Amounts)
 	d.pipeActual += parts[0]
@@ -376,85 +390,24 @@ func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Pe
 	}
 }
 
-// TestDiagnosePipeline prints the stage model fitted on one firm (SALESRECIPE_DIAG_PIPE, a firm name
-// of the evaluation) at the start of its last backtested month: coefficients and in-sample calibration.
-func TestDiagnosePipeline(t *testing.T) {
-	name := os.Getenv("SALESRECIPE_DIAG_PIPE")
-	if name == "" {
-		t.Skip("set SALESRECIPE_DIAG_PIPE to a firm name")
+// dispersion returns the mean over groups of (actual - s expected)^2 / (s expected), s scaling the
+// expectations to the actual total: about 1 when the groups' counts are Poisson around the scaled
+// expectations, more when groups differ in ways the expectations miss.
+func dispersion(groups map[string]*[2]float64) float64 {
+	var mu, act float64
+	for _, g := range groups {
+		mu += g[0]
+		act += g[1]
 	}
-	for _, qf := range evalFirms(6) {
-		if !strings.Contains(qf.name, name) {
-			continue
-		}
-		f := generate(t, qf.cfg)
-		st := engine.Store(t, queries.Config{})
-		load(t, st, "acme", f.dir)
-		lb, err := newLab(context.Background(), st, "acme", salesrecipe.GrainMonth, qf.cfg.End, model.Options{}, clock(qf.cfg.End))
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := salesrecipe.NewPeriod(salesrecipe.GrainMonth, qf.cfg.End).Prev().Start
-		first := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
-		for range 5 {
-			first = first.Prev()
-		}
-		for q := first; !q.Start.After(at); q = q.Next() {
-			mo := SharePoint(0.2).At(q)
-			mm, err := lb.model(context.Background(), mo, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sum, n float64
-			for _, d := range lb.book.at(mo).open(mo) {
-				if q.Contains(d.CloseDate) {
-					sum += mm.Pipeline.rate(d, mo, q)
-					n++
-				}
-			}
-			t.Logf("forward %s: %0.f in-period open deals, mean rate %.3f; coef[0:5] %.2f", q, n, sum/n, mm.Pipeline.Win.Coef[:5])
-		}
-		p := lb.pipeline(at)
-		t.Logf("%s: stages %v snapshots %.0f global %.3f", qf.name, p.Win.Stages, p.Snapshots, p.Global)
-		n := len(p.Win.Stages)
-		for b := range stageBlocks {
-			t.Logf("block %d: %.2f", b, p.Win.Coef[b*n:(b+1)*n])
-		}
-		t.Logf("shared: %.2f", p.Win.Coef[stageBlocks*n:])
-		for _, s := range f.truth.Stages {
-			t.Logf("truth %s conv %.2f file %.2f", s.Stage, s.Conversion, s.Probability)
-		}
-		for q, i := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at), 0; i < 6; q, i = q.Prev(), i+1 {
-			for _, sh := range []float64{0.2, 0.6} {
-				mo := SharePoint(sh).At(q)
-				mm, err := lb.model(context.Background(), mo, false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var sum, n float64
-				for _, d := range lb.book.at(mo).open(mo) {
-					if q.Contains(d.CloseDate) {
-						sum += mm.Pipeline.rate(d, mo, q)
-						n++
-					}
-				}
-				t.Logf("%s at %.0f%%: %0.f in-period open deals, mean rate %.3f; pipeline trained from %s, coef[0:5] %.2f", q, 100*sh, n, sum/n, mm.Pipeline.TrainedFrom.Format(time.DateOnly), mm.Pipeline.Win.Coef[:5])
-			}
-		}
-		per := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
-		mid := SharePoint(0.6).At(per)
-		m, err := lb.model(context.Background(), mid, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("combiner: pipeline %.3f learned %v rows %v", m.Combiner.Pipeline, m.Combiner.Learned, m.Combiner.Rows)
-		shown := 0
-		for _, d := range lb.book.at(mid).open(mid) {
-			if !per.Contains(d.CloseDate) || shown > 12 {
-				continue
-			}
-			shown++
-			t.Logf("deal %s stage %s close %s created %s: rate %.3f factor %.3f", d.RepID, d.Stage, d.CloseDate.Format(time.DateOnly), d.Created.Format(time.DateOnly), m.Pipeline.rate(d, mid, per), m.Pipeline.factor(d.RepID))
+	if mu == 0 {
+		return 0
+	}
+	s, out, n := act/mu, 0.0, 0.0
+	for _, g := range groups {
+		if e := s * g[0]; e > 0.5 {
+			out += (g[1] - e) * (g[1] - e) / e
+			n++
 		}
 	}
+	return out / math.Max(n, 1)
 }
