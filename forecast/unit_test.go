@@ -272,6 +272,30 @@ func TestWinModelRecoversFromABadStart(t *testing.T) {
 	}
 }
 
+func TestAmountSampleKeepsTheTail(t *testing.T) {
+	many := make([]float64, 5000)
+	for i := range many {
+		many[i] = float64(i + 1)
+	}
+	for _, tc := range []struct {
+		name     string
+		in       []float64
+		wantLen  int
+		min, max float64
+	}{
+		{"few amounts are kept as they are", []float64{1, 2, 30}, 3, 1, 30},
+		{"many are thinned to the cap, smallest and largest kept", many, maxAmountSample, 1, 5000},
+	} {
+		out := amountSample(tc.in)
+		if len(out) != tc.wantLen || out[0] != tc.min || out[len(out)-1] != tc.max {
+			t.Errorf("%s: %d amounts from %.0f to %.0f, want %d from %.0f to %.0f", tc.name, len(out), out[0], out[len(out)-1], tc.wantLen, tc.min, tc.max)
+		}
+		if m, want := meanOf(out), meanOf(tc.in); math.Abs(m-want) > 0.01*want {
+			t.Errorf("%s: mean %.1f, want %.1f", tc.name, m, want)
+		}
+	}
+}
+
 func TestProrateQuotas(t *testing.T) {
 	q := func(rep, start string, g salesrecipe.Grain, amount float64) salesrecipe.Quota {
 		return salesrecipe.Quota{RepID: rep, PeriodStart: mustTime(t, start+"T00:00:00Z"), Period: g, Amount: amount}

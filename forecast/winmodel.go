@@ -10,9 +10,11 @@ import (
 
 // WinModel is a logistic classifier of whether an open deal is won before a target period ends,
 // from what is known about the deal at the moment: its stage, how far its expected close date lies
-// from the period's end and from the moment, how much of the period is left, the deal's age, the
+// from the period's end and from the moment, whether it falls before the end, how much of the period
+// is left, the deal's age and the share of its life (creation to expected close) already lived, the
 // time since its stage last changed, how often its close date was pushed and its amount. Every
-// input is a continuous function of the moment, so the chance moves smoothly as time passes.
+// input is a continuous function of the moment (whether the expected close falls before the end
+// does not depend on it), so the chance moves smoothly as time passes.
 type WinModel struct {
 	Stages    []string  `json:"stages"`     // one indicator column each, in this order
 	Coef      []float64 `json:"coef"`       // logit coefficients: the stage blocks (see stageBlocks), then the shared inputs
