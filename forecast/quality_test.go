@@ -58,9 +58,11 @@ func qualityFirms(t testing.TB) []qualityFirm {
 
 // Per-share bounds the combined forecast must meet on every quality firm. The targets are
 // 0.92 (20-60%) and 0.70 (80%) of the best baseline's rep WAPE; BENCHMARKS.md reports how far each
-// firm is from them. These bounds hold what is reached today so that no change makes it worse.
+// firm is from them and how far from the error an oracle told the generator's mechanics would make.
+// These bounds hold what is reached today (at most 0.94, 0.89, 0.88 and 0.88) with a small margin,
+// so that no change makes it worse.
 var (
-	maxRatio    = map[string]float64{"20%": 0.97, "40%": 0.95, "60%": 0.96, "80%": 0.96}
+	maxRatio    = map[string]float64{"20%": 0.96, "40%": 0.92, "60%": 0.91, "80%": 0.91}
 	minCoverage = 0.70
 	maxCoverage = 0.88
 )
