@@ -296,6 +296,17 @@ func TestAmountSampleKeepsTheTail(t *testing.T) {
 	}
 }
 
+func TestOlderStageModelAsksForARefit(t *testing.T) {
+	older := &WinModel{Stages: []string{"a"}, Coef: make([]float64, 3+18)} // three stage blocks, 18 inputs
+	body, err := json.Marshal(&Model{Firm: "acme", Pipeline: &Pipeline{Win: older}, Combiner: &Combiner{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeModel(queries.StoredRecipe{Firm: "acme", Body: string(body)}); err == nil || !strings.Contains(err.Error(), "refit") {
+		t.Errorf("a stage model of other inputs: error %v, want one asking for a refit", err)
+	}
+}
+
 func TestProrateQuotas(t *testing.T) {
 	q := func(rep, start string, g salesrecipe.Grain, amount float64) salesrecipe.Quota {
 		return salesrecipe.Quota{RepID: rep, PeriodStart: mustTime(t, start+"T00:00:00Z"), Period: g, Amount: amount}
@@ -361,7 +372,7 @@ func TestStoredZeroRecipeIsShownAsNone(t *testing.T) {
 		rc   *model.Recipe
 		want bool
 	}{{"every kind at zero", zero, false}, {"a kind with a value", needsModel().Recipe, true}} {
-		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{Win: &WinModel{}}, Combiner: &Combiner{}})
+		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{Win: fitWinModel(nil, nil, 1, nil)}, Combiner: &Combiner{}})
 		if err != nil {
 			t.Fatal(err)
 		}
