@@ -41,7 +41,7 @@ func TestDiagnoseFirms(t *testing.T) {
 
 // diagTally accumulates one firm and share's decomposition over rep-months.
 type diagTally struct {
-	actual, own, median, floor, pipeTold, newTold, best                    float64
+	actual, own, median, floor, pipeTold, newTold                          float64
 	closed, pipeActual, freshActual, otherActual, pipeMean, newMean, inInt float64
 	sw, rr, lp                                                             float64
 	oracleLow, oracleEst, oracleMean                                       float64
@@ -54,7 +54,7 @@ type diagTally struct {
 }
 
 // catTally compares the pipeline's chances with the oracle's over deals of one close-date category.
-type catTally struct{ ours, oracle, won, briefOurs, briefOracle, amount float64 }
+type catTally struct{ ours, oracle, won, brierOurs, brierOracle, amount float64 } // amount-weighted
 
 // diagnoseFirm backtests the firm and returns one line per share.
 func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
@@ -113,7 +113,7 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		for c, name := range []string{"overdue", "closes in rest", "closes later"} {
 			x := d.cat[c]
 			fmt.Fprintf(&b, "  %-22s %4s %-15s amount %.2f of actual: expected ours %.3f oracle %.3f won %.3f | brier ours %.4f oracle %.4f\n",
-				qf.name, pt.Name, name, x.amount/d.actual, x.ours/d.actual, x.oracle/d.actual, x.won/d.actual, x.briefOurs/x.amount/math.Max(1, meanAmt(x)), x.briefOracle/x.amount/math.Max(1, meanAmt(x)))
+				qf.name, pt.Name, name, x.amount/d.actual, x.ours/d.actual, x.oracle/d.actual, x.won/d.actual, x.brierOurs/x.amount, x.brierOracle/x.amount)
 		}
 		best := math.Min(d.sw, math.Min(d.rr, d.lp))
 		a := d.actual
@@ -352,9 +352,6 @@ func meanAbsFromMedian(v []float64) float64 {
 	return out / float64(len(s))
 }
 
-// meanAmt is a scale for amount-weighted Brier scores: 1 (scores are per unit of amount squared over amount).
-func meanAmt(catTally) float64 { return 1 }
-
 // addDeals compares, deal by deal, the pipeline's chance (with the combination's scale) with the oracle's.
 func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Period, at time.Time) {
 	scale := m.Combiner.at(elapsed(p, at)).pipeline
@@ -388,8 +385,8 @@ func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Pe
 		x.ours += q * od.Amount
 		x.oracle += oc.p * a
 		x.won += won * a
-		x.briefOurs += (q - won) * (q - won) * a
-		x.briefOracle += (oc.p - won) * (oc.p - won) * a
+		x.brierOurs += (q - won) * (q - won) * a
+		x.brierOracle += (oc.p - won) * (oc.p - won) * a
 	}
 }
 
