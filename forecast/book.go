@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
-	"github.com/salesrecipe/salesrecipe/model"
 )
 
 // openDeal is an open deal's state at one moment.
@@ -215,7 +214,7 @@ func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float6
 // business; with fewer, all won deals are used.
 const minAmounts = 30
 
-// newAmounts returns the quantiles 0.01..0.99 of the amounts of won deals closed before end and
+// newAmounts returns the amounts (see amountSample) of won deals closed before end and
 // created in the period they closed in (all won deals when there are few), nil when none was won.
 func (b *book) newAmounts(grain salesrecipe.Grain, end time.Time) []float64 {
 	var same, all []float64
@@ -236,5 +235,5 @@ func (b *book) newAmounts(grain salesrecipe.Grain, end time.Time) []float64 {
 		return nil
 	}
 	sort.Float64s(same)
-	return model.Percentiles(same)
+	return amountSample(same)
 }

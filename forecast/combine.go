@@ -40,7 +40,7 @@ type Combiner struct {
 	Low, High   []float64   // rep interval quantile levels
 	TeamLow     []float64   `json:"team_low"`
 	TeamHigh    []float64   `json:"team_high"`
-	Amounts     []float64   `json:"amounts"` // quantiles 0.01..0.99 of the amounts of won deals created in their closing period
+	Amounts     []float64   `json:"amounts"` // sorted amounts of won deals created in their closing period (see amountSample)
 	Rows        []int       `json:"rows"`    // training rows per grid point
 	Periods     int         `json:"periods"` // past periods backtested
 	Level       float64     `json:"level"`
@@ -156,6 +156,25 @@ func fitNewBusiness(rows []sample, kinds []string) ([]float64, error) {
 		trace += sumSquares(mat.Col(nil, j, a))
 	}
 	return model.NNLS(a, y, 1e-6*trace/float64(k))
+}
+
+// maxAmountSample is the most amounts a combination keeps to draw new deals' amounts from.
+const maxAmountSample = 1000
+
+// amountSample returns sorted amounts, or maxAmountSample of their order statistics evenly spaced in
+// rank from the smallest to the largest: drawn by quantile, they keep the amounts' whole tail (the
+// percentiles 1-99 alone left out the largest deals, which carry a seventh of a lumpy firm's
+// new-business revenue).
+func amountSample(sorted []float64) []float64 {
+	n := len(sorted)
+	if n <= maxAmountSample {
+		return sorted
+	}
+	out := make([]float64, maxAmountSample)
+	for i := range out {
+		out[i] = sorted[int(math.Round(float64(i)*float64(n-1)/float64(maxAmountSample-1)))]
+	}
+	return out
 }
 
 // meanOf returns the mean of v, 0 when empty.

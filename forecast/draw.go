@@ -62,16 +62,26 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 		}
 		return out
 	}
-	mu := math.Max(0, dot(p.newBusiness, f.newBusiness(c.Kinds)))
+	mu := c.newMean(p, f)
 	for i := range out {
-		s := f.Closed
-		for j, d := range f.Deals {
-			q := math.Min(1, p.pipeline*d.p)
-			s += d.amount * ramp((q-unitHash(seed, uint64(i), uint64(j)))/dealSoftness)
-		}
-		out[i] = s + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
+		out[i] = f.Closed + pipelineDraw(p, f, seed, uint64(i)) + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
 	}
 	return out
+}
+
+// newMean returns the expected number of new won deals under the parameters.
+func (c *Combiner) newMean(p params, f *repFeatures) float64 {
+	return math.Max(0, dot(p.newBusiness, f.newBusiness(c.Kinds)))
+}
+
+// pipelineDraw returns draw i's revenue from the rep's open deals.
+func pipelineDraw(p params, f *repFeatures, seed, i uint64) float64 {
+	s := 0.0
+	for j, d := range f.Deals {
+		q := math.Min(1, p.pipeline*d.p)
+		s += d.amount * ramp((q-unitHash(seed, i, uint64(j)))/dealSoftness)
+	}
+	return s
 }
 
 // newDeals returns one draw's revenue from deals not yet open: the arrivals of a unit-rate Poisson
@@ -156,8 +166,11 @@ const pointBand = 0.2
 // levels level-pointBand to level+pointBand. A lone quantile of a lumpy outcome (a few deals, or
 // none, decide it) jumps between the outcome's atoms as chances move; the band's mean moves smoothly
 // and keeps most of the median's robustness.
-func pointOf(sorted []float64, level float64) float64 {
-	lo, hi := math.Max(0, level-pointBand), math.Min(1, level+pointBand)
+func pointOf(sorted []float64, level float64) float64 { return bandMean(sorted, level, pointBand) }
+
+// bandMean returns the mean of sorted draws' quantiles over the levels level-band to level+band.
+func bandMean(sorted []float64, level, band float64) float64 {
+	lo, hi := math.Max(0, level-band), math.Min(1, level+band)
 	const steps = 40
 	s := 0.0
 	for i := range steps {

@@ -75,6 +75,9 @@ func decodeModel(r queries.StoredRecipe) (*Model, error) {
 	if m.Pipeline == nil || m.Pipeline.Win == nil || m.Combiner == nil {
 		return nil, fmt.Errorf("recipe of %s fitted at %s lacks its stage model or combination: refit with salesrecipe fit", r.Firm, r.FittedAt.Format(time.RFC3339))
 	}
+	if err := m.Pipeline.Win.check(); err != nil {
+		return nil, fmt.Errorf("recipe of %s fitted at %s was stored by an older version (%w): refit with salesrecipe fit", r.Firm, r.FittedAt.Format(time.RFC3339), err)
+	}
 	if m.Recipe != nil && !m.Recipe.Measurable() {
 		// Stored before fits refused it. The combination was learned with its baseline and rep
 		// effects, so the forecast keeps them; the recipe is shown as none (see View).

@@ -58,9 +58,11 @@ func qualityFirms(t testing.TB) []qualityFirm {
 
 // Per-share bounds the combined forecast must meet on every quality firm. The targets are
 // 0.92 (20-60%) and 0.70 (80%) of the best baseline's rep WAPE; BENCHMARKS.md reports how far each
-// firm is from them. These bounds hold what is reached today so that no change makes it worse.
+// firm is from them and how far from the error an oracle told the generator's mechanics would make.
+// These bounds hold what is reached today (at most 0.94, 0.89, 0.88 and 0.88) with a small margin,
+// so that no change makes it worse.
 var (
-	maxRatio    = map[string]float64{"20%": 0.97, "40%": 0.95, "60%": 0.96, "80%": 0.96}
+	maxRatio    = map[string]float64{"20%": 0.96, "40%": 0.92, "60%": 0.91, "80%": 0.91}
 	minCoverage = 0.70
 	maxCoverage = 0.88
 )
@@ -149,7 +151,21 @@ func evalFirms(months int) []qualityFirm {
 		cfg.End = qualityEnd
 		out = append(out, qualityFirm{name: m.Name, cfg: cfg, periods: months})
 	}
-	return out
+	return reseeded(out, os.Getenv("SALESRECIPE_EVAL_SEED"))
+}
+
+// reseeded adds an offset (an integer in text; none when empty) to every firm's seed and names the
+// firms by it, so that the evaluation can be repeated on other draws of the same mechanics.
+func reseeded(firms []qualityFirm, offset string) []qualityFirm {
+	off, err := strconv.ParseInt(offset, 10, 64)
+	if err != nil || off == 0 {
+		return firms
+	}
+	for i := range firms {
+		firms[i].cfg.Seed += off
+		firms[i].name = fmt.Sprintf("%s +%d", firms[i].name, off)
+	}
+	return firms
 }
 
 // shareScore is the combined forecast's accuracy at one elapsed share beside the best baseline.

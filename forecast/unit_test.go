@@ -233,6 +233,80 @@ func TestWinModelLearnsAndMovesSmoothly(t *testing.T) {
 	}
 }
 
+func TestWinModelRecoversFromABadStart(t *testing.T) {
+	// A few hundred snapshots of two stages, and a start far off (as a fit on too little data once
+	// left it): the fit must end where a fit from the base rate ends, not run further off.
+	rng := rand.New(rand.NewPCG(5, 6))
+	const length = 30 * 86400.0
+	w := &WinModel{AmountRef: 1000}
+	var rows []winRow
+	for range 300 {
+		stage := rng.IntN(2)
+		end := int64(100 * length)
+		m := end - int64((0.05+0.9*rng.Float64())*length)
+		close := m + int64((rng.Float64()*1.5-0.2)*length)
+		d := dealAt{stage: stage, amount: 1000, closeDate: close, created: m - int64(length), stageSince: m - int64(length/2)}
+		row := winRow{stage: int32(stage), weight: 1, won: close < end && rng.Float64() < []float64{0.2, 0.7}[stage]}
+		var x [winInputs]float64
+		w.inputs(x[:], d, m, end, length)
+		for i, v := range x {
+			row.x[i] = float32(v)
+		}
+		rows = append(rows, row)
+	}
+	stages := []string{"a", "b"}
+	cold := fitWinModel(stages, rows, 1000, nil)
+	bad := &WinModel{Stages: stages, Coef: make([]float64, len(cold.Coef))}
+	for i := range bad.Coef {
+		bad.Coef[i] = 300 * float64(1-2*(i%2))
+	}
+	warm := fitWinModel(stages, rows, 1000, bad)
+	ft := &winFit{rows: rows, stages: len(stages), row: make([]float64, len(cold.Coef))}
+	if lc, lw := ft.loss(cold.Coef), ft.loss(warm.Coef); math.Abs(lc-lw) > 1e-3*lc {
+		t.Errorf("penalized loss from a bad start %.4f, from the base rate %.4f", lw, lc)
+	}
+	for i, c := range cold.Coef {
+		if math.Abs(c) > 20 {
+			t.Errorf("coefficient %d is %.1f: the fit ran off", i, c)
+		}
+	}
+}
+
+func TestAmountSampleKeepsTheTail(t *testing.T) {
+	many := make([]float64, 5000)
+	for i := range many {
+		many[i] = float64(i + 1)
+	}
+	for _, tc := range []struct {
+		name     string
+		in       []float64
+		wantLen  int
+		min, max float64
+	}{
+		{"few amounts are kept as they are", []float64{1, 2, 30}, 3, 1, 30},
+		{"many are thinned to the cap, smallest and largest kept", many, maxAmountSample, 1, 5000},
+	} {
+		out := amountSample(tc.in)
+		if len(out) != tc.wantLen || out[0] != tc.min || out[len(out)-1] != tc.max {
+			t.Errorf("%s: %d amounts from %.0f to %.0f, want %d from %.0f to %.0f", tc.name, len(out), out[0], out[len(out)-1], tc.wantLen, tc.min, tc.max)
+		}
+		if m, want := meanOf(out), meanOf(tc.in); math.Abs(m-want) > 0.01*want {
+			t.Errorf("%s: mean %.1f, want %.1f", tc.name, m, want)
+		}
+	}
+}
+
+func TestOlderStageModelAsksForARefit(t *testing.T) {
+	older := &WinModel{Stages: []string{"a"}, Coef: make([]float64, 3+18)} // three stage blocks, 18 inputs
+	body, err := json.Marshal(&Model{Firm: "acme", Pipeline: &Pipeline{Win: older}, Combiner: &Combiner{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeModel(queries.StoredRecipe{Firm: "acme", Body: string(body)}); err == nil || !strings.Contains(err.Error(), "refit") {
+		t.Errorf("a stage model of other inputs: error %v, want one asking for a refit", err)
+	}
+}
+
 func TestProrateQuotas(t *testing.T) {
 	q := func(rep, start string, g salesrecipe.Grain, amount float64) salesrecipe.Quota {
 		return salesrecipe.Quota{RepID: rep, PeriodStart: mustTime(t, start+"T00:00:00Z"), Period: g, Amount: amount}
@@ -298,7 +372,7 @@ func TestStoredZeroRecipeIsShownAsNone(t *testing.T) {
 		rc   *model.Recipe
 		want bool
 	}{{"every kind at zero", zero, false}, {"a kind with a value", needsModel().Recipe, true}} {
-		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{Win: &WinModel{}}, Combiner: &Combiner{}})
+		body, err := json.Marshal(&Model{Firm: "acme", Recipe: tc.rc, Pipeline: &Pipeline{Win: fitWinModel(nil, nil, 1, nil)}, Combiner: &Combiner{}})
 		if err != nil {
 			t.Fatal(err)
 		}

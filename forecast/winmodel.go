@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -9,12 +10,14 @@ import (
 
 // WinModel is a logistic classifier of whether an open deal is won before a target period ends,
 // from what is known about the deal at the moment: its stage, how far its expected close date lies
-// from the period's end and from the moment, how much of the period is left, the deal's age, the
+// from the period's end and from the moment, whether it falls before the end, how much of the period
+// is left, the deal's age and the share of its life (creation to expected close) already lived, the
 // time since its stage last changed, how often its close date was pushed and its amount. Every
-// input is a continuous function of the moment, so the chance moves smoothly as time passes.
+// input is a continuous function of the moment (whether the expected close falls before the end
+// does not depend on it), so the chance moves smoothly as time passes.
 type WinModel struct {
 	Stages    []string  `json:"stages"`     // one indicator column each, in this order
-	Coef      []float64 `json:"coef"`       // logit coefficients: stages, stages x log time left, then the shared inputs
+	Coef      []float64 `json:"coef"`       // logit coefficients: the stage blocks (see stageBlocks), then the shared inputs
 	AmountRef float64   `json:"amount_ref"` // median amount of the training snapshots
 }
 
@@ -29,7 +32,7 @@ type dealAt struct {
 }
 
 // winInputs is the number of shared (non-stage) inputs.
-const winInputs = 18
+const winInputs = 20
 
 // closeKnots are the hinge points, in period lengths relative to the period's end, of the close-date input.
 var closeKnots = []float64{-1, -0.5, -0.25, 0, 0.25, 0.5, 1}
@@ -56,12 +59,33 @@ func (w *WinModel) inputs(dst []float64, d dealAt, m, end int64, length float64)
 		ref = 1
 	}
 	dst[15] = clamp(math.Log(math.Max(d.amount, 1)/ref), -4, 4)
-	dst[16] = dst[0] * sigmoid(-8*rel) // time left matters most to deals expected inside the period
+	inside := 0.0 // the expected close falls before the period's end: fixed for a deal, whatever the moment
+	if d.closeDate < end {
+		inside = 1
+	}
+	dst[16] = dst[0] * inside // time left matters most to deals expected inside the period
 	dst[aheadInput] = clamp(ahead, 0, 1)
+	dst[18] = inside
+	dst[lifeInput] = lifeShare(float64(m-d.created), float64(d.closeDate-m))
 }
 
-// aheadInput is the index of the shared input holding the time until the expected close, 0 to 1 period.
-const aheadInput = 17
+// Indexes of the shared inputs holding the time until the expected close (0 to 1 period) and the
+// share of its life the deal has lived.
+const (
+	aheadInput = 17
+	lifeInput  = 19
+)
+
+// lifeShare returns the share of a deal's life from creation to expected close already lived: age
+// over age plus the time still ahead, 1 once the expected close has passed. It is what tells how
+// many of its stage changes a deal still has to make before its close.
+func lifeShare(age, ahead float64) float64 {
+	age = math.Max(0, age)
+	if ahead <= 0 {
+		return 1
+	}
+	return age / (age + ahead)
+}
 
 // clamp limits v to [lo, hi].
 func clamp(v, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, v)) }
@@ -76,11 +100,15 @@ func (w *WinModel) prob(d dealAt, m, end int64, length float64) float64 {
 	n := len(w.Stages)
 	var z float64
 	if d.stage >= 0 && d.stage < n {
-		z = w.Coef[d.stage] + w.Coef[n+d.stage]*x[0] + w.Coef[2*n+d.stage]*soonOf(x[:])
+		for b, v := range stageTerms(x[:]) {
+			z += w.Coef[b*n+d.stage] * v
+		}
 	} else {
-		z = meanOf(w.Coef[:n]) + meanOf(w.Coef[n:2*n])*x[0] + meanOf(w.Coef[2*n:3*n])*soonOf(x[:])
+		for b, v := range stageTerms(x[:]) {
+			z += meanOf(w.Coef[b*n:(b+1)*n]) * v
+		}
 	}
-	z += dot(w.Coef[3*n:], x[:])
+	z += dot(w.Coef[stageBlocks*n:], x[:])
 	return sigmoid(z) * staleFactor(float64(m-d.closeDate)/length)
 }
 
@@ -112,8 +140,10 @@ type winRow struct {
 // winRidge is the ridge penalty on every coefficient, in units of training weight.
 const winRidge = 2.0
 
-// fitWinModel fits the classifier by iteratively reweighted least squares with a ridge penalty,
-// starting from start's coefficients when start has the same stages.
+// fitWinModel fits the classifier by Newton's method (iteratively reweighted least squares) with a
+// ridge penalty, halving a step until it lowers the penalized loss (a full step from far off can
+// overshoot without end, where the logistic weights vanish), from start's coefficients when start
+// has the same stages and fits the rows better than the base rate does.
 func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinModel) *WinModel {
 	w := &WinModel{Stages: stages, AmountRef: amountRef}
 	p := stageBlocks*len(stages) + winInputs
@@ -124,54 +154,98 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinMo
 		}
 		return w
 	}
+	base := baseRate(rows)
+	for i := range stages {
+		w.Coef[i] = math.Log(base / (1 - base))
+	}
+	ft := &winFit{rows: rows, stages: len(stages), row: make([]float64, p)}
+	loss := ft.loss(w.Coef)
 	if start != nil && slices.Equal(start.Stages, stages) && len(start.Coef) == p {
-		copy(w.Coef, start.Coef)
-	} else {
-		base := baseRate(rows)
-		for i := range stages {
-			w.Coef[i] = math.Log(base / (1 - base))
+		if l := ft.loss(start.Coef); l < loss {
+			copy(w.Coef, start.Coef)
+			loss = l
 		}
 	}
 	xtwx := mat.NewSymDense(p, nil)
 	grad := mat.NewVecDense(p, nil)
-	row := make([]float64, p)
+	next := make([]float64, p)
 	for range 12 {
-		xtwx.Zero()
-		grad.Zero()
-		for _, r := range rows {
-			rowOf(row, r, len(stages))
-			z := dot(w.Coef, row)
-			mu := sigmoid(z)
-			wt := float64(r.weight) * math.Max(mu*(1-mu), 1e-6)
-			y := 0.0
-			if r.won {
-				y = 1
-			}
-			addOuter(xtwx, row, wt)
-			for j, v := range row {
-				if v != 0 {
-					grad.SetVec(j, grad.AtVec(j)+float64(r.weight)*(y-mu)*v)
-				}
-			}
-		}
-		for j := range p {
-			xtwx.SetSym(j, j, xtwx.At(j, j)+winRidge)
-			grad.SetVec(j, grad.AtVec(j)-winRidge*w.Coef[j])
-		}
+		ft.newton(w.Coef, xtwx, grad)
 		var step mat.VecDense
 		if err := step.SolveVec(xtwx, grad); err != nil {
 			break
 		}
 		change := 0.0
-		for j := range p {
-			w.Coef[j] += step.AtVec(j)
-			change = math.Max(change, math.Abs(step.AtVec(j)))
+		for t := 1.0; t > 1e-3; t /= 2 {
+			for j := range p {
+				next[j] = w.Coef[j] + t*step.AtVec(j)
+			}
+			if l := ft.loss(next); l <= loss {
+				loss, change = l, t*mat.Norm(&step, math.Inf(1))
+				copy(w.Coef, next)
+				break
+			}
 		}
 		if change < 1e-4 {
 			break
 		}
 	}
 	return w
+}
+
+// winFit holds the training rows of one classifier fit.
+type winFit struct {
+	rows   []winRow
+	stages int
+	row    []float64 // scratch design row
+}
+
+// loss returns the penalized negative log-likelihood of the coefficients.
+func (ft *winFit) loss(coef []float64) float64 {
+	out := 0.0
+	for _, r := range ft.rows {
+		rowOf(ft.row, r, ft.stages)
+		z := dot(coef, ft.row)
+		if r.won {
+			z = -z
+		}
+		out += float64(r.weight) * softplus(z) // -log P(the row's outcome)
+	}
+	return out + winRidge/2*dot(coef, coef)
+}
+
+// softplus returns log(1 + e^z) without overflow.
+func softplus(z float64) float64 {
+	if z > 30 {
+		return z
+	}
+	return math.Log1p(math.Exp(z))
+}
+
+// newton writes the penalized loss's Hessian into xtwx and its negative gradient into grad at coef.
+func (ft *winFit) newton(coef []float64, xtwx *mat.SymDense, grad *mat.VecDense) {
+	xtwx.Zero()
+	grad.Zero()
+	row := ft.row
+	for _, r := range ft.rows {
+		rowOf(row, r, ft.stages)
+		mu := sigmoid(dot(coef, row))
+		wt := float64(r.weight) * math.Max(mu*(1-mu), 1e-6)
+		y := 0.0
+		if r.won {
+			y = 1
+		}
+		addOuter(xtwx, row, wt)
+		for j, v := range row {
+			if v != 0 {
+				grad.SetVec(j, grad.AtVec(j)+float64(r.weight)*(y-mu)*v)
+			}
+		}
+	}
+	for j := range coef {
+		xtwx.SetSym(j, j, xtwx.At(j, j)+winRidge)
+		grad.SetVec(j, grad.AtVec(j)-winRidge*coef[j])
+	}
 }
 
 // baseRate returns the weighted share of won rows, kept inside (0.001, 0.999).
@@ -186,9 +260,16 @@ func baseRate(rows []winRow) float64 {
 	return clamp(won/n, 0.001, 0.999)
 }
 
-// stageBlocks is the number of per-stage coefficient blocks: the stage itself, its product with the
-// log of the time left and its product with how soon the deal is expected to close.
-const stageBlocks = 3
+// stageBlocks is the number of per-stage coefficient blocks (see stageTerms).
+const stageBlocks = 4
+
+// stageTerms returns, from a deal's shared inputs, the terms each stage has its own coefficient of:
+// the stage itself, the log of the time left, how soon the deal is expected to close and the share
+// of its life lived (a deal that still has stages to pass before its close is less likely to pass
+// them all the less of its life is left).
+func stageTerms(x []float64) [stageBlocks]float64 {
+	return [stageBlocks]float64{1, x[0], soonOf(x), x[lifeInput]}
+}
 
 // soonOf returns, from a deal's shared inputs, how soon it is expected to close: 1 when its expected
 // close date has passed, falling smoothly to 0 for dates a period or more ahead.
@@ -204,9 +285,9 @@ func rowOf(dst []float64, r winRow, stages int) {
 		for i, v := range r.x {
 			x[i] = float64(v)
 		}
-		dst[r.stage] = 1
-		dst[stages+int(r.stage)] = x[0]
-		dst[2*stages+int(r.stage)] = soonOf(x[:])
+		for b, v := range stageTerms(x[:]) {
+			dst[b*stages+int(r.stage)] = v
+		}
 	}
 	for i, v := range r.x {
 		dst[stageBlocks*stages+i] = float64(v)
@@ -226,4 +307,13 @@ func addOuter(s *mat.SymDense, row []float64, w float64) {
 			raw.Data[off+j] += wa * row[j]
 		}
 	}
+}
+
+// check reports whether the coefficients fit this version's inputs (a model stored by an older
+// version may have other inputs).
+func (w *WinModel) check() error {
+	if want := stageBlocks*len(w.Stages) + winInputs; len(w.Coef) != want {
+		return fmt.Errorf("stage model has %d coefficients, this version uses %d", len(w.Coef), want)
+	}
+	return nil
 }
