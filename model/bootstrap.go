@@ -22,14 +22,15 @@ func (fit *fitted) blocks() repBlocks {
 			continue
 		}
 		g, h := make([]float64, p*p), make([]float64, p)
+		wr := d.weight(r)
 		for t := f.lags; t < d.T; t++ {
 			if z := d.z[r*d.T+t]; z != nil {
 				x := f.projectVec(z)
-				addOuter(g, x, 1)
-				axpy(h, x, d.y[r*d.T+t])
+				addOuter(g, x, wr)
+				axpy(h, x, wr*d.y[r*d.T+t])
 			}
 		}
-		w := 1 / fit.fs.n[r]
+		w := wr / fit.fs.n[r]
 		addOuter(g, fit.fs.s[r], -w)
 		axpy(h, fit.fs.s[r], -w*fit.fs.sy[r])
 		rb.g, rb.h, rb.reps = append(rb.g, g), append(rb.h, h), append(rb.reps, r)

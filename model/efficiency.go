@@ -118,6 +118,15 @@ const efficiencyRounds = 4
 // over activities; the firm intercept is refit so the rep deviations stay consistent with the reported values.
 func (fit *fitted) applyEfficiency() error {
 	fit.rb = fit.blocks()
+	if noEff {
+		fit.eff = make([]*repEfficiency, fit.d.R)
+		for r := range fit.d.R {
+			if m := fit.repMoments(r); m != nil {
+				fit.eff[r] = &repEfficiency{g: 1, count: m.count}
+			}
+		}
+		return nil
+	}
 	for range efficiencyRounds {
 		fit.eff = fit.efficiencies()
 		slopes, err := fit.rb.solve(fit.eff, nil, fit.c.f.p(), fit.c.lambda, false)
@@ -178,3 +187,5 @@ func kindCorrections(effs []*repEfficiency, k int, mult []float64) []float64 {
 	}
 	return out
 }
+
+var noEff = true

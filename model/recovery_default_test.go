@@ -98,9 +98,28 @@ func (s *recoverySummary) measure(t *testing.T, name string, cfg synth.Config) {
 		} else {
 			s.shares[kt.Kind] = append(s.shares[kt.Kind], byKind[k]/total)
 		}
-		t.Logf("  %-9s fitted %8.1f [%8.1f, %8.1f] truth %8.1f (%s) covered %-5v peak %d/%d, %4.1f%% of fitted revenue",
-			kt.Kind, ke.Value, ke.CILow, ke.CIHigh, kt.ValuePerActivity, off, in, peak(ke), truePeak(kt), 100*byKind[k]/total)
+		t.Logf("  %-9s fitted %8.1f [%8.1f, %8.1f] truth %8.1f (%s) covered %-5v peak %d/%d, %4.1f%% of fitted revenue, shares %s / %s",
+			kt.Kind, ke.Value, ke.CILow, ke.CIHigh, kt.ValuePerActivity, off, in, peak(ke), truePeak(kt), 100*byKind[k]/total,
+			fittedShares(ke), trueShares(kt))
 	}
+}
+
+// fittedShares formats a kind's fitted lag shares in percent.
+func fittedShares(ke model.KindEffect) string {
+	out := ""
+	for _, l := range ke.Lags {
+		out += fmt.Sprintf(" %.0f", 100*l.Share)
+	}
+	return out
+}
+
+// trueShares formats a kind's true lag shares in percent.
+func trueShares(kt synth.KindTruth) string {
+	out := ""
+	for _, l := range kt.Lags {
+		out += fmt.Sprintf(" %.0f", 100*l.Share)
+	}
+	return out
 }
 
 // log writes one line per kind: within 15% and 25%, root mean square error, coverage, and the errors themselves.
