@@ -142,9 +142,9 @@ func (ls *lagSelector) aic(depth []int) (float64, error) {
 	return ls.n*math.Log(sse/ls.n) + 2*float64(q), nil
 }
 
-// depths chooses each kind's depth in 0..W by coordinate descent: with the other kinds' depths fixed, a kind's
-// depth grows from 0 while one more lag lowers the AIC (the first local minimum, so a spurious late lag cannot be
-// reached across a useless one). Sweeps start from the full window and repeat until no depth changes.
+// depths chooses each kind's depth in 0..W by coordinate descent: with the other kinds' depths fixed, a kind takes the
+// depth of lowest AIC over the whole window, so a delay that peaks months after the activity (its first lags small)
+// is reached across the lags before its peak. Sweeps start from the full window and repeat until no depth changes.
 func (ls *lagSelector) depths() ([]int, error) {
 	depth := slices.Repeat([]int{ls.w}, ls.k)
 	if ls.n < 1 {
@@ -153,7 +153,7 @@ func (ls *lagSelector) depths() ([]int, error) {
 	for range maxDepthSweeps {
 		changed := false
 		for k := range ls.k {
-			dk, err := ls.firstMinimum(depth, k)
+			dk, err := ls.bestDepth(depth, k)
 			if err != nil {
 				return nil, err
 			}
@@ -167,24 +167,19 @@ func (ls *lagSelector) depths() ([]int, error) {
 	return depth, nil
 }
 
-// firstMinimum returns kind k's smallest depth whose AIC one more lag would not lower, the others held at depth.
-func (ls *lagSelector) firstMinimum(depth []int, k int) (int, error) {
+// bestDepth returns kind k's depth of lowest AIC (the smallest on ties), the others held at depth.
+func (ls *lagSelector) bestDepth(depth []int, k int) (int, error) {
 	trial := append([]int(nil), depth...)
-	trial[k] = 0
-	best, err := ls.aic(trial)
-	if err != nil {
-		return 0, err
-	}
-	for trial[k] < ls.w {
-		trial[k]++
+	best, bestAIC := 0, math.Inf(1)
+	for d := 0; d <= ls.w; d++ {
+		trial[k] = d
 		a, err := ls.aic(trial)
 		if err != nil {
 			return 0, err
 		}
-		if a >= best {
-			return trial[k] - 1, nil
+		if a < bestAIC {
+			best, bestAIC = d, a
 		}
-		best = a
 	}
-	return ls.w, nil
+	return best, nil
 }
