@@ -36,13 +36,9 @@ func newDesign(p *Panel, w int) *design {
 		}
 	}
 	d.accumulate()
-	if volumeWLS {
-		d.weighByVolume()
-	}
+	d.weighByVolume()
 	return d
 }
-
-var volumeWLS = true
 
 // row builds the full-lag feature row of rep r (input order) at period t.
 func (d *design) row(p *Panel, r, t int) []float64 {

@@ -17,7 +17,7 @@ func TestNoMeasurableRecipe(t *testing.T) {
 			for k := range c.kinds {
 				c.kinds[k].value = 0
 			}
-		}, func(*Panel) {}, "better than each rep's usual revenue"},
+		}, func(*Panel) {}, "lies clearly above zero"},
 		{"data ended before the as-of moment", func(*simConfig) {}, func(p *Panel) {
 			for r := range p.Reps {
 				for t := p.Periods - 8; t < p.Periods; t++ {

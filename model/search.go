@@ -1,8 +1,6 @@
 package model
 
 import (
-	"fmt"
-	"os"
 	"errors"
 	"slices"
 	"sync"
@@ -127,12 +125,6 @@ func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	scored, err := d.scoreForms(candidateForms(d.K, d.W, depths, o.Decays), origins, gr, o.Workers)
 	if err != nil {
 		return candidate{}, err
-	}
-	if os.Getenv("I11DEBUG") != "" {
-		fmt.Println("depths", depths, "W", d.W)
-		for _, c := range scored {
-			fmt.Printf("  %s %v %v tau %g lambda %g wape %.4f se %.4f\n", c.f.method, c.f.decay, c.f.shape, c.tau, c.lambda, c.score.wape(), c.score.se())
-		}
 	}
 	best, bestAd := scored[0], -1
 	for i, c := range scored {
