@@ -74,8 +74,8 @@ func noEffect(g salesrecipe.Grain, sr searchResult, periods int) *ThinDataError 
 			periods, g)
 		return e
 	}
-	e.Reason = fmt.Sprintf("no activity kind's value lies clearly above zero (%.3g standard errors) within each rep's "+
-		"own history (rolling-origin WAPE %.0f%% without activity)", keepZ, 100*sr.best.score.wape())
+	e.Reason = fmt.Sprintf("no activity kind's value lies clearly above zero (a one-sided %.0f%% test over the reps' "+
+		"own histories; rolling-origin WAPE %.0f%% without activity)", 100*(1-keepLevel), 100*sr.best.score.wape())
 	return e
 }
 

@@ -98,8 +98,9 @@ func (d *design) search(o *Options, origins []int) (searchResult, error) {
 		return searchResult{}, err
 	}
 	c := full
-	for k, z := range d.kindZ(min(d.W, full.depth+1)) {
-		if z < keepZ {
+	zs, reps := d.kindZ(min(d.W, full.depth+1))
+	for k, z := range zs {
+		if z < keepT(reps) {
 			c.f = c.f.withoutKind(k)
 		}
 	}

@@ -4,27 +4,35 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// keepZ is how many standard errors above zero a kind's value in the reference fit must lie for the kind to keep an
-// effect: a one-sided 5% test, so a kind with no effect keeps one in about one firm in twenty, while a small real
-// effect is not dropped merely for failing to cut the out-of-sample error by one standard error, which biased every
-// small value to zero and handed its revenue to the kinds that move with it.
-const keepZ = 1.645
+// keepLevel is the one-sided level of the test a kind's value must pass to keep an effect: a kind with no effect
+// keeps one in about one firm in twenty, while a small real effect is not dropped merely for failing to cut the
+// out-of-sample error by one standard error, which biased every small value to zero and handed its revenue to the
+// kinds that move with it.
+const keepLevel = 0.95
+
+// keepT returns how many standard errors above zero a kind's value must lie with g reps: the keepLevel quantile of
+// Student's t with g-1 degrees of freedom (1.645 with many reps, 1.83 with 10), since a clustered standard error from few reps is
+// itself uncertain.
+func keepT(g int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(max(g-1, 1))}.Quantile(keepLevel)
+}
 
 // kindZ returns each kind's value in the unrestricted reference fit (free lags 0..depth of every kind, weighted, no
-// sign constraint) divided by its rep-clustered (sandwich) standard error: how clearly the data says the kind
-// brings revenue. A kind that never varies has z 0.
-func (d *design) kindZ(depth int) []float64 {
+// sign constraint) divided by its rep-clustered (sandwich, with the small-sample factor g/(g-1)) standard error: how
+// clearly the data says the kind brings revenue; and g, the number of reps behind it. A kind that never varies has z 0.
+func (d *design) kindZ(depth int) ([]float64, int) {
 	ref := d.reference(depth)
 	p := ref.c.f.p()
 	q := p - 1
-	g, h := make([]float64, p*p), make([]float64, p)
+	gr, hr := make([]float64, p*p), make([]float64, p)
 	for i := range ref.rb.g {
-		axpy(g, ref.rb.g[i], 1)
-		axpy(h, ref.rb.h[i], 1)
+		axpy(gr, ref.rb.g[i], 1)
+		axpy(hr, ref.rb.h[i], 1)
 	}
-	gs, hs := slopeBlock(g, h, p)
+	gs, hs := slopeBlock(gr, hr, p)
 	sym := mat.NewSymDense(q, gs)
 	beta := solveSym(sym, hs)
 	meat := make([]float64, q*q)
@@ -35,6 +43,10 @@ func (d *design) kindZ(depth int) []float64 {
 			s[a] -= dot(gi[a*q:(a+1)*q], beta)
 		}
 		addOuter(meat, s, 1)
+	}
+	g := len(ref.rb.g)
+	for i := range meat {
+		meat[i] *= float64(g) / float64(max(g-1, 1))
 	}
 	symmetrize(meat, q)
 	bread := make([][]float64, q) // columns of the (pseudo-)inverse of the slopes' cross-products
@@ -53,7 +65,7 @@ func (d *design) kindZ(depth int) []float64 {
 		}
 		z[k] = sumZ(beta, bread, meat, cols)
 	}
-	return z
+	return z, g
 }
 
 // sumZ returns the sum of beta over cols divided by its sandwich standard error; 0 when it has no spread.
