@@ -126,8 +126,8 @@ func oracleFit(reps [][]oracleRow, weight []float64) (beta, se []float64, resid 
 
 // TestOracleStandardErrors measures how precisely the default synth firm's data can pin each kind's value at all: a
 // within-rep fit told every kind's true delay profile (so nothing is chosen), by ordinary least squares and by
-// weighted least squares with each rep weighted by the inverse of its residual variance (revenue noise grows with a
-// rep's volume), with rep-clustered standard errors. A standard error of s% of the truth means a fit that must also
+// weighted least squares with each rep weighted by the inverse of its expected revenue at the pooled values, as
+// model.Fit weights (revenue noise grows with a rep's volume), with rep-clustered standard errors. A standard error of s% of the truth means a fit that must also
 // choose the delays cannot be within 15% of the truth in every seed once s is above about 6%.
 // SALESRECIPE_ORACLE_REPS sets the size, SALESRECIPE_ORACLE_SEEDS the seeds (default 1-12).
 func TestOracleStandardErrors(t *testing.T) {
@@ -142,18 +142,18 @@ func TestOracleStandardErrors(t *testing.T) {
 		cfg := synth.DefaultConfig()
 		cfg.Reps, cfg.Seed, cfg.End = reps, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		tr, p := synthPanel(t, cfg)
-		within := make([][]oracleRow, 0, len(p.Reps))
+		var raw, within [][]oracleRow
 		for _, rows := range oracleRows(tr, p) {
 			if len(rows) > 1 {
-				within = append(within, demean(rows))
+				raw, within = append(raw, rows), append(within, demean(rows))
 			}
 		}
 		ones := make([]float64, len(within))
 		for i := range ones {
 			ones[i] = 1
 		}
-		bo, so, resid := oracleFit(within, ones)
-		bw, sw, _ := oracleFit(within, repWeights(resid))
+		bo, so, _ := oracleFit(within, ones)
+		bw, sw, _ := oracleFit(within, volumeWeights(raw, bo))
 		var line []string
 		for k, kt := range tr.Kinds {
 			v := kt.ValuePerActivity
@@ -174,22 +174,30 @@ func TestOracleStandardErrors(t *testing.T) {
 	}
 }
 
-// repWeights returns each rep's inverse residual variance, shrunk toward the pooled one with 4 rows.
-func repWeights(resid [][]float64) []float64 {
-	var pooled, rows float64
-	for _, e := range resid {
-		for _, v := range e {
-			pooled, rows = pooled+v*v, rows+1
+// volumeWeights returns each rep's inverse expected revenue at the pooled values beta (the firm's mean revenue
+// left over by beta plus the rep's mean activity at beta, floored at a tenth of the reps' mean), as model.Fit weights.
+func volumeWeights(raw [][]oracleRow, beta []float64) []float64 {
+	var ys, n float64
+	acts := make([]float64, len(raw))
+	for r, rows := range raw {
+		for _, row := range rows {
+			a := 0.0
+			for k, x := range row.x {
+				a += max(beta[k], 0) * x
+			}
+			acts[r] += a / float64(len(rows))
+			ys, n = ys+row.y-a, n+1
 		}
 	}
-	pooled /= rows
-	w := make([]float64, len(resid))
-	for r, e := range resid {
-		ss := 0.0
-		for _, v := range e {
-			ss += v * v
-		}
-		w[r] = (float64(len(e)) - 1 + 4) / (ss + 4*pooled)
+	base, total := max(ys/n, 0), 0.0
+	for r := range acts {
+		acts[r] += base
+		total += acts[r]
+	}
+	floor := 0.1 * total / float64(len(acts))
+	w := make([]float64, len(acts))
+	for r, m := range acts {
+		w[r] = floor / max(m, floor)
 	}
 	return w
 }
