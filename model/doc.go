@@ -24,8 +24,9 @@
 // only when it beats no ridge by more than one standard error. A kind keeps an effect only when its value in an
 // unrestricted reference fit (free lags one beyond the selected depth for every kind, weighted, no sign constraint,
 // no kind dropped) lies clearly above zero: a one-sided 5% test with a rep-clustered standard error and Student's t
-// with reps-1 degrees of freedom (1.645 standard errors with many reps), where the former rule (cut the out-of-sample error by one paired standard error) set most small real effects to zero and
-// handed their revenue to the kinds that move with them. A fit in which no kind has a value (or nothing was won in
+// with reps-1 degrees of freedom (1.645 standard errors with many reps); cutting the out-of-sample error by one
+// paired standard error, the former rule, set most small real effects to zero and handed their revenue to the kinds
+// that move with them. A fit in which no kind has a value (or nothing was won in
 // the periods predicted out of sample) is a *ThinDataError with a Reason: no measurable recipe. Intervals come from a
 // bootstrap over whole reps: lag shares from the chosen fit's replicates; values from the reference fit's, clipped at
 // zero and widened to hold the value, because the chosen fit's own replicates repeat its choices and miss their bias;

@@ -22,7 +22,8 @@ func keepT(g int) float64 {
 
 // kindZ returns each kind's value in the unrestricted reference fit (free lags 0..depth of every kind, weighted, no
 // sign constraint) divided by its rep-clustered (sandwich, with the small-sample factor g/(g-1)) standard error: how
-// clearly the data says the kind brings revenue; and g, the number of reps behind it. A kind that never varies has z 0.
+// clearly the data says the kind brings revenue; and g, the number of reps behind it. A kind that never varies has
+// z 0.
 func (d *design) kindZ(depth int) ([]float64, int) {
 	ref := d.reference(depth)
 	p := ref.c.f.p()
