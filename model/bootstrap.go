@@ -5,12 +5,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // repBlocks are each rep's within cross-products for the winning form, the units the bootstrap resamples.
 type repBlocks struct {
-	g, h [][]float64 // per rep with rows: X'X - s s'/n (upper p*p) and X'y - s sy/n
-	reps []int       // canonical rep index of each block
+	g, h [][]float64 // per rep with rows, weighted: w (X'X - s s'/n) (upper p*p) and w (X'y - s sy/n)
 }
 
 // blocks computes the per-rep within cross-products over the final fit's rows.
@@ -22,23 +23,23 @@ func (fit *fitted) blocks() repBlocks {
 			continue
 		}
 		g, h := make([]float64, p*p), make([]float64, p)
+		wr := d.weight(r)
 		for t := f.lags; t < d.T; t++ {
 			if z := d.z[r*d.T+t]; z != nil {
 				x := f.projectVec(z)
-				addOuter(g, x, 1)
-				axpy(h, x, d.y[r*d.T+t])
+				addOuter(g, x, wr)
+				axpy(h, x, wr*d.y[r*d.T+t])
 			}
 		}
-		w := 1 / fit.fs.n[r]
+		w := wr / fit.fs.n[r]
 		addOuter(g, fit.fs.s[r], -w)
 		axpy(h, fit.fs.s[r], -w*fit.fs.sy[r])
-		rb.g, rb.h, rb.reps = append(rb.g, g), append(rb.h, h), append(rb.reps, r)
+		rb.g, rb.h = append(rb.g, g), append(rb.h, h)
 	}
 	return rb
 }
 
-// replicate refits on one resample of reps drawn with the given seed and returns b(k,l), corrected to firm averages
-// over the resampled reps' activities with the full fit's rep efficiencies.
+// replicate refits on one resample of reps drawn with the given seed and returns b(k,l).
 func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
 	n, p := len(rb.g), fit.c.f.p()
@@ -46,21 +47,27 @@ func (fit *fitted) replicate(rb repBlocks, seed uint64) ([][]float64, error) {
 	for range n {
 		w[rng.IntN(n)]++
 	}
-	slopes, err := rb.solve(fit.eff, w, p, fit.c.lambda, fit.free)
+	slopes, err := rb.solve(w, p, fit.c.lambda, fit.free)
 	if err != nil {
 		return nil, err
 	}
-	b := fit.c.f.lagCoefficients(append([]float64{0}, slopes...), fit.d.K)
-	mult := make([]float64, fit.d.R)
-	for i, wi := range w {
-		mult[rb.reps[i]] = wi
-	}
-	for k, c := range kindCorrections(fit.eff, fit.d.K, mult) {
-		for l := range b[k] {
-			b[k][l] *= c
+	return fit.c.f.lagCoefficients(append([]float64{0}, slopes...), fit.d.K), nil
+}
+
+// solve refits the slopes with each rep's blocks counted mult times; free drops the sign constraint (and the penalty).
+func (rb repBlocks) solve(mult []float64, p int, lambda float64, free bool) ([]float64, error) {
+	g, h := make([]float64, p*p), make([]float64, p)
+	for i := range rb.g {
+		if mult[i] > 0 {
+			axpy(g, rb.g[i], mult[i])
+			axpy(h, rb.h[i], mult[i])
 		}
 	}
-	return b, nil
+	gs, hs := slopeBlock(g, h, p)
+	if free {
+		return solveSym(mat.NewSymDense(p-1, gs), hs), nil
+	}
+	return solvePenalized(gs, hs, lambda)
 }
 
 // bootstrap resamples whole reps to put percentile intervals on each value and lag share. Lag shares come from
@@ -88,21 +95,15 @@ func (d *design) bootstrap(fit *fitted, depth int, o *Options, rec *Recipe) erro
 	return nil
 }
 
-// reference returns the unrestricted fit the value intervals come from: free lags 0..depth of every kind (one
-// beyond the deepest the lag selection found worth it, so a late lag it cut at the margin still counts), each rep's intercept absorbed, no sign constraint, no penalty and one
-// efficiency for all reps. Its value, the sum of a kind's lag coefficients, is unbiased where the chosen fit's is
-// not (no kind dropped, no coefficient held at zero), so its replicates cover the true value about as often as
-// their level says.
+// reference returns the unrestricted fit the value intervals and the kinds' significance come from: free lags
+// 0..depth of every kind (one beyond the deepest the lag selection found worth it, so a late lag it cut at the margin
+// still counts), each rep's intercept absorbed, the design's weights, no sign constraint and no penalty. Its value,
+// the sum of a kind's lag coefficients, is unbiased where the chosen fit's is not (no kind dropped, no coefficient
+// held at zero), so its replicates cover the true value about as often as their level says.
 func (d *design) reference(depth int) *fitted {
 	f := freeLagsDepths(slices.Repeat([]int{depth}, d.K), d.W)
 	fit := &fitted{c: candidate{f: f}, d: d, fs: d.fold(f, f.lags, d.T), beta: make([]float64, f.p()), free: true}
 	fit.rb = fit.blocks()
-	fit.eff = make([]*repEfficiency, d.R)
-	for r := range d.R {
-		if m := fit.repMoments(r); m != nil {
-			fit.eff[r] = &repEfficiency{g: 1, count: m.count}
-		}
-	}
 	return fit
 }
 

@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // design holds the panel in canonical rep order as full-lag feature rows and the running sums the fits need.
 //
 // A feature row z for rep r and period t is [1, x(t-l, k) for k, l = 0..W]; counts from inactive periods are
@@ -15,6 +17,7 @@ type design struct {
 	prefS         [][]float64 // per rep: prefix sums of z over periods ((T+1)*P)
 	prefN         [][]float64 // per rep: prefix counts of active periods (T+1)
 	prefY         [][]float64 // per rep: prefix sums of revenue (T+1)
+	w             []float64   // per rep: weight of its rows in the cross-products (nil means 1)
 }
 
 // newDesign builds the design with maximum lag w.
@@ -33,6 +36,7 @@ func newDesign(p *Panel, w int) *design {
 		}
 	}
 	d.accumulate()
+	d.weighByVolume()
 	return d
 }
 
@@ -55,6 +59,7 @@ func (d *design) row(p *Panel, r, t int) []float64 {
 func (d *design) accumulate() {
 	d.gram = make([][]float64, d.T)
 	d.xy = make([][]float64, d.T)
+	d.prefS, d.prefN, d.prefY = nil, nil, nil
 	for t := range d.T {
 		d.gram[t] = make([]float64, d.P*d.P)
 		d.xy[t] = make([]float64, d.P)
@@ -63,6 +68,7 @@ func (d *design) accumulate() {
 		s := make([]float64, (d.T+1)*d.P)
 		n := make([]float64, d.T+1)
 		ys := make([]float64, d.T+1)
+		wr := d.weight(r)
 		for t := range d.T {
 			copy(s[(t+1)*d.P:(t+2)*d.P], s[t*d.P:(t+1)*d.P])
 			n[t+1], ys[t+1] = n[t], ys[t]
@@ -71,14 +77,22 @@ func (d *design) accumulate() {
 				continue
 			}
 			y := d.y[r*d.T+t]
-			addOuter(d.gram[t], z, 1)
-			axpy(d.xy[t], z, y)
+			addOuter(d.gram[t], z, wr)
+			axpy(d.xy[t], z, wr*y)
 			axpy(s[(t+1)*d.P:(t+2)*d.P], z, 1)
 			n[t+1]++
 			ys[t+1] += y
 		}
 		d.prefS, d.prefN, d.prefY = append(d.prefS, s), append(d.prefN, n), append(d.prefY, ys)
 	}
+}
+
+// weight returns rep r's weight.
+func (d *design) weight(r int) float64 {
+	if d.w == nil {
+		return 1
+	}
+	return d.w[r]
 }
 
 // addOuter adds a*v v' to the upper triangle of the square matrix g.
@@ -110,4 +124,48 @@ func dot(a, b []float64) float64 {
 		s += v * b[i]
 	}
 	return s
+}
+
+// volumeFloor is the smallest expected revenue a rep's weight is computed from, as a share of the reps' mean.
+const volumeFloor = 0.1
+
+// weighByVolume weights each rep by the inverse of its expected revenue at the pooled values, and accumulates again.
+// Won revenue is a sum of deals, so its variance grows with its mean: weighting by the inverse of the mean is the
+// efficient (quasi-Poisson) fit. The mean is the firm intercept plus the rep's activity at the slopes of one
+// within fit of every kind and lag, the same for all reps, never the rep's own revenue: a weight built from it would
+// favour the reps who convert worse and bias every value down. It also makes each rep count by its activity, so the
+// values are averages over activities rather than over the reps whose activity happens to vary most.
+func (d *design) weighByVolume() {
+	f := freeLagsDepths(slices.Repeat([]int{d.W}, d.K), d.W)
+	fs := d.fold(f, d.W, d.T)
+	g, h := fs.within()
+	beta, err := fs.solve(g, h, 0)
+	if err != nil {
+		return
+	}
+	base := max(beta[0], 0)
+	mean := make([]float64, d.R)
+	total, n := 0.0, 0.0
+	for r := range d.R {
+		rows := 0.0
+		for t := d.W; t < d.T; t++ {
+			if z := d.z[r*d.T+t]; z != nil {
+				mean[r] += base + dot(f.projectVec(z)[1:], beta[1:])
+				rows++
+			}
+		}
+		if rows > 0 {
+			mean[r] /= rows
+			total, n = total+mean[r], n+1
+		}
+	}
+	if !(total > 0) {
+		return
+	}
+	floor := volumeFloor * total / n
+	d.w = make([]float64, d.R)
+	for r := range d.R {
+		d.w[r] = floor / max(mean[r], floor)
+	}
+	d.accumulate()
 }

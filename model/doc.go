@@ -7,28 +7,28 @@
 // domain types (Grain); callers convert their data into the input structs
 // defined here. It must never import queries, ingest, forecast, dashboards or cmd.
 //
-// Recipe method: revenue of rep r in period t = firm intercept + rep deviation + g(r) * sum over kinds k and
-// lags l of b(k,l) * count(r, t-l, k), with b >= 0 fitted by Lawson–Hanson NNLS on normal equations
-// accumulated once per form and fold. Slopes use within-rep variation only (rep intercepts absorbed),
-// so a strong rep does not read as "calls are worth a lot"; the rep deviations used for prediction are
-// then shrunk toward the firm intercept with a pseudo-count chosen by CV. Each kind's free-lag depth is
-// chosen by the AIC of the within fit over the rows every depth can use, each rep weighted by the inverse
-// of its residual variance (revenue noise grows with volume), growing a kind's depth while one more lag
-// lowers the AIC: cutting a real late lag biases the value down, which a forecast score barely sees.
-// Candidate forms (those free lags, and a delayed carry-over b(k,l) = beta(k) C(l+s, s) decay^l with per-kind
-// decay and shape s = 0..3, geometric at s = 0 and peaking later as s grows), ridge penalties and
-// shrinkage are chosen by rolling-origin CV on the last periods; ridge is kept only when it beats no
-// ridge by more than one standard error, and kinds whose inclusion does not cut the CV errors by more
-// than one paired standard error get no effect, eliminated backward so the order of the kinds does not
-// matter. Reps differ in how well their activity converts: the final fit alternates between each rep's
-// efficiency g(r) (its slope on its fitted activity revenue, shrunk toward the average by an
-// empirical-Bayes estimate of the spread) and the slopes refit with those efficiencies, and reports each
-// kind's value as the activity-weighted mean of g(r) * sum_l b(k,l): the firm-average won revenue per
-// activity, not a mean weighted by how much each rep's activity happens to vary. A fit in which no kind has a
-// value (or nothing was won in the periods predicted out of sample) is a *ThinDataError with a Reason: no
-// measurable recipe. Intervals come from a bootstrap over whole reps: lag shares from the chosen fit's
-// replicates; values from an unrestricted reference fit's (free lags one beyond the selected depth for every
-// kind, no sign constraint, no kind dropped), clipped at zero and widened to hold the value, because the chosen
-// fit's own replicates repeat its choices and miss their bias; predictions from out-of-sample CV residuals
-// scaled by sqrt(max(forecast, 0) + floor).
+// Recipe method: revenue of rep r in period t = firm intercept + rep deviation + sum over kinds k and lags l of
+// b(k,l) * count(r, t-l, k), with b >= 0 fitted by Lawson–Hanson NNLS on normal equations accumulated once per form
+// and fold. Slopes use within-rep variation only (rep intercepts absorbed), so a strong rep does not read as "calls
+// are worth a lot"; the rep deviations used for prediction are then shrunk toward the firm intercept with a
+// pseudo-count chosen by CV. Won revenue is a sum of deals, so its variance grows with its mean: every fit weights
+// each rep by the inverse of its expected revenue (the firm intercept plus its activity at the slopes of one
+// unweighted within fit of all kinds and lags, never the rep's own revenue, which would favour the reps who convert
+// worse). That is the efficient fit under this variance, and it counts each rep by its activity, so a value is the
+// firm average over activities even when busy reps convert worse. Each kind's free-lag depth is the shallowest whose
+// AIC (of the within fit over the rows every depth can use, each rep weighted by the inverse of its residual variance)
+// lies within 2 of the lowest over the window, so a delay that peaks months after the activity is reached across the
+// small lags before its peak while a spurious late lag is not taken. Candidate forms (those free lags, and a delayed
+// carry-over b(k,l) = beta(k) C(l+s, s) decay^l with per-kind decay and shape s = 0..3, geometric at s = 0 and peaking
+// later as s grows), ridge penalties and shrinkage are chosen by rolling-origin CV on the last periods; ridge is kept
+// only when it beats no ridge by more than one standard error. A kind keeps an effect only when its value in an
+// unrestricted reference fit (free lags one beyond the selected depth for every kind, weighted, no sign constraint,
+// no kind dropped) lies clearly above zero: a one-sided 5% test with a rep-clustered standard error and Student's t
+// with reps-1 degrees of freedom (1.645 standard errors with many reps); cutting the out-of-sample error by one
+// paired standard error, the former rule, set most small real effects to zero and handed their revenue to the kinds
+// that move with them. A fit in which no kind has a value (or nothing was won in
+// the periods predicted out of sample) is a *ThinDataError with a Reason: no measurable recipe. Intervals come from a
+// bootstrap over whole reps: lag shares from the chosen fit's replicates; values from the reference fit's, clipped at
+// zero and widened to hold the value, because the chosen fit's own replicates repeat its choices and miss their bias;
+// predictions from out-of-sample CV residuals scaled by sqrt(max(forecast, 0) + floor).
 package model

@@ -66,7 +66,7 @@ func (sr searchResult) wonOutOfSample() float64 {
 }
 
 // noEffect explains a fit in which no kind has a value: nothing was won over the periods predicted out of
-// sample, or no kind predicted them better than the reps' baselines alone.
+// sample, or no kind's value lies clearly above zero.
 func noEffect(g salesrecipe.Grain, sr searchResult, periods int) *ThinDataError {
 	e := &ThinDataError{What: NoEffectWhat, Need: 1}
 	if sr.wonOutOfSample() == 0 {
@@ -74,8 +74,8 @@ func noEffect(g salesrecipe.Grain, sr searchResult, periods int) *ThinDataError 
 			periods, g)
 		return e
 	}
-	e.Reason = fmt.Sprintf("no activity kind predicts won revenue out of sample better than each rep's usual revenue "+
-		"(rolling-origin WAPE %.0f%% without activity)", 100*sr.best.score.wape())
+	e.Reason = fmt.Sprintf("no activity kind's value lies clearly above zero (a one-sided %.0f%% test over the reps' "+
+		"own histories; rolling-origin WAPE %.0f%% without activity)", 100*(1-keepLevel), 100*sr.best.score.wape())
 	return e
 }
 
@@ -85,8 +85,7 @@ type fitted struct {
 	d    *design
 	fs   *foldStats
 	beta []float64
-	eff  []*repEfficiency // per rep in canonical order, nil without rows
-	rb   repBlocks        // per-rep within cross-products of the final form
+	rb   repBlocks // per-rep within cross-products of the final form
 	r2   float64
 	free bool // slopes unconstrained in sign (the reference fit of the value intervals)
 }
@@ -100,9 +99,7 @@ func (d *design) finalFit(c candidate) (*fitted, error) {
 		return nil, err
 	}
 	fit := &fitted{c: c, d: d, fs: fs, beta: beta}
-	if err := fit.applyEfficiency(); err != nil {
-		return nil, err
-	}
+	fit.rb = fit.blocks()
 	fit.r2 = fit.rSquared()
 	return fit, nil
 }

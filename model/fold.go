@@ -12,11 +12,12 @@ type foldStats struct {
 	g, h  []float64   // X'X (p*p) and X'y (p)
 	s     [][]float64 // per rep: sum of x over its training rows (nil when it has none)
 	n, sy []float64   // per rep: training rows and revenue sum
+	w     []float64   // per rep: weight of its rows (the design's)
 }
 
 // fold accumulates the form's cross-products over periods [from, to).
 func (d *design) fold(f *form, from, to int) *foldStats {
-	fs := &foldStats{f: f, s: make([][]float64, d.R), n: make([]float64, d.R), sy: make([]float64, d.R)}
+	fs := &foldStats{f: f, s: make([][]float64, d.R), n: make([]float64, d.R), sy: make([]float64, d.R), w: make([]float64, d.R)}
 	g := make([]float64, d.P*d.P)
 	h := make([]float64, d.P)
 	for t := from; t < to; t++ {
@@ -26,6 +27,7 @@ func (d *design) fold(f *form, from, to int) *foldStats {
 	fs.g, fs.h = f.projectGram(g, d.P), f.projectVec(h)
 	diff := make([]float64, d.P)
 	for r := range d.R {
+		fs.w[r] = d.weight(r)
 		fs.n[r] = d.prefN[r][to] - d.prefN[r][from]
 		if fs.n[r] == 0 {
 			continue
@@ -46,8 +48,8 @@ func (fs *foldStats) within() ([]float64, []float64) {
 	h := append([]float64(nil), fs.h...)
 	for r, s := range fs.s {
 		if s != nil {
-			addOuter(g, s, -1/fs.n[r])
-			axpy(h, s, -fs.sy[r]/fs.n[r])
+			addOuter(g, s, -fs.w[r]/fs.n[r])
+			axpy(h, s, -fs.w[r]*fs.sy[r]/fs.n[r])
 		}
 	}
 	return slopeBlock(g, h, p)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestNoMeasurableRecipe(t *testing.T) {
 			for k := range c.kinds {
 				c.kinds[k].value = 0
 			}
-		}, func(*Panel) {}, "better than each rep's usual revenue"},
+		}, func(*Panel) {}, "lies clearly above zero"},
 		{"data ended before the as-of moment", func(*simConfig) {}, func(p *Panel) {
 			for r := range p.Reps {
 				for t := p.Periods - 8; t < p.Periods; t++ {
@@ -83,6 +84,39 @@ func TestLateDelaysGetALateProfile(t *testing.T) {
 			if want, got := argmax(c.kinds[k].profile), peakLag(ke); ke.Value > 0 && (got == 0 || got < want-1 || got > want+1) {
 				t.Errorf("seed %d %s (%s): delay profile peaks at lag %d, truth %d: %+v", seed, ke.Kind, rec.Method, got, want, ke.Lags)
 			}
+		}
+	}
+}
+
+// TestSmallRealEffectKeptNoEffectDropped checks the significance rule on firms where one kind is worth little but
+// more than nothing and another is worth nothing: the small one keeps a value in every seed (the former rule, cut
+// the out-of-sample error by one paired standard error, set it to zero in 2 of these 6) and the worthless one gets
+// none.
+func TestSmallRealEffectKeptNoEffectDropped(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		c := defaultSim(seed)
+		c.reps = 200
+		c.kinds[0].value = 20 // call: 40 calls a month bring 800 of revenue, a twelfth of the meetings' share
+		rec := fitOrFatal(t, simulate(c), Options{Bootstrap: -1})
+		call, email := rec.Kinds[0], rec.Kinds[2]
+		t.Logf("seed %d: call %.1f (truth 20), email %.1f", seed, call.Value, email.Value)
+		if call.Value < 8 || call.Value > 40 { // kept, and of the right size: its standard error here is about a third
+			t.Errorf("seed %d: call fitted at %.1f, truth 20", seed, call.Value)
+		}
+		if email.Value != 0 {
+			t.Errorf("seed %d: email has no effect but is fitted at %.1f", seed, email.Value)
+		}
+	}
+}
+
+func TestKeepT(t *testing.T) {
+	tests := []struct {
+		reps int
+		want float64
+	}{{2, 6.314}, {10, 1.833}, {101, 1.660}, {100000, 1.645}}
+	for _, tc := range tests {
+		if got := keepT(tc.reps); math.Abs(got-tc.want) > 0.001 {
+			t.Errorf("keepT(%d) = %.4f, want %.3f", tc.reps, got, tc.want)
 		}
 	}
 }

@@ -27,37 +27,133 @@ func TestRecoveryDefaultFirm(t *testing.T) {
 	seeds = max(seeds, 4)
 	first, _ := strconv.Atoi(os.Getenv("SALESRECIPE_RECOVERY_FIRST_SEED"))
 	first = max(first, 1)
-	covered, intervals := 0, 0
-	within := map[string]int{}
+	var sum recoverySummary
 	for seed := int64(first); seed < int64(first+seeds); seed++ {
 		cfg := synth.DefaultConfig()
 		cfg.Reps, cfg.Seed, cfg.End = reps, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		tr, p := synthPanel(t, cfg)
-		start := time.Now()
-		rec, err := model.Fit(p, model.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("seed %d: fit %v, method %s lags %d, cv wape %.3f", seed, time.Since(start).Round(time.Millisecond), rec.Method, rec.Lags, rec.CVWAPE)
-		total, byKind := fittedRevenue(p, rec)
-		for k, kt := range tr.Kinds {
-			ke := rec.Kinds[k]
-			in := ke.CILow <= kt.ValuePerActivity && kt.ValuePerActivity <= ke.CIHigh
-			intervals++
-			if in {
-				covered++
-			}
-			off := "   n/a"
-			if kt.ValuePerActivity > 0 {
-				off = fmt.Sprintf("%+5.1f%%", 100*relErr(ke.Value, kt.ValuePerActivity))
-				if math.Abs(relErr(ke.Value, kt.ValuePerActivity)) <= 0.15 {
-					within[kt.Kind]++
-				}
-			}
-			t.Logf("  %-9s fitted %8.1f [%8.1f, %8.1f] truth %8.1f (%s) covered %-5v peak %d/%d, %4.1f%% of fitted revenue",
-				kt.Kind, ke.Value, ke.CILow, ke.CIHigh, kt.ValuePerActivity, off, in, peak(ke), truePeak(kt), 100*byKind[k]/total)
-		}
+		sum.measure(t, fmt.Sprintf("seed %d", seed), cfg)
 	}
-	t.Logf("80%% intervals covered the truth %d of %d times (%.0f%%); within 15%% by kind over %d seeds: %v",
-		covered, intervals, 100*float64(covered)/float64(intervals), seeds, within)
+	sum.log(t)
+}
+
+// TestRecoveryMechanicsFirms measures recovery the same way on the firms of synth.Mechanics, each resized to
+// SALESRECIPE_RECOVERY_REPS reps (their own seeds and months).
+func TestRecoveryMechanicsFirms(t *testing.T) {
+	reps, _ := strconv.Atoi(os.Getenv("SALESRECIPE_RECOVERY_REPS"))
+	if reps == 0 {
+		t.Skip("set SALESRECIPE_RECOVERY_REPS (e.g. 100 or 1000) to measure recovery on the mechanics firms")
+	}
+	var sum recoverySummary
+	for _, nc := range synth.Mechanics() {
+		cfg := nc.Config
+		cfg.Reps, cfg.End = reps, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		sum.measure(t, nc.Name, cfg)
+	}
+	sum.log(t)
+}
+
+// recoverySummary collects, per kind, the relative errors, interval coverage and (for a kind with no effect) the
+// share of fitted revenue over several firms.
+type recoverySummary struct {
+	kinds   []string
+	errs    map[string][]float64 // relative error per firm, kinds with a true value
+	covered map[string]int
+	shares  map[string][]float64 // share of fitted revenue per firm, kinds without a true value
+	peaks   map[string]int       // firms whose fitted profile peaks at the true lag
+	firms   int
+}
+
+// measure generates one firm, fits it and records how close each kind comes to its truth.
+func (s *recoverySummary) measure(t *testing.T, name string, cfg synth.Config) {
+	t.Helper()
+	if s.errs == nil {
+		s.errs, s.covered, s.shares, s.peaks = map[string][]float64{}, map[string]int{}, map[string][]float64{}, map[string]int{}
+	}
+	tr, p := synthPanel(t, cfg)
+	start := time.Now()
+	rec, err := model.Fit(p, model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.firms++
+	t.Logf("%s: fit %v, method %s lags %d, cv wape %.3f", name, time.Since(start).Round(time.Millisecond), rec.Method, rec.Lags, rec.CVWAPE)
+	total, byKind := fittedRevenue(p, rec)
+	for k, kt := range tr.Kinds {
+		ke := rec.Kinds[k]
+		if s.firms == 1 {
+			s.kinds = append(s.kinds, kt.Kind)
+		}
+		in := ke.CILow <= kt.ValuePerActivity && kt.ValuePerActivity <= ke.CIHigh
+		if in {
+			s.covered[kt.Kind]++
+		}
+		off := "   n/a"
+		if kt.ValuePerActivity > 0 {
+			e := relErr(ke.Value, kt.ValuePerActivity)
+			off = fmt.Sprintf("%+5.1f%%", 100*e)
+			s.errs[kt.Kind] = append(s.errs[kt.Kind], e)
+			if peak(ke) == truePeak(kt) {
+				s.peaks[kt.Kind]++
+			}
+		} else {
+			s.shares[kt.Kind] = append(s.shares[kt.Kind], byKind[k]/total)
+		}
+		t.Logf("  %-9s fitted %8.1f [%8.1f, %8.1f] truth %8.1f (%s) covered %-5v peak %d/%d, %4.1f%% of fitted revenue, shares %s / %s",
+			kt.Kind, ke.Value, ke.CILow, ke.CIHigh, kt.ValuePerActivity, off, in, peak(ke), truePeak(kt), 100*byKind[k]/total,
+			fittedShares(ke), trueShares(kt))
+	}
+}
+
+// fittedShares formats a kind's fitted lag shares in percent.
+func fittedShares(ke model.KindEffect) string {
+	out := ""
+	for _, l := range ke.Lags {
+		out += fmt.Sprintf(" %.0f", 100*l.Share)
+	}
+	return out
+}
+
+// trueShares formats a kind's true lag shares in percent.
+func trueShares(kt synth.KindTruth) string {
+	out := ""
+	for _, l := range kt.Lags {
+		out += fmt.Sprintf(" %.0f", 100*l.Share)
+	}
+	return out
+}
+
+// log writes one line per kind: within 15% and 25%, root mean square error, coverage, and the errors themselves.
+func (s *recoverySummary) log(t *testing.T) {
+	t.Helper()
+	covered, intervals := 0, 0
+	for _, kind := range s.kinds {
+		covered += s.covered[kind]
+		intervals += s.firms
+		if errs, ok := s.errs[kind]; ok {
+			w15, w25, ss := 0, 0, 0.0
+			list := ""
+			for _, e := range errs {
+				if math.Abs(e) <= 0.15 {
+					w15++
+				}
+				if math.Abs(e) <= 0.25 {
+					w25++
+				}
+				ss += e * e
+				list += fmt.Sprintf(" %+.0f", 100*e)
+			}
+			t.Logf("SUMMARY %-9s within 15%% %2d/%d, 25%% %2d/%d, rms %5.1f%%, covered %2d/%d, peak right %2d/%d, errors%s",
+				kind, w15, len(errs), w25, len(errs), 100*math.Sqrt(ss/float64(len(errs))), s.covered[kind], s.firms,
+				s.peaks[kind], len(errs), list)
+			continue
+		}
+		list, worst := "", 0.0
+		for _, v := range s.shares[kind] {
+			list += fmt.Sprintf(" %.1f", 100*v)
+			worst = max(worst, v)
+		}
+		t.Logf("SUMMARY %-9s no effect: share of fitted revenue max %.1f%%, covered %2d/%d, shares%s", kind, 100*worst,
+			s.covered[kind], s.firms, list)
+	}
+	t.Logf("SUMMARY 80%% intervals covered the truth %d of %d times (%.0f%%)", covered, intervals, 100*float64(covered)/float64(intervals))
 }

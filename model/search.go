@@ -2,7 +2,6 @@ package model
 
 import (
 	"errors"
-	"math"
 	"slices"
 	"sync"
 )
@@ -91,15 +90,26 @@ type searchResult struct {
 	depth            int
 }
 
-// search picks the form and penalties with the lowest rolling-origin WAPE, then drops the kinds that do not earn
-// their place out of sample.
+// search picks the form and penalties with the lowest rolling-origin WAPE, then gives no effect to the kinds whose
+// value the unrestricted reference fit does not put clearly above zero.
 func (d *design) search(o *Options, origins []int) (searchResult, error) {
 	full, err := d.bestForm(o, origins)
 	if err != nil {
 		return searchResult{}, err
 	}
-	best, actual, forecast, err := d.dropKinds(full, origins)
-	return searchResult{best: best, actual: actual, forecast: forecast, depth: full.depth}, err
+	c := full
+	zs, reps := d.kindZ(min(d.W, full.depth+1))
+	for k, z := range zs {
+		if z < keepT(reps) {
+			c.f = c.f.withoutKind(k)
+		}
+	}
+	actual, forecast, err := d.cvPairs(c, origins)
+	if err != nil {
+		return searchResult{}, err
+	}
+	c.score = scoreOf(actual, forecast)
+	return searchResult{best: c, actual: actual, forecast: forecast, depth: full.depth}, nil
 }
 
 // bestForm returns the form and penalties with the lowest rolling-origin WAPE, every kind in.
@@ -137,66 +147,6 @@ func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	}
 	best.depth = slices.Max(depths)
 	return best, nil
-}
-
-// dropKinds gives no effect to kinds whose inclusion does not cut the rolling-origin absolute errors by more than
-// one paired standard error: an effect must earn its place out of sample. It eliminates backward, always dropping
-// the kind that earns least given all kinds still in, so the result does not depend on the order of the kinds and a
-// kind is not kept merely as a proxy for correlated kinds dropped before it. It also returns the kept candidate's
-// out-of-sample actuals and forecasts.
-func (d *design) dropKinds(c candidate, origins []int) (candidate, []float64, []float64, error) {
-	actual, base, err := d.cvPairs(c, origins)
-	if err != nil {
-		return candidate{}, nil, nil, err
-	}
-	dropped := make([]bool, d.K)
-	for {
-		worst, worstZ, worstFc := -1, math.Inf(1), []float64(nil)
-		for k := range d.K {
-			if dropped[k] {
-				continue
-			}
-			_, fc, err := d.cvPairs(candidate{f: c.f.withoutKind(k), tau: c.tau, lambda: c.lambda}, origins)
-			if err != nil {
-				return candidate{}, nil, nil, err
-			}
-			if z := gainRatio(pairedGain(actual, fc, base)); z < worstZ {
-				worst, worstZ, worstFc = k, z, fc
-			}
-		}
-		if worst < 0 || worstZ > 1 {
-			return c, actual, base, nil
-		}
-		dropped[worst] = true
-		c = candidate{f: c.f.withoutKind(worst), tau: c.tau, lambda: c.lambda, score: scoreOf(actual, worstFc)}
-		base = worstFc
-	}
-}
-
-// gainRatio returns the gain in standard errors; a gain with no spread counts as infinitely many when positive.
-func gainRatio(gain, se float64) float64 {
-	switch {
-	case se > 0:
-		return gain / se
-	case gain > 0:
-		return math.Inf(1)
-	}
-	return math.Inf(-1)
-}
-
-// pairedGain returns the mean of |A-F0| - |A-F1| and its standard error.
-func pairedGain(actual, f0, f1 []float64) (float64, float64) {
-	n := float64(len(actual))
-	if n < 2 {
-		return 0, 0
-	}
-	var s, ss float64
-	for i, a := range actual {
-		g := math.Abs(a-f0[i]) - math.Abs(a-f1[i])
-		s, ss = s+g, ss+g*g
-	}
-	mean := s / n
-	return mean, math.Sqrt(math.Max(ss/n-mean*mean, 0) / n)
 }
 
 // scoreOf scores a set of out-of-sample predictions.
