@@ -97,14 +97,14 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// newFixture loads a small synthetic firm (10 reps in two teams, 14 months
+// newFixture loads a small synthetic firm (16 reps in two teams, 14 months
 // ending mid-March 2026) into a fresh database and starts a server on it.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := engine.Store(t, queries.Config{})
 	dir := t.TempDir()
 	cfg := synth.DefaultConfig()
-	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = 10, 14, 7, testNow
+	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = 16, 14, 7, testNow
 	ctx := context.Background()
 	if _, err := synth.WriteDir(ctx, dir, cfg); err != nil {
 		t.Fatal(err)
