@@ -93,11 +93,11 @@ func TestStoreAndBookAgreeOnOpenDeals(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	load(t, st, "acme", f.dir)
 	ctx := context.Background()
-	versions, err := st.DealVersions(ctx, "acme", cfg.End)
+	fd, err := st.FirmData(ctx, "acme", cfg.End, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newBook(versions, cfg.End)
+	b := newBook(fd)
 	for _, at := range []time.Time{mustTime(t, "2026-03-17T09:41:13Z"), mustTime(t, "2026-05-30T23:59:59Z")} {
 		p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
 		_, _, fromStore, err := storeReader{st: st, firm: "acme"}.deals(ctx, p, at)
