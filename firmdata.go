@@ -106,16 +106,17 @@ type FirmDataBuilder struct {
 	f            *FirmData
 	reps, stages map[string]int32
 	kinds        map[string]int32
-	daily        []dailyRow
+	daily        []dailySeries
 	partial      map[time.Time]int // index into f.Partial by moment
 	partRows     []partialRow
 }
 
-// dailyRow is one rep x kind x day count before the builder lays Daily out.
-type dailyRow struct {
+// dailySeries is one rep x kind's counts by day (days since 1970-01-01) before the builder lays
+// Daily out.
+type dailySeries struct {
 	rep, kind int32
-	day       time.Time
-	n         int32
+	days      []int32
+	counts    []uint32
 }
 
 // partialRow is one rep x kind count of a moment's own day.
@@ -165,15 +166,20 @@ func (b *FirmDataBuilder) StartDeal() {
 	b.f.Deals = append(b.f.Deals, int32(len(b.f.Versions)))
 }
 
+// Empty reports whether no deal was started yet.
+func (b *FirmDataBuilder) Empty() bool { return len(b.f.Deals) == 0 }
+
 // AddVersion adds a version to the current deal, with its rep and stage named.
 func (b *FirmDataBuilder) AddVersion(v DealVersion, rep, stage string) {
 	v.Rep, v.Stage = index(b.reps, rep), int16(index(b.stages, stage))
 	b.f.Versions = append(b.f.Versions, v)
 }
 
-// AddDay adds n activities of a kind a rep did on a whole day before asOf's day.
-func (b *FirmDataBuilder) AddDay(rep, kind string, day time.Time, n int64) {
-	b.daily = append(b.daily, dailyRow{index(b.reps, rep), index(b.kinds, kind), DayOf(day), int32(n)})
+// AddDays adds the activities of a kind a rep did on whole days before asOf's day: counts[i] on
+// days[i] (days since 1970-01-01; a day may come more than once, its counts add up); the builder
+// keeps both slices.
+func (b *FirmDataBuilder) AddDays(rep, kind string, days []int32, counts []uint32) {
+	b.daily = append(b.daily, dailySeries{index(b.reps, rep), index(b.kinds, kind), days, counts})
 }
 
 // AddPartial adds n activities of a kind a rep did on the day of moment at, by at; at must be one
@@ -195,18 +201,24 @@ func (b *FirmDataBuilder) Build() *FirmData {
 		v := &f.Versions[i]
 		v.Rep, v.Stage = repOf[v.Rep], int16(stageOf[v.Stage])
 	}
-	f.Days = 0
-	if len(b.daily) > 0 {
-		first := slices.MinFunc(b.daily, func(x, y dailyRow) int { return x.day.Compare(y.day) }).day
-		f.FirstDay = first
-		f.Days = int(DayOf(f.AsOf).Sub(first).Hours() / 24)
+	first, end := int32(math.MaxInt32), int32(DayOf(f.AsOf).Unix()/86400)
+	for _, r := range b.daily {
+		for _, d := range r.days {
+			first = min(first, d)
+		}
+	}
+	f.Days = max(0, int(end-first))
+	if f.Days > 0 {
+		f.FirstDay = time.Unix(int64(first)*86400, 0).UTC()
 	}
 	nk := len(f.Kinds)
 	f.Daily = make([]int32, len(f.Reps)*nk*f.Days)
 	for _, r := range b.daily {
-		d := int(r.day.Sub(f.FirstDay).Hours() / 24)
-		if d >= 0 && d < f.Days {
-			f.Daily[(int(repOf[r.rep])*nk+int(kindOf[r.kind]))*f.Days+d] += r.n
+		row := f.Daily[(int(repOf[r.rep])*nk+int(kindOf[r.kind]))*f.Days:][:f.Days]
+		for i, d := range r.days {
+			if d < end {
+				row[d-first] += int32(r.counts[i])
+			}
 		}
 	}
 	for i := range f.Partial {
@@ -276,11 +288,8 @@ func storedMillis(t time.Time) int64 {
 // addActivities adds activities that occurred by asOf: whole days before asOf's day to Daily, the
 // moments' own days to their partial days.
 func (b *FirmDataBuilder) addActivities(acts []Activity) {
-	type key struct {
-		rep, kind string
-		day       time.Time
-	}
-	days := map[key]int64{}
+	type key struct{ rep, kind string }
+	days := map[key]map[int32]uint32{}
 	asOfDay := DayOf(b.f.AsOf)
 	for _, a := range acts {
 		if a.OccurredAt.After(b.f.AsOf) {
@@ -288,7 +297,11 @@ func (b *FirmDataBuilder) addActivities(acts []Activity) {
 		}
 		day := DayOf(a.OccurredAt)
 		if day.Before(asOfDay) {
-			days[key{a.RepID, a.Kind, day}]++
+			k := key{a.RepID, a.Kind}
+			if days[k] == nil {
+				days[k] = map[int32]uint32{}
+			}
+			days[k][int32(day.Unix()/86400)]++
 		}
 		for _, p := range b.f.Partial {
 			if DayOf(p.At).Equal(day) && !a.OccurredAt.After(p.At) {
@@ -296,7 +309,12 @@ func (b *FirmDataBuilder) addActivities(acts []Activity) {
 			}
 		}
 	}
-	for k, n := range days {
-		b.AddDay(k.rep, k.kind, k.day, n)
+	for k, byDay := range days {
+		var ds []int32
+		var ns []uint32
+		for d, n := range byDay {
+			ds, ns = append(ds, d), append(ns, n)
+		}
+		b.AddDays(k.rep, k.kind, ds, ns)
 	}
 }

@@ -27,11 +27,12 @@ type version = salesrecipe.DealVersion
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
 type book struct {
 	asOf   time.Time
-	reps   []string    // rep ids by version.Rep
-	stages []string    // stage names by version.Stage
-	deals  [][]version // per deal, versions sorted by update time
-	spans  []openSpan  // per deal, when it can be open
-	closes []closeRef  // every distinct close time of every deal, sorted; built on first use
+	reps   []string           // rep ids by version.Rep
+	stages []string           // stage names by version.Stage
+	deals  [][]version        // per deal, versions sorted by update time
+	spans  []openSpan         // per deal, when it can be open
+	closes []closeRef         // every distinct close time of every deal, sorted; built on first use
+	closed map[[2]int64][]int // closedBetween's answers by [from, to) in Unix milliseconds
 }
 
 // closeRef is one close time some version of a deal records.
@@ -56,6 +57,9 @@ func (b *book) closedBetween(from, to time.Time) []int {
 		sort.Slice(b.closes, func(x, y int) bool { return b.closes[x].at < b.closes[y].at })
 	}
 	lo, hi := from.UnixMilli(), to.UnixMilli()
+	if out, ok := b.closed[[2]int64{lo, hi}]; ok {
+		return out
+	}
 	i := sort.Search(len(b.closes), func(i int) bool { return b.closes[i].at >= lo })
 	seen := map[int]bool{}
 	var out []int
@@ -66,6 +70,10 @@ func (b *book) closedBetween(from, to time.Time) []int {
 		}
 	}
 	sort.Ints(out)
+	if b.closed == nil {
+		b.closed = map[[2]int64][]int{}
+	}
+	b.closed[[2]int64{lo, hi}] = out
 	return out
 }
 

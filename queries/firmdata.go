@@ -1,6 +1,7 @@
 package queries
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -29,41 +30,81 @@ func (s *Store) FirmData(ctx context.Context, firm string, asOf time.Time, momen
 	return b.Build(), nil
 }
 
-// firmDeals adds every deal's versions known at asOf.
+// dealReads sets how FirmData cuts the deals into ranges read one at a time: about per deals a
+// range, cut at deal ids sampled one in sample; the zero value means 60,000 and 1,000 (a few
+// hundred thousand versions a read, so that no result holds every version at once).
+type dealReads struct{ per, sample int }
+
+// orDefault returns the settings with zeros replaced by the defaults.
+func (d dealReads) orDefault() dealReads {
+	return dealReads{per: cmp.Or(d.per, 60_000), sample: cmp.Or(d.sample, 1_000)}
+}
+
+// firmDeals adds every deal's versions known at asOf, reading ranges of deal ids in order.
 func (s *Store) firmDeals(ctx context.Context, b *salesrecipe.FirmDataBuilder, firm string, asOf time.Time) error {
-	var (
-		updated, created, closeDate, closed []int64
-		reps, stages                        []string
-		status                              []uint8
-		amount                              []float64
-	)
-	return s.scanAll(ctx, "firm_deal_versions", func(r driver.Rows) error {
-		if err := r.Scan(&updated, &reps, &stages, &status, &amount, &created, &closeDate, &closed); err != nil {
+	rd := s.dealReads.orDefault()
+	var sample []string
+	err := s.scanAll(ctx, "firm_deal_sample", func(r driver.Rows) error {
+		var id string
+		err := r.Scan(&id)
+		sample = append(sample, id)
+		return err
+	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)), clickhouse.Named("every", fmt.Sprint(rd.sample)))
+	if err != nil {
+		return err
+	}
+	cuts := []string{""}
+	step := max(1, rd.per/rd.sample)
+	for i := step; i < len(sample); i += step {
+		cuts = append(cuts, sample[i])
+	}
+	last := ""
+	for i, lo := range cuts {
+		hi := ""
+		if i+1 < len(cuts) {
+			hi = cuts[i+1]
+		}
+		if err := s.firmDealRange(ctx, b, firm, asOf, lo, hi, &last); err != nil {
 			return err
 		}
-		b.StartDeal()
-		for i, u := range updated {
-			b.AddVersion(salesrecipe.DealVersion{Updated: u, Created: created[i], CloseDate: closeDate[i], Closed: closed[i],
-				Amount: amount[i], Status: salesrecipe.VersionStatus(status[i])}, reps[i], stages[i])
+	}
+	return nil
+}
+
+// firmDealRange adds the versions of the deals with ids in [lo, hi) (hi "" for no bound); last is
+// the id of the deal the previous version belonged to.
+func (s *Store) firmDealRange(ctx context.Context, b *salesrecipe.FirmDataBuilder, firm string, asOf time.Time, lo, hi string, last *string) error {
+	var (
+		id, rep, stage string
+		v              salesrecipe.DealVersion
+		status         uint8
+	)
+	return s.scanAll(ctx, "firm_deal_versions", func(r driver.Rows) error {
+		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed); err != nil {
+			return err
 		}
+		if id != *last || b.Empty() {
+			b.StartDeal()
+			*last = id
+		}
+		v.Status = salesrecipe.VersionStatus(status)
+		b.AddVersion(v, rep, stage)
 		return nil
-	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
+	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)), clickhouse.Named("lo", lo), clickhouse.Named("hi", hi))
 }
 
 // firmDays adds the activities per rep x kind x whole day before asOf's day.
 func (s *Store) firmDays(ctx context.Context, b *salesrecipe.FirmDataBuilder, firm string, asOf time.Time) error {
-	var (
-		rep, kind string
-		days      []int32
-		counts    []uint64
-	)
 	return s.scanAll(ctx, "firm_activity_days", func(r driver.Rows) error {
+		var (
+			rep, kind string
+			days      []int32
+			counts    []uint32
+		)
 		if err := r.Scan(&rep, &kind, &days, &counts); err != nil {
 			return err
 		}
-		for i, d := range days {
-			b.AddDay(rep, kind, time.Unix(int64(d)*86400, 0).UTC(), int64(counts[i]))
-		}
+		b.AddDays(rep, kind, days, counts)
 		return nil
 	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)))
 }

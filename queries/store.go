@@ -48,6 +48,8 @@ type Store struct {
 	now     func() time.Time
 	batch   int
 	self    holder // this process, as the tables it owns name it
+	// dealReads cuts FirmData's deal reads into ranges; the zero value is the default.
+	dealReads dealReads
 }
 
 // Open connects to the server named by cfg.DSN, or opens the embedded engine.

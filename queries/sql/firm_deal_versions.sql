@@ -1,31 +1,15 @@
--- Every deal of a firm as known at as_of, one row per deal in deal id order: its versions with
--- updated_at <= as_of (a version loaded twice counts once) as parallel arrays in update order.
--- Times are Unix milliseconds (closed_at of an open version: the smallest Int64), close_date too,
--- and the status is 0 open, 1 won, 2 lost, so that nothing but the rep and stage names is text.
-SELECT arraySort(updated) AS updated_ms,
-       arraySort((x, u) -> u, reps, updated) AS rep_ids,
-       arraySort((x, u) -> u, stages, updated) AS stage_names,
-       arraySort((x, u) -> u, statuses, updated) AS status_codes,
-       arraySort((x, u) -> u, amounts, updated) AS amounts,
-       arraySort((x, u) -> u, created, updated) AS created_ms,
-       arraySort((x, u) -> u, close_dates, updated) AS close_ms,
-       arraySort((x, u) -> u, closed, updated) AS closed_ms
-FROM (
-    SELECT deal_id,
-           groupArray(toUnixTimestamp64Milli(updated_at)) AS updated,
-           groupArray(rep_id) AS reps,
-           groupArray(toString(stage)) AS stages,
-           groupArray(toUInt8(indexOf(['open', 'won', 'lost'], toString(status)) - 1)) AS statuses,
-           groupArray(toFloat64(amount)) AS amounts,
-           groupArray(toUnixTimestamp64Milli(created_at)) AS created,
-           groupArray(toInt64(toInt32(close_date)) * 86400000) AS close_dates,
-           groupArray(ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808))) AS closed
-    FROM (
-        SELECT deal_id, updated_at, rep_id, stage, status, amount, created_at, close_date, closed_at
-        FROM deal_versions
-        WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
-        LIMIT 1 BY deal_id, updated_at
-    )
-    GROUP BY deal_id
-)
-ORDER BY deal_id
+-- The versions known at as_of of a firm's deals with ids in [lo, hi) (hi '' for no upper bound), in
+-- deal id and update order; a version loaded twice appears once. Times are Unix milliseconds
+-- (closed_at of an open version: the smallest Int64), close_date too, and the status is 0 open,
+-- 1 won, 2 lost. Plain rows in the table's own order stream from the engine (a GROUP BY deal_id
+-- with arrays was 6x slower and took 2 GB at 1,000 reps), and ranges of ids read through the
+-- primary key keep each result small.
+SELECT deal_id, toUnixTimestamp64Milli(updated_at), rep_id, toString(stage),
+       toUInt8(indexOf(['open', 'won', 'lost'], toString(status)) - 1), toFloat64(amount),
+       toUnixTimestamp64Milli(created_at), toInt64(toInt32(close_date)) * 86400000,
+       ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808))
+FROM deal_versions
+WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
+  AND deal_id >= {lo:String} AND ({hi:String} = '' OR deal_id < {hi:String})
+ORDER BY deal_id, updated_at
+LIMIT 1 BY deal_id, updated_at
