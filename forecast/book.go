@@ -61,15 +61,20 @@ func (b *book) closedBetween(from, to time.Time) []int {
 		return out
 	}
 	i := sort.Search(len(b.closes), func(i int) bool { return b.closes[i].at >= lo })
-	seen := map[int]bool{}
-	var out []int
+	seen := make([]bool, len(b.deals))
+	n := 0
 	for ; i < len(b.closes) && b.closes[i].at < hi; i++ {
 		if d := b.closes[i].deal; !seen[d] {
 			seen[d] = true
+			n++
+		}
+	}
+	out := make([]int, 0, n)
+	for d, ok := range seen {
+		if ok {
 			out = append(out, d)
 		}
 	}
-	sort.Ints(out)
 	if b.closed == nil {
 		b.closed = map[[2]int64][]int{}
 	}
@@ -199,6 +204,12 @@ func (b *book) revenue(grain salesrecipe.Grain, from, to, m time.Time) []queries
 		return out[i].Period.Before(out[j].Period)
 	})
 	return out
+}
+
+// period returns what a forecast of p at m knows of deals: won per rep with closed_at in p and in
+// the period before, and the open deals.
+func (b *book) period(p salesrecipe.Period, m time.Time) (won, last map[string]float64, open []openDeal) {
+	return b.won(p.Start, p.End(), m), b.won(p.Prev().Start, p.Start, m), b.open(m)
 }
 
 // open returns the deals whose state at m is open.

@@ -57,23 +57,14 @@ type storeReader struct {
 	firm string
 }
 
-// deals reads the period's won and open deals in one pass over the deal history.
+// deals reads the period's won and open deals, with their versions, in one query, and answers from
+// them as a fit's book does.
 func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error) {
-	rows, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
+	fd, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	won, last = map[string]float64{}, map[string]float64{}
-	for _, d := range rows {
-		switch {
-		case d.Status == string(salesrecipe.StatusOpen):
-			open = append(open, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt, StageSince: d.StageSince, Pushes: int(d.Pushes)})
-		case p.Contains(d.ClosedAt):
-			won[d.RepID] += d.Amount
-		default:
-			last[d.RepID] += d.Amount
-		}
-	}
+	won, last, open = newBook(fd).period(p, at)
 	return won, last, open, nil
 }
 
@@ -115,7 +106,8 @@ func (r *bookReader) deals(_ context.Context, p salesrecipe.Period, at time.Time
 	if at.After(r.book.asOf) {
 		return nil, nil, nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
 	}
-	return r.book.won(p.Start, p.End(), at), r.book.won(p.Prev().Start, p.Start, at), r.book.open(at), nil
+	won, last, open = r.book.period(p, at)
+	return won, last, open, nil
 }
 
 // countsAt returns the activities per rep x period x kind for the periods in [from, to) that

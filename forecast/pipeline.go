@@ -198,7 +198,7 @@ func (tr *pipelineTrainer) deal(b *book, h []version, offset int) {
 
 // dealWalk steps through one deal's versions in time, tracking when its stage last changed and how
 // often its close date was pushed: the one rule for both, used to train the stage model and to read
-// the open deals of a moment (period_deals_as_of.sql computes the same in the store).
+// the open deals of a moment, in fits, backtests and forecasts alike.
 type dealWalk struct {
 	h          []version
 	v          int   // versions applied

@@ -84,9 +84,10 @@ func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	}
 }
 
-// TestStoreAndBookAgreeOnOpenDeals checks the two readers of open deals against each other: the
-// store's one-query read (period_deals_as_of.sql) and the in-memory book the backtests use give the
-// same deals with the same stage, amount, close date, creation, time in stage and pushes.
+// TestStoreAndBookAgreeOnOpenDeals checks the two reads of open deals against each other: the
+// forecast's read of one moment's deals (period_deal_versions.sql, only the deals open or won then)
+// and the book of the whole history the fits and backtests use give the same deals with the same
+// stage, amount, close date, creation, time in stage and pushes.
 func TestStoreAndBookAgreeOnOpenDeals(t *testing.T) {
 	cfg := smallFirm(5)
 	f := generate(t, cfg)

@@ -74,12 +74,19 @@ func (s *Store) firmDeals(ctx context.Context, b *salesrecipe.FirmDataBuilder, f
 // firmDealRange adds the versions of the deals with ids in [lo, hi) (hi "" for no bound); last is
 // the id of the deal the previous version belonged to.
 func (s *Store) firmDealRange(ctx context.Context, b *salesrecipe.FirmDataBuilder, firm string, asOf time.Time, lo, hi string, last *string) error {
+	return s.scanVersions(ctx, b, "firm_deal_versions", last, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)),
+		clickhouse.Named("lo", lo), clickhouse.Named("hi", hi))
+}
+
+// scanVersions adds the deal versions a query returns (in the columns and order of
+// firm_deal_versions.sql); last is the id of the deal the previous version belonged to.
+func (s *Store) scanVersions(ctx context.Context, b *salesrecipe.FirmDataBuilder, name string, last *string, args ...any) error {
 	var (
 		id, rep, stage string
 		v              salesrecipe.DealVersion
 		status         uint8
 	)
-	return s.scanAll(ctx, "firm_deal_versions", func(r driver.Rows) error {
+	return s.scanAll(ctx, name, func(r driver.Rows) error {
 		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed); err != nil {
 			return err
 		}
@@ -90,7 +97,20 @@ func (s *Store) firmDealRange(ctx context.Context, b *salesrecipe.FirmDataBuilde
 		v.Status = salesrecipe.VersionStatus(status)
 		b.AddVersion(v, rep, stage)
 		return nil
-	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)), clickhouse.Named("lo", lo), clickhouse.Named("hi", hi))
+	}, args...)
+}
+
+// PeriodDeals reads the deals whose state at asOf is open, or won with closed_at in [from, to),
+// with every version of each known at asOf: a FirmData without activities, in one query.
+func (s *Store) PeriodDeals(ctx context.Context, firm string, from, to, asOf time.Time) (*salesrecipe.FirmData, error) {
+	b := salesrecipe.NewFirmDataBuilder(asOf, nil)
+	last := ""
+	err := s.scanVersions(ctx, b, "period_deal_versions", &last, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)),
+		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)))
+	if err != nil {
+		return nil, err
+	}
+	return b.Build(), nil
 }
 
 // firmDays adds the activities per rep x kind x whole day before asOf's day.
