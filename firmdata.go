@@ -106,6 +106,8 @@ type FirmDataBuilder struct {
 	f            *FirmData
 	reps, stages map[string]int32
 	kinds        map[string]int32
+	lastRep      string // the rep and stage of the last version added
+	lastStage    string
 	daily        []dailySeries
 	partial      map[time.Time]int // index into f.Partial by moment
 	partRows     []partialRow
@@ -171,7 +173,12 @@ func (b *FirmDataBuilder) Empty() bool { return len(b.f.Deals) == 0 }
 
 // AddVersion adds a version to the current deal, with its rep and stage named.
 func (b *FirmDataBuilder) AddVersion(v DealVersion, rep, stage string) {
-	v.Rep, v.Stage = index(b.reps, rep), int16(index(b.stages, stage))
+	if n := len(b.f.Versions); n > 0 && rep == b.lastRep && stage == b.lastStage { // most versions keep the last one's
+		v.Rep, v.Stage = b.f.Versions[n-1].Rep, b.f.Versions[n-1].Stage
+	} else {
+		v.Rep, v.Stage = index(b.reps, rep), int16(index(b.stages, stage))
+		b.lastRep, b.lastStage = rep, stage
+	}
 	b.f.Versions = append(b.f.Versions, v)
 }
 
