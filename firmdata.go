@@ -163,6 +163,11 @@ func index(m map[string]int32, name string) int32 {
 	return i
 }
 
+// Reserve makes room for about n versions, so that adding them does not grow the storage again and again.
+func (b *FirmDataBuilder) Reserve(n int) {
+	b.f.Versions = slices.Grow(b.f.Versions, n)
+}
+
 // StartDeal starts the next deal; the versions added after it are its own, in update order.
 func (b *FirmDataBuilder) StartDeal() {
 	b.f.Deals = append(b.f.Deals, int32(len(b.f.Versions)))

@@ -43,16 +43,21 @@ func (d dealReads) orDefault() dealReads {
 // firmDeals adds every deal's versions known at asOf, reading ranges of deal ids in order.
 func (s *Store) firmDeals(ctx context.Context, b *salesrecipe.FirmDataBuilder, firm string, asOf time.Time) error {
 	rd := s.dealReads.orDefault()
-	var sample []string
+	var (
+		sample   []string
+		versions uint64
+	)
 	err := s.scanAll(ctx, "firm_deal_sample", func(r driver.Rows) error {
 		var id string
-		err := r.Scan(&id)
-		sample = append(sample, id)
+		var n uint64
+		err := r.Scan(&id, &n)
+		sample, versions = append(sample, id), versions+n
 		return err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)), clickhouse.Named("every", fmt.Sprint(rd.sample)))
 	if err != nil {
 		return err
 	}
+	b.Reserve(int(versions) * rd.sample * 11 / 10)
 	cuts := []string{""}
 	step := max(1, rd.per/rd.sample)
 	for i := step; i < len(sample); i += step {
@@ -118,11 +123,14 @@ func (s *Store) firmDays(ctx context.Context, b *salesrecipe.FirmDataBuilder, fi
 	return s.scanAll(ctx, "firm_activity_days", func(r driver.Rows) error {
 		var (
 			rep, kind string
-			days      []int32
-			counts    []uint32
+			packed    []uint64
 		)
-		if err := r.Scan(&rep, &kind, &days, &counts); err != nil {
+		if err := r.Scan(&rep, &kind, &packed); err != nil {
 			return err
+		}
+		days, counts := make([]int32, len(packed)), make([]uint32, len(packed))
+		for i, v := range packed {
+			days[i], counts[i] = int32(int64(v>>32)-1<<31), uint32(v)
 		}
 		b.AddDays(rep, kind, days, counts)
 		return nil
