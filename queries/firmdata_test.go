@@ -78,7 +78,7 @@ func TestFirmDataFromStoreEqualsInMemory(t *testing.T) {
 		}
 		return nil
 	})
-	moments := []time.Time{day(1, 10, 0), day(2, 3, 7).Add(1234567 * time.Millisecond), day(2, 17, 23), day(3, 1, 12), day(5, 1, 0)}
+	moments := []time.Time{day(1, 10, 0), day(2, 3, 7).Add(1234567 * time.Millisecond), day(2, 17, 5), day(2, 17, 23), day(3, 1, 12), day(5, 1, 0)}
 	for i, asOf := range []time.Time{day(2, 20, 9).Add(17 * time.Minute), day(4, 2, 0), day(4, 2, 0)} {
 		if i == 2 {
 			queries.SetDealReads(st, 4, 2) // ranges of a few deals: versions of one deal never split
