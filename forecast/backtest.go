@@ -68,7 +68,13 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	if len(req.Points) == 0 {
 		req.Points = DefaultPoints(4)
 	}
-	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now)
+	var moments []time.Time
+	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
+		for _, pt := range req.Points {
+			moments = append(moments, fitMoments(p.Grain, pt.At(p))...)
+		}
+	}
+	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now, moments)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // openDeal is an open deal's state at one moment.
@@ -19,23 +20,18 @@ type openDeal struct {
 	Pushes     int       // times its expected close date moved later
 }
 
-// openState returns version i of a deal's history as an open deal, with the time it entered its
-// openState returns version i of a deal's history as an open deal, with the time it entered its
-// stage and how often its close date was pushed up to then.
-func openState(h []salesrecipe.Deal, i int) openDeal {
-	w := dealWalk{h: h}
-	for w.v <= i {
-		w.apply()
-	}
-	return w.state()
-}
+// version is one deal version as the book holds it (salesrecipe.FirmData's compact form).
+type version = salesrecipe.DealVersion
 
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
 type book struct {
 	asOf   time.Time
-	deals  [][]salesrecipe.Deal // per deal, versions sorted by UpdatedAt
-	spans  []openSpan           // per deal, when it can be open
-	closes []closeRef           // every distinct close time of every deal, sorted; built on first use
+	reps   []string           // rep ids by version.Rep
+	stages []string           // stage names by version.Stage
+	deals  [][]version        // per deal, versions sorted by update time
+	spans  []openSpan         // per deal, when it can be open
+	closes []closeRef         // every distinct close time of every deal, sorted; built on first use
+	closed map[[2]int64][]int // closedBetween's answers by [from, to) in Unix milliseconds
 }
 
 // closeRef is one close time some version of a deal records.
@@ -51,7 +47,7 @@ func (b *book) closedBetween(from, to time.Time) []int {
 		for i, h := range b.deals {
 			var last int64
 			for _, v := range h {
-				if at := v.ClosedAt.UnixMilli(); !v.ClosedAt.IsZero() && at != last {
+				if at := v.Closed; at != salesrecipe.Unknown && at != last {
 					b.closes = append(b.closes, closeRef{at, i})
 					last = at
 				}
@@ -60,40 +56,64 @@ func (b *book) closedBetween(from, to time.Time) []int {
 		sort.Slice(b.closes, func(x, y int) bool { return b.closes[x].at < b.closes[y].at })
 	}
 	lo, hi := from.UnixMilli(), to.UnixMilli()
+	if out, ok := b.closed[[2]int64{lo, hi}]; ok {
+		return out
+	}
 	i := sort.Search(len(b.closes), func(i int) bool { return b.closes[i].at >= lo })
-	seen := map[int]bool{}
-	var out []int
+	seen := make([]bool, len(b.deals))
+	n := 0
 	for ; i < len(b.closes) && b.closes[i].at < hi; i++ {
 		if d := b.closes[i].deal; !seen[d] {
 			seen[d] = true
+			n++
+		}
+	}
+	out := make([]int, 0, n)
+	for d, ok := range seen {
+		if ok {
 			out = append(out, d)
 		}
 	}
-	sort.Ints(out)
+	if b.closed == nil {
+		b.closed = map[[2]int64][]int{}
+	}
+	b.closed[[2]int64{lo, hi}] = out
 	return out
 }
 
-// newBook groups versions (known at asOf) by deal, each sorted by update time.
-func newBook(versions []salesrecipe.Deal, asOf time.Time) *book {
-	byID := map[string]int{}
-	b := &book{asOf: asOf}
-	for _, v := range versions {
-		if v.UpdatedAt.After(asOf) {
-			continue
-		}
-		i, ok := byID[v.ID]
-		if !ok {
-			i = len(b.deals)
-			byID[v.ID] = i
-			b.deals = append(b.deals, nil)
-		}
-		b.deals[i] = append(b.deals[i], v)
-	}
-	for _, h := range b.deals {
-		sort.SliceStable(h, func(x, y int) bool { return h[x].UpdatedAt.Before(h[y].UpdatedAt) })
+// newBook indexes the deals of a firm's data.
+func newBook(fd *salesrecipe.FirmData) *book {
+	b := &book{asOf: fd.AsOf, reps: fd.Reps, stages: fd.Stages, deals: make([][]version, len(fd.Deals))}
+	for i := range fd.Deals {
+		b.deals[i] = fd.Deal(i)
 	}
 	b.spans = spansOf(b.deals)
 	return b
+}
+
+// floorMs returns t in Unix milliseconds rounded down: a time in milliseconds x is at or before t
+// when x <= floorMs(t).
+func floorMs(t time.Time) int64 {
+	return t.UnixMilli()
+}
+
+// ceilMs returns t in Unix milliseconds rounded up: a time in milliseconds x is before t when
+// x < ceilMs(t).
+func ceilMs(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if t.Sub(time.UnixMilli(ms)) > 0 {
+		ms++
+	}
+	return ms
+}
+
+// unixSec returns Unix milliseconds as Unix seconds rounded down, as time.Time.Unix does.
+func unixSec(ms int64) int64 {
+	s := ms / 1000
+	if ms%1000 < 0 {
+		s--
+	}
+	return s
 }
 
 // openSpan bounds, in Unix milliseconds, the moments at which a deal can be open: from its first
@@ -101,36 +121,42 @@ func newBook(versions []salesrecipe.Deal, asOf time.Time) *book {
 type openSpan struct{ from, closed int64 }
 
 // spansOf returns each deal's open span, so that reads at a moment skip deals not open then.
-func spansOf(deals [][]salesrecipe.Deal) []openSpan {
+func spansOf(deals [][]version) []openSpan {
 	out := make([]openSpan, len(deals))
 	for i, h := range deals {
-		sp := openSpan{from: h[0].UpdatedAt.UnixMilli(), closed: math.MaxInt64}
-		for j := len(h) - 1; j >= 0 && h[j].Status != salesrecipe.StatusOpen; j-- {
-			sp.closed = h[j].UpdatedAt.UnixMilli()
+		sp := openSpan{from: h[0].Updated, closed: math.MaxInt64}
+		for j := len(h) - 1; j >= 0 && h[j].Status != salesrecipe.VersionOpen; j-- {
+			sp.closed = h[j].Updated
 		}
 		out[i] = sp
 	}
 	return out
 }
 
-// stateAt returns a deal's latest version with UpdatedAt <= m.
-func stateAt(h []salesrecipe.Deal, m time.Time) (salesrecipe.Deal, bool) {
+// stateAt returns a deal's latest version updated at or before m.
+func stateAt(h []version, m time.Time) (version, bool) {
 	i := stateIndex(h, m)
 	if i < 0 {
-		return salesrecipe.Deal{}, false
+		return version{}, false
 	}
 	return h[i], true
 }
 
-// stateIndex returns the index of a deal's latest version with UpdatedAt <= m, -1 when none.
-func stateIndex(h []salesrecipe.Deal, m time.Time) int {
+// stateIndex returns the index of a deal's latest version updated at or before m, -1 when none.
+func stateIndex(h []version, m time.Time) int {
+	mm := floorMs(m)
 	switch {
-	case !h[len(h)-1].UpdatedAt.After(m):
+	case h[len(h)-1].Updated <= mm:
 		return len(h) - 1
-	case h[0].UpdatedAt.After(m):
+	case h[0].Updated > mm:
 		return -1
 	}
-	return sort.Search(len(h), func(i int) bool { return h[i].UpdatedAt.After(m) }) - 1
+	return sort.Search(len(h), func(i int) bool { return h[i].Updated > mm }) - 1
+}
+
+// wonIn reports whether a version is won with closed_at in [from, to).
+func wonIn(d version, from, to time.Time) bool {
+	return d.Status == salesrecipe.VersionWon && d.Closed != salesrecipe.Unknown && d.Closed >= ceilMs(from) && d.Closed < ceilMs(to)
 }
 
 // won returns, per rep, the amount of deals whose state at m is won with closed_at in [from, to).
@@ -138,11 +164,51 @@ func (b *book) won(from, to, m time.Time) map[string]float64 {
 	out := map[string]float64{}
 	for _, i := range b.closedBetween(from, to) {
 		d, ok := stateAt(b.deals[i], m)
-		if ok && d.Status == salesrecipe.StatusWon && !d.ClosedAt.Before(from) && d.ClosedAt.Before(to) {
-			out[d.RepID] += d.Amount
+		if ok && wonIn(d, from, to) {
+			out[b.reps[d.Rep]] += d.Amount
 		}
 	}
 	return out
+}
+
+// revenue returns, per rep and period of closed_at in [from, to), the amount and number of deals
+// whose state at m is won: what the recipe's history counts as revenue.
+func (b *book) revenue(grain salesrecipe.Grain, from, to, m time.Time) []queries.Revenue {
+	type key struct {
+		rep    int32
+		period int64
+	}
+	sums := map[key]*queries.Revenue{}
+	for _, i := range b.closedBetween(from, to) {
+		d, ok := stateAt(b.deals[i], m)
+		if !ok || !wonIn(d, from, to) {
+			continue
+		}
+		p := salesrecipe.NewPeriod(grain, salesrecipe.TimeOf(d.Closed)).Start
+		k := key{d.Rep, p.Unix()}
+		if sums[k] == nil {
+			sums[k] = &queries.Revenue{RepID: b.reps[d.Rep], Period: p}
+		}
+		sums[k].Amount += d.Amount
+		sums[k].Deals++
+	}
+	out := make([]queries.Revenue, 0, len(sums))
+	for _, v := range sums {
+		out = append(out, *v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].RepID != out[j].RepID {
+			return out[i].RepID < out[j].RepID
+		}
+		return out[i].Period.Before(out[j].Period)
+	})
+	return out
+}
+
+// period returns what a forecast of p at m knows of deals: won per rep with closed_at in p and in
+// the period before, and the open deals.
+func (b *book) period(p salesrecipe.Period, m time.Time) (won, last map[string]float64, open []openDeal) {
+	return b.won(p.Start, p.End(), m), b.won(p.Prev().Start, p.Start, m), b.open(m)
 }
 
 // open returns the deals whose state at m is open.
@@ -153,21 +219,32 @@ func (b *book) open(m time.Time) []openDeal {
 		if sp := b.spans[k]; mm < sp.from || mm >= sp.closed {
 			continue
 		}
-		if i := stateIndex(h, m); i >= 0 && h[i].Status == salesrecipe.StatusOpen {
-			out = append(out, openState(h, i))
+		if i := stateIndex(h, m); i >= 0 && h[i].Status == salesrecipe.VersionOpen {
+			out = append(out, b.openState(h, i))
 		}
 	}
 	return out
 }
 
-// at returns the book as known at m: each deal's versions with UpdatedAt <= m.
+// openState returns version i of a deal's history as an open deal, with the time it entered its
+// stage and how often its close date was pushed up to then.
+func (b *book) openState(h []version, i int) openDeal {
+	w := dealWalk{h: h}
+	for w.v <= i {
+		w.apply()
+	}
+	return w.state(b)
+}
+
+// at returns the book as known at m: each deal's versions updated at or before m.
 func (b *book) at(m time.Time) *book {
 	if !m.Before(b.asOf) {
 		return b
 	}
-	out := &book{asOf: m, deals: make([][]salesrecipe.Deal, 0, len(b.deals))}
+	mm := floorMs(m)
+	out := &book{asOf: m, reps: b.reps, stages: b.stages, deals: make([][]version, 0, len(b.deals))}
 	for _, h := range b.deals {
-		i := sort.Search(len(h), func(i int) bool { return h[i].UpdatedAt.After(m) })
+		i := sort.Search(len(h), func(i int) bool { return h[i].Updated > mm })
 		if i > 0 {
 			out.deals = append(out.deals, h[:i])
 		}
@@ -181,9 +258,9 @@ func (b *book) winRate() float64 {
 	won, closed := 0.0, 0.0
 	for _, h := range b.deals {
 		switch h[len(h)-1].Status {
-		case salesrecipe.StatusWon:
+		case salesrecipe.VersionWon:
 			won, closed = won+1, closed+1
-		case salesrecipe.StatusLost:
+		case salesrecipe.VersionLost:
 			closed++
 		}
 	}
@@ -197,14 +274,14 @@ func (b *book) wonAfter(from, to, asOf time.Time) (pipe, fresh map[string]float6
 	for _, i := range b.closedBetween(from, to) {
 		h := b.deals[i]
 		d, ok := stateAt(h, asOf)
-		if !ok || d.Status != salesrecipe.StatusWon || d.ClosedAt.Before(from) || !d.ClosedAt.Before(to) {
+		if !ok || !wonIn(d, from, to) {
 			continue
 		}
 		switch then, existed := stateAt(h, from); {
 		case !existed:
-			fresh[d.RepID]++
-		case then.Status == salesrecipe.StatusOpen:
-			pipe[d.RepID]++
+			fresh[b.reps[d.Rep]]++
+		case then.Status == salesrecipe.VersionOpen:
+			pipe[b.reps[d.Rep]]++
 		}
 	}
 	return pipe, fresh
@@ -220,11 +297,11 @@ func (b *book) newAmounts(grain salesrecipe.Grain, end time.Time) []float64 {
 	var same, all []float64
 	for _, h := range b.deals {
 		d := h[len(h)-1]
-		if d.Status != salesrecipe.StatusWon || !d.ClosedAt.Before(end) {
+		if d.Status != salesrecipe.VersionWon || d.Closed >= ceilMs(end) {
 			continue
 		}
 		all = append(all, d.Amount)
-		if salesrecipe.NewPeriod(grain, d.CreatedAt).Start.Equal(salesrecipe.NewPeriod(grain, d.ClosedAt).Start) {
+		if salesrecipe.NewPeriod(grain, salesrecipe.TimeOf(d.Created)).Start.Equal(salesrecipe.NewPeriod(grain, salesrecipe.TimeOf(d.Closed)).Start) {
 			same = append(same, d.Amount)
 		}
 	}

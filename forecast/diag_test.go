@@ -68,7 +68,13 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 		from = from.Prev()
 	}
 	horizon := qf.cfg.End
-	lb, err := newLab(ctx, st, "acme", salesrecipe.GrainMonth, horizon, model.Options{}, clock(horizon))
+	var moments []time.Time
+	for p := from; !p.Start.After(to.Start); p = p.Next() {
+		for _, pt := range pts {
+			moments = append(moments, fitMoments(p.Grain, pt.At(p))...)
+		}
+	}
+	lb, err := newLab(ctx, st, "acme", salesrecipe.GrainMonth, horizon, model.Options{}, clock(horizon), moments)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,12 +205,14 @@ func actualParts(b *book, p salesrecipe.Period, at, horizon time.Time) map[strin
 	out := map[string][4]float64{}
 	for _, i := range b.closedBetween(p.Start, p.End()) {
 		h := b.deals[i]
-		d, ok := stateAt(h, horizon)
+		dv, ok := stateAt(h, horizon)
+		d := b.plain(dv)
 		if !ok || d.Status != salesrecipe.StatusWon || d.ClosedAt.Before(p.Start) || !d.ClosedAt.Before(p.End()) {
 			continue
 		}
 		v := out[d.RepID]
-		switch then, existed := stateAt(h, at); {
+		tv, existed := stateAt(h, at)
+		switch then := b.plain(tv); {
 		case !existed:
 			v[1] += d.Amount
 			v[3]++
@@ -245,10 +253,10 @@ func oracleChances(b *book, tr synth.Truth, p salesrecipe.Period, at time.Time) 
 	out := map[string][]chance{}
 	for _, h := range b.deals {
 		i := stateIndex(h, at)
-		if i < 0 || h[i].Status != salesrecipe.StatusOpen {
+		if i < 0 || h[i].Status != salesrecipe.VersionOpen {
 			continue
 		}
-		final := h[len(h)-1]
+		final := b.plain(h[len(h)-1])
 		if final.Status == salesrecipe.StatusOpen || final.ClosedAt.Before(at) || !final.ClosedAt.Before(p.End()) {
 			out[final.RepID] = append(out[final.RepID], chance{0, final.Amount})
 			continue
@@ -257,8 +265,8 @@ func oracleChances(b *book, tr synth.Truth, p salesrecipe.Period, at time.Time) 
 		if tr.StageBlindWin > 0 {
 			win = math.Min(1, tr.StageBlindWin*skill[final.RepID])
 		} else {
-			e, s := pos[h[0].Stage], pos[h[i].Stage]
-			created := h[0].CreatedAt
+			e, s := pos[b.stages[h[0].Stage]], pos[b.stages[h[i].Stage]]
+			created := b.plain(h[0]).CreatedAt
 			r := at.Sub(created).Seconds() / final.ClosedAt.Sub(created).Seconds()
 			win *= reachNegotiation(conv, e, s, neg, r)
 		}
@@ -359,11 +367,11 @@ func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Pe
 	idx := map[string]int{}
 	for _, h := range b.deals {
 		i := stateIndex(h, at)
-		if i < 0 || h[i].Status != salesrecipe.StatusOpen {
+		if i < 0 || h[i].Status != salesrecipe.VersionOpen {
 			continue
 		}
-		od := openState(h, i)
-		final := h[len(h)-1]
+		od := b.openState(h, i)
+		final := b.plain(h[len(h)-1])
 		rep := final.RepID
 		oc := orc[rep][idx[rep]]
 		idx[rep]++
@@ -410,4 +418,31 @@ func dispersion(groups map[string]*[2]float64) float64 {
 		}
 	}
 	return out / math.Max(n, 1)
+}
+
+// plainVersion is a book version with its rep, stage, status and times spelled out, as the
+// diagnosis reads them.
+type plainVersion struct {
+	RepID, Stage        string
+	Status              salesrecipe.DealStatus
+	Amount              float64
+	ClosedAt, CreatedAt time.Time // zero when unknown
+}
+
+// plain spells out a book version.
+func (b *book) plain(v version) plainVersion {
+	out := plainVersion{RepID: b.reps[v.Rep], Stage: b.stages[v.Stage], Amount: v.Amount, Status: salesrecipe.StatusOpen}
+	switch v.Status {
+	case salesrecipe.VersionWon:
+		out.Status = salesrecipe.StatusWon
+	case salesrecipe.VersionLost:
+		out.Status = salesrecipe.StatusLost
+	}
+	if v.Closed != salesrecipe.Unknown {
+		out.ClosedAt = time.UnixMilli(v.Closed).UTC()
+	}
+	if v.Created != salesrecipe.Unknown && v.Created != 0 {
+		out.CreatedAt = time.UnixMilli(v.Created).UTC()
+	}
+	return out
 }

@@ -5,7 +5,10 @@
 // combination weights and score every method against simple baselines.
 //
 // Everything is point-in-time: for an as-of time T only deal versions with updated_at <= T and
-// activities with occurred_at <= T are read.
+// activities with occurred_at <= T are read. Fits and backtests read the firm once
+// (queries.Store.FirmData into a salesrecipe.FirmData) and answer every earlier moment from it in
+// memory; a forecast of one moment reads the deals open or won then (queries.Store.PeriodDeals) and
+// walks them with the same book.
 //
 // It may import the root salesrecipe package, queries and model; it must never import dashboards,
 // cmd or ingest (its tests alone use ingest and ingest/synth to build firms).

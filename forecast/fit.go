@@ -53,7 +53,7 @@ func (f *Fitter) lab(ctx context.Context, firm string, grain salesrecipe.Grain, 
 	if now == nil {
 		now = time.Now
 	}
-	return newLab(ctx, f.Store, firm, grain, asOf, f.Options, now)
+	return newLab(ctx, f.Store, firm, grain, asOf, f.Options, now, fitMoments(grain, asOf))
 }
 
 // Save stores a fitted model in the recipes table.

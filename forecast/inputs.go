@@ -3,6 +3,7 @@ package forecast
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -56,23 +57,14 @@ type storeReader struct {
 	firm string
 }
 
-// deals reads the period's won and open deals in one pass over the deal history.
+// deals reads the period's won and open deals, with their versions, in one query, and answers from
+// them as a fit's book does.
 func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error) {
-	rows, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
+	fd, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	won, last = map[string]float64{}, map[string]float64{}
-	for _, d := range rows {
-		switch {
-		case d.Status == string(salesrecipe.StatusOpen):
-			open = append(open, openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt, StageSince: d.StageSince, Pushes: int(d.Pushes)})
-		case p.Contains(d.ClosedAt):
-			won[d.RepID] += d.Amount
-		default:
-			last[d.RepID] += d.Amount
-		}
-	}
+	won, last, open = newBook(fd).period(p, at)
 	return won, last, open, nil
 }
 
@@ -81,17 +73,32 @@ func (r storeReader) countsAt(ctx context.Context, grain salesrecipe.Grain, from
 	return r.st.ActivityCounts(ctx, r.firm, grain, from, to, at)
 }
 
-// bookReader answers deal reads from an in-memory book and counts from the store, memoized.
-type bookReader struct {
-	storeReader
-	book *book
-	memo map[countKey][]queries.ActivityCount
+// revenue returns won revenue per rep x period of closed_at in [from, to), as known at at.
+func (r storeReader) revenue(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.Revenue, error) {
+	return r.st.WonRevenue(ctx, r.firm, grain, from, to, at)
 }
 
-// countKey identifies one activity count read.
-type countKey struct {
-	grain        salesrecipe.Grain
-	from, to, at time.Time
+// bookReader answers every read from a firm's data held in memory: deals from its book, activity
+// counts from per rep x kind running totals over its days plus the moments' own days.
+type bookReader struct {
+	book   *book
+	fd     *salesrecipe.FirmData
+	totals []int32 // activities of rep r, kind k before day d at [(r*len(kinds)+k)*(days+1)+d]
+}
+
+// newBookReader indexes a firm's data for reads.
+func newBookReader(fd *salesrecipe.FirmData) *bookReader {
+	r := &bookReader{book: newBook(fd), fd: fd}
+	n := fd.Days + 1
+	series := len(fd.Reps) * len(fd.Kinds)
+	r.totals = make([]int32, series*n)
+	for s := range series {
+		day, tot := fd.Daily[s*fd.Days:(s+1)*fd.Days], r.totals[s*n:(s+1)*n]
+		for d, c := range day {
+			tot[d+1] = tot[d] + c
+		}
+	}
+	return r
 }
 
 // deals answers from the book.
@@ -99,18 +106,60 @@ func (r *bookReader) deals(_ context.Context, p salesrecipe.Period, at time.Time
 	if at.After(r.book.asOf) {
 		return nil, nil, nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
 	}
-	return r.book.won(p.Start, p.End(), at), r.book.won(p.Prev().Start, p.Start, at), r.book.open(at), nil
+	won, last, open = r.book.period(p, at)
+	return won, last, open, nil
 }
 
-// countsAt reads counts from the store once per distinct request.
-func (r *bookReader) countsAt(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.ActivityCount, error) {
-	k := countKey{grain, from, to, at}
-	if c, ok := r.memo[k]; ok {
-		return c, nil
+// countsAt returns the activities per rep x period x kind for the periods in [from, to) that
+// occurred by at, as the store's activity_counts.sql does: whole days before at's day, and at's own
+// day up to at, which the firm's data holds for the moments it was read with.
+func (r *bookReader) countsAt(_ context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.ActivityCount, error) {
+	fd := r.fd
+	if at.After(fd.AsOf) {
+		return nil, fmt.Errorf("activities known at %s cannot answer for %s", fd.AsOf, at)
 	}
-	c, err := r.storeReader.countsAt(ctx, grain, from, to, at)
-	if err == nil {
-		r.memo[k] = c
+	today := salesrecipe.DayOf(at)
+	var part []int32
+	if today.Before(to) && !today.Before(from) {
+		i, ok := slices.BinarySearchFunc(fd.Partial, at.UTC().Truncate(time.Millisecond), func(p salesrecipe.PartialDay, t time.Time) int { return p.At.Compare(t) })
+		if !ok {
+			return nil, fmt.Errorf("activity counts as of %s: the firm's data was not read for that moment", at.UTC().Format(time.RFC3339Nano))
+		}
+		part = fd.Partial[i].Counts
 	}
-	return c, err
+	periods := salesrecipe.PeriodsBetween(grain, from, to)
+	var out []queries.ActivityCount
+	for rep, id := range fd.Reps {
+		for _, p := range periods {
+			lo, hi := r.dayIndex(later(p.Start, from)), r.dayIndex(earlier(earlier(p.End(), to), today))
+			for k, kind := range fd.Kinds {
+				s := rep*len(fd.Kinds) + k
+				n := int64(0)
+				if hi > lo {
+					n = int64(r.totals[s*(fd.Days+1)+hi] - r.totals[s*(fd.Days+1)+lo])
+				}
+				if part != nil && p.Contains(today) {
+					n += int64(part[s])
+				}
+				if n > 0 {
+					out = append(out, queries.ActivityCount{RepID: id, Period: p.Start, Kind: kind, N: uint64(n)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// dayIndex returns the index of t's day among the data's days, clamped to [0, days].
+func (r *bookReader) dayIndex(t time.Time) int {
+	d := int(salesrecipe.DayOf(t).Sub(r.fd.FirstDay).Hours() / 24)
+	return min(max(d, 0), r.fd.Days)
+}
+
+// revenue returns won revenue per rep x period of closed_at in [from, to), as known at at.
+func (r *bookReader) revenue(_ context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.Revenue, error) {
+	if at.After(r.book.asOf) {
+		return nil, fmt.Errorf("book known at %s cannot answer for %s", r.book.asOf, at)
+	}
+	return r.book.revenue(grain, from, to, at), nil
 }

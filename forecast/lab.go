@@ -24,7 +24,6 @@ const defaultTrainPeriods = 12
 // lab fits models at any moment up to its horizon from one read of the deal history, caching what
 // does not depend on the moment of the fit. Every read at a moment m sees only data known at m.
 type lab struct {
-	st      *queries.Store
 	firm    string
 	grain   salesrecipe.Grain
 	horizon time.Time
@@ -56,11 +55,12 @@ type moment struct {
 	grid   int
 }
 
-// newLab reads the deal history and stages known at horizon, and the reps.
-func newLab(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time) (*lab, error) {
-	versions, err := st.DealVersions(ctx, firm, horizon)
+// newLab reads the firm's data known at horizon in one go (with the own days of moments, the moments
+// its fits will read activities at: see fitMoments), the stages and the reps.
+func newLab(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time, moments []time.Time) (*lab, error) {
+	fd, err := st.FirmData(ctx, firm, horizon, moments)
 	if err != nil {
-		return nil, fmt.Errorf("deal history of %s: %w", firm, err)
+		return nil, fmt.Errorf("data of %s: %w", firm, err)
 	}
 	stages, err := st.Stages(ctx, firm)
 	if err != nil {
@@ -70,16 +70,32 @@ func newLab(ctx context.Context, st *queries.Store, firm string, grain salesreci
 	if err != nil {
 		return nil, fmt.Errorf("reps of %s: %w", firm, err)
 	}
+	return labOf(fd, firm, grain, stages, reps, opts, now), nil
+}
+
+// labOf opens a lab on a firm's data read at its horizon.
+func labOf(fd *salesrecipe.FirmData, firm string, grain salesrecipe.Grain, stages []salesrecipe.Stage, reps []salesrecipe.Rep, opts model.Options, now func() time.Time) *lab {
 	teams := make(map[string]string, len(reps))
 	for _, r := range reps {
 		teams[r.ID] = r.Team
 	}
-	b := newBook(versions, horizon)
-	return &lab{st: st, firm: firm, grain: grain, horizon: horizon, book: b, stages: stages, reps: reps, teams: teams, opts: opts,
-		now:       now,
-		rd:        &bookReader{storeReader: storeReader{st: st, firm: firm}, book: b, memo: map[countKey][]queries.ActivityCount{}},
+	rd := newBookReader(fd)
+	return &lab{firm: firm, grain: grain, horizon: fd.AsOf, book: rd.book, stages: stages, reps: reps, teams: teams, opts: opts,
+		now: now, rd: rd,
 		histories: map[time.Time]*History{}, recipes: map[time.Time]recipeFit{}, pipes: map[time.Time]*Pipeline{},
-		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}, nil
+		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}
+}
+
+// fitMoments returns the moments a fit at m reads activities at: m and the grid moments of the
+// training periods before m's period.
+func fitMoments(grain salesrecipe.Grain, m time.Time) []time.Time {
+	out := []time.Time{m}
+	for i, q := 0, salesrecipe.NewPeriod(grain, m).Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
+		for g := range trainingGrid {
+			out = append(out, gridMoment(q, g))
+		}
+	}
+	return out
 }
 
 // history returns the panel known at m.
@@ -87,7 +103,7 @@ func (lb *lab) history(ctx context.Context, m time.Time) (*History, error) {
 	if h, ok := lb.histories[m]; ok {
 		return h, nil
 	}
-	h, err := loadHistory(ctx, lb.st, lb.firm, lb.grain, m, lb.reps)
+	h, err := loadHistory(ctx, lb.rd, lb.grain, m, lb.reps)
 	if err == nil {
 		lb.histories[m] = h
 	}

@@ -144,10 +144,10 @@ func (b *book) mostBuilt(grain salesrecipe.Grain, end time.Time) map[string]floa
 	sums := map[key]float64{}
 	for _, h := range b.deals {
 		d := h[len(h)-1]
-		if d.CreatedAt.IsZero() || !d.CreatedAt.Before(end) {
+		if d.Created >= ceilMs(end) {
 			continue
 		}
-		sums[key{d.RepID, salesrecipe.NewPeriod(grain, d.CreatedAt).Start}] += d.Amount
+		sums[key{b.reps[d.Rep], salesrecipe.NewPeriod(grain, salesrecipe.TimeOf(d.Created)).Start}] += d.Amount
 	}
 	out := map[string]float64{}
 	for k, v := range sums {

@@ -54,23 +54,29 @@ func LoadHistory(ctx context.Context, st *queries.Store, firm string, grain sale
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", firm, err)
 	}
-	return loadHistory(ctx, st, firm, grain, asOf, reps)
+	return loadHistory(ctx, storeReader{st: st, firm: firm}, grain, asOf, reps)
 }
 
-// loadHistory is LoadHistory with the firm's reps already read.
-func loadHistory(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, asOf time.Time, reps []salesrecipe.Rep) (*History, error) {
+// historyReader answers the reads a history needs.
+type historyReader interface {
+	countsAt(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.ActivityCount, error)
+	revenue(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.Revenue, error)
+}
+
+// loadHistory is LoadHistory from a reader, with the firm's reps already read.
+func loadHistory(ctx context.Context, rd historyReader, grain salesrecipe.Grain, asOf time.Time, reps []salesrecipe.Rep) (*History, error) {
 	end := salesrecipe.NewPeriod(grain, asOf)
 	start := end
 	for range maxPanelPeriods[grain] {
 		start = start.Prev()
 	}
-	counts, err := st.ActivityCounts(ctx, firm, grain, start.Start, end.Start, asOf)
+	counts, err := rd.countsAt(ctx, grain, start.Start, end.Start, asOf)
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", firm, err)
+		return nil, fmt.Errorf("history: %w", err)
 	}
-	revenue, err := st.WonRevenue(ctx, firm, grain, start.Start, end.Start, asOf)
+	revenue, err := rd.revenue(ctx, grain, start.Start, end.Start, asOf)
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", firm, err)
+		return nil, fmt.Errorf("history: %w", err)
 	}
 	return buildHistory(grain, end, counts, revenue, reps, asOf), nil
 }

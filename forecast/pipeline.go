@@ -39,13 +39,13 @@ func snapshotStepFor(b *book, cal *calendar) int {
 	first, last := cal.days[0].start, cal.days[len(cal.days)-1].start+86400
 	var days float64
 	for _, h := range b.deals {
-		open := h[0].UpdatedAt.Unix()
-		if c := h[0].CreatedAt; !c.IsZero() && c.Unix() < open {
-			open = c.Unix()
+		open := unixSec(h[0].Updated)
+		if c := unixSec(h[0].Created); c < open {
+			open = c
 		}
 		end := last
-		if f := h[len(h)-1]; f.Status != salesrecipe.StatusOpen {
-			end = min(end, f.UpdatedAt.Unix())
+		if f := h[len(h)-1]; f.Status != salesrecipe.VersionOpen {
+			end = min(end, unixSec(f.Updated))
 		}
 		if lo, hi := max(open, first), min(end, last); hi > lo {
 			days += float64(hi-lo) / 86400
@@ -59,6 +59,7 @@ type pipelineTrainer struct {
 	cal    *calendar
 	stage  map[string]int
 	stages []string
+	byBook []int // index of each of the book's stages, -1 until first seen
 	rep    map[string]int
 	step   int // days between one deal's snapshots
 	rows   []winRow
@@ -80,7 +81,7 @@ func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, f
 		tr.index(s.Name)
 	}
 	for i, h := range b.deals {
-		tr.deal(h, i%step)
+		tr.deal(b, h, i%step)
 	}
 	p := &Pipeline{Grain: grain, TrainedFrom: from, RepFactor: map[string]float64{}}
 	p.Win = fitWinModel(tr.stages, tr.rows, tr.w.AmountRef, start)
@@ -142,31 +143,42 @@ func (tr *pipelineTrainer) repIndex(rep string) int {
 	return i
 }
 
+// stageOf returns the index of a book's stage, adding it when new.
+func (tr *pipelineTrainer) stageOf(b *book, s int16) int {
+	for len(tr.byBook) < len(b.stages) {
+		tr.byBook = append(tr.byBook, -1)
+	}
+	if tr.byBook[s] < 0 {
+		tr.byBook[s] = tr.index(b.stages[s])
+	}
+	return tr.byBook[s]
+}
+
 // deal records a snapshot every tr.step days (at noon, starting at offset) while the deal was
 // open, for the period holding the day and the next, when those periods ended by the as-of moment.
-func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
+func (tr *pipelineTrainer) deal(b *book, h []version, offset int) {
 	final := h[len(h)-1]
-	start := h[0].UpdatedAt
-	if !final.CreatedAt.IsZero() && final.CreatedAt.Before(start) {
-		start = final.CreatedAt
+	start := h[0].Updated
+	if final.Created < start {
+		start = final.Created
 	}
-	won := final.Status == salesrecipe.StatusWon
-	closed := final.ClosedAt.Unix()
-	rep := int32(tr.repIndex(final.RepID))
+	won := final.Status == salesrecipe.VersionWon
+	closed := unixSec(final.Closed)
+	rep := int32(tr.repIndex(b.reps[final.Rep]))
 	walk := dealWalk{h: h}
-	for d := tr.cal.firstDay(start); d < len(tr.cal.days); d++ {
+	for d := tr.cal.firstDay(salesrecipe.TimeOf(start)); d < len(tr.cal.days); d++ {
 		day := tr.cal.days[d]
 		state, ok := walk.at(day.noon)
 		if !ok {
 			continue
 		}
-		if state.Status != salesrecipe.StatusOpen {
+		if state.Status != salesrecipe.VersionOpen {
 			return
 		}
 		if (d+offset)%tr.step != 0 {
 			continue
 		}
-		da := dealAtOf(walk.state(), tr.index(state.Stage), time.Unix(day.noon, 0))
+		da := dealAtOf(walk.state(b), tr.stageOf(b, state.Stage), time.Unix(day.noon, 0))
 		for off, own := range []bool{true, false} {
 			t := day.period + off
 			if t < 1 || t >= tr.cal.complete { // period 0 precedes from: its days only target the next
@@ -185,56 +197,56 @@ func (tr *pipelineTrainer) deal(h []salesrecipe.Deal, offset int) {
 }
 
 // dealWalk steps through one deal's versions in time, tracking when its stage last changed and how
-// dealWalk steps through one deal's versions in time, tracking when its stage last changed and how
 // often its close date was pushed: the one rule for both, used to train the stage model and to read
-// the open deals of a moment (period_deals_as_of.sql computes the same in the store).
+// the open deals of a moment, in fits, backtests and forecasts alike.
 type dealWalk struct {
-	h          []salesrecipe.Deal
-	v          int       // versions applied
-	stageSince time.Time // when the stage last changed; zero while it never did
+	h          []version
+	v          int   // versions applied
+	stageSince int64 // when the stage last changed, Unix milliseconds; salesrecipe.Unknown while it never did
 	pushes     int
 }
 
 // apply applies the next version.
 func (w *dealWalk) apply() {
 	cur := w.h[w.v]
-	if w.v > 0 {
+	if w.v == 0 {
+		w.stageSince = salesrecipe.Unknown
+	} else {
 		prev := w.h[w.v-1]
 		if cur.Stage != prev.Stage {
-			w.stageSince = cur.UpdatedAt
+			w.stageSince = cur.Updated
 		}
-		if cur.CloseDate.After(prev.CloseDate) {
+		if cur.CloseDate > prev.CloseDate {
 			w.pushes++
 		}
 	}
 	w.v++
 }
 
-// at applies the versions up to u (Unix seconds) and returns the state then; ok is false before the first.
-func (w *dealWalk) at(u int64) (salesrecipe.Deal, bool) {
-	for w.v < len(w.h) && w.h[w.v].UpdatedAt.Unix() <= u {
+// at applies the versions up to u (Unix seconds, as time.Time.Unix rounds) and returns the state
+// then; ok is false before the first.
+func (w *dealWalk) at(u int64) (version, bool) {
+	for w.v < len(w.h) && unixSec(w.h[w.v].Updated) <= u {
 		w.apply()
 	}
 	if w.v == 0 {
-		return salesrecipe.Deal{}, false
+		return version{}, false
 	}
 	return w.h[w.v-1], true
 }
 
 // state returns the walked deal's current version as an open deal: created at its created_at, or at
-// its first version's time when that is earlier or created_at is unknown; in its stage since the
-// stage last changed, or since it was created.
-func (w *dealWalk) state() openDeal {
+// its first version's time when that is earlier; in its stage since the stage last changed, or
+// since it was created.
+func (w *dealWalk) state(b *book) openDeal {
 	d := w.h[w.v-1]
-	out := openDeal{RepID: d.RepID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate, Created: d.CreatedAt,
-		StageSince: w.stageSince, Pushes: w.pushes}
-	if first := w.h[0].UpdatedAt; out.Created.IsZero() || first.Before(out.Created) {
-		out.Created = first
+	created := min(d.Created, w.h[0].Updated)
+	since := w.stageSince
+	if since == salesrecipe.Unknown {
+		since = created
 	}
-	if out.StageSince.IsZero() {
-		out.StageSince = out.Created
-	}
-	return out
+	return openDeal{RepID: b.reps[d.Rep], Stage: b.stages[d.Stage], Amount: d.Amount, CloseDate: salesrecipe.TimeOf(d.CloseDate),
+		Created: salesrecipe.TimeOf(created), StageSince: salesrecipe.TimeOf(since), Pushes: w.pushes}
 }
 
 // dealAtOf returns an open deal's classifier inputs seen at m; a deal of unknown creation counts as

@@ -84,20 +84,21 @@ func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	}
 }
 
-// TestStoreAndBookAgreeOnOpenDeals checks the two readers of open deals against each other: the
-// store's one-query read (period_deals_as_of.sql) and the in-memory book the backtests use give the
-// same deals with the same stage, amount, close date, creation, time in stage and pushes.
+// TestStoreAndBookAgreeOnOpenDeals checks the two reads of open deals against each other: the
+// forecast's read of one moment's deals (period_deal_versions.sql, only the deals open or won then)
+// and the book of the whole history the fits and backtests use give the same deals with the same
+// stage, amount, close date, creation, time in stage and pushes.
 func TestStoreAndBookAgreeOnOpenDeals(t *testing.T) {
 	cfg := smallFirm(5)
 	f := generate(t, cfg)
 	st := engine.Store(t, queries.Config{})
 	load(t, st, "acme", f.dir)
 	ctx := context.Background()
-	versions, err := st.DealVersions(ctx, "acme", cfg.End)
+	fd, err := st.FirmData(ctx, "acme", cfg.End, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newBook(versions, cfg.End)
+	b := newBook(fd)
 	for _, at := range []time.Time{mustTime(t, "2026-03-17T09:41:13Z"), mustTime(t, "2026-05-30T23:59:59Z")} {
 		p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
 		_, _, fromStore, err := storeReader{st: st, firm: "acme"}.deals(ctx, p, at)

@@ -64,35 +64,6 @@ func scanRecipe(rows driver.Rows, r *StoredRecipe) error {
 	return rows.Scan(&r.Firm, &r.Grain, &r.FittedAt, &r.AsOf, &r.DataFrom, &r.DataTo, &r.Method, &r.Observations, &r.CVWAPE, &r.Body)
 }
 
-// PeriodDeal is a deal's state at one moment, as PeriodDeals returns it.
-type PeriodDeal struct {
-	DealID    string
-	RepID     string
-	Stage     string
-	Status    string
-	Amount    float64
-	CloseDate time.Time
-	ClosedAt  time.Time // zero while open
-	CreatedAt time.Time // created_at, or the first version's time when earlier
-	// StageSince is when the deal entered its current stage (its creation when it never changed).
-	StageSince time.Time
-	Pushes     uint32 // times its expected close date moved later
-}
-
-// PeriodDeals returns, in one pass over the deal history, the deals whose state at asOf is open and
-// those whose state at asOf is won with closed_at in [from, to).
-func (s *Store) PeriodDeals(ctx context.Context, firm string, from, to, asOf time.Time) ([]PeriodDeal, error) {
-	return firmRows(ctx, s, firm, "period_deals_as_of", func(rows driver.Rows) (d PeriodDeal, err error) {
-		var closed *time.Time
-		err = rows.Scan(&d.DealID, &d.RepID, &d.Stage, &d.Status, &d.Amount, &d.CloseDate, &closed, &d.CreatedAt, &d.StageSince, &d.Pushes)
-		if closed != nil {
-			d.ClosedAt = *closed
-		}
-		return d, err
-	}, clickhouse.Named("firm", firm), clickhouse.Named("as_of", timeParam(asOf)),
-		clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)))
-}
-
 // Snapshot is one row of a stored forecast: a rep, a team or the firm total.
 type Snapshot struct {
 	Period           string // e.g. 2026-03 or 2026-Q1

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,33 +76,37 @@ func TestPeriodDealsAsOf(t *testing.T) {
 	})
 	tests := []struct {
 		asOf, from time.Time
-		want       string // deal:status:stage, in deal order
+		want       string // rep:status:stage:versions of each deal, in deal order
 	}{
 		{day(1, 1, 0), day(3, 1, 0), ""},
-		{day(2, 15, 0), day(3, 1, 0), "d1:open:proposal"},
-		{day(3, 3, 0), day(3, 1, 0), "d1:open:negotiation d2:open:discovery"},
-		{day(3, 6, 0), day(3, 1, 0), "d1:won:closed_won d2:open:discovery"},
-		{day(3, 6, 0), day(3, 10, 0), "d2:open:discovery"}, // won before the range
+		{day(2, 15, 0), day(3, 1, 0), "r1:open:proposal:1"},
+		{day(3, 3, 0), day(3, 1, 0), "r1:open:negotiation:2 r2:open:discovery:1"},
+		{day(3, 6, 0), day(3, 1, 0), "r1:won:closed_won:3 r2:open:discovery:1"},
+		{day(3, 6, 0), day(3, 10, 0), "r2:open:discovery:1"}, // won before the range
 	}
+	status := []string{"open", "won", "lost"}
 	for _, tt := range tests {
-		deals, err := st.PeriodDeals(ctx, "acme", tt.from, day(4, 1, 0), tt.asOf)
+		fd, err := st.PeriodDeals(ctx, "acme", tt.from, day(4, 1, 0), tt.asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, d := range deals {
-			got = append(got, d.DealID+":"+d.Status+":"+d.Stage)
+		for i := range fd.Deals {
+			h := fd.Deal(i)
+			d := h[len(h)-1]
+			got = append(got, fmt.Sprintf("%s:%s:%s:%d", fd.Reps[d.Rep], status[d.Status], fd.Stages[d.Stage], len(h)))
 		}
 		if strings.Join(got, " ") != tt.want {
 			t.Errorf("as of %v from %v: %q, want %q", tt.asOf, tt.from, strings.Join(got, " "), tt.want)
 		}
 	}
-	deals, _ := st.PeriodDeals(ctx, "acme", day(3, 1, 0), day(4, 1, 0), day(3, 6, 0))
-	if d := deals[0]; d.RepID != "r1" || d.Amount != 500 || !d.ClosedAt.Equal(day(3, 5, 0)) || !d.CloseDate.Equal(day(4, 10, 0)) {
-		t.Errorf("won deal: %+v", d)
+	fd, _ := st.PeriodDeals(ctx, "acme", day(3, 1, 0), day(4, 1, 0), day(3, 6, 0))
+	if h := fd.Deal(0); h[2].Amount != 500 || h[2].Closed != day(3, 5, 0).UnixMilli() || h[2].CloseDate != day(4, 10, 0).UnixMilli() ||
+		h[0].Created != day(2, 1, 9).UnixMilli() || h[0].Updated != day(2, 1, 9).UnixMilli() {
+		t.Errorf("won deal: %+v", h)
 	}
-	if d := deals[1]; !d.ClosedAt.IsZero() || !d.CloseDate.Equal(day(5, 1, 0)) {
-		t.Errorf("open deal: %+v", d)
+	if h := fd.Deal(1); h[0].Closed != salesrecipe.Unknown || h[0].CloseDate != day(5, 1, 0).UnixMilli() {
+		t.Errorf("open deal: %+v", h)
 	}
 }
 

@@ -57,6 +57,8 @@ type Store struct {
 	solo     bool                            // the store opened the embedded engine: no other store shares it
 	readWait time.Duration                   // how long a read waits for open commits
 	swapped  func(firm string, month uint32) // test hook: a month of a swap is in place
+	// dealReads cuts FirmData's deal reads into ranges; the zero value is the default.
+	dealReads dealReads
 }
 
 // Open connects to the server named by cfg.DSN, or opens the embedded engine.

@@ -257,6 +257,7 @@ func (h *handler) reply(w http.ResponseWriter, c *call, res *Result) error {
 	data := res.Data
 	if c.data == nil && !c.explicit && strings.EqualFold(c.req.Format, "Native") {
 		var out bytes.Buffer
+		out.Grow(len(res.Data) + len(res.Data)/8) // about the input's size: growing by doubling cost 0.65 s on a 132 MB read
 		if err := transcodeNative(&out, res.Data, c.revision); err != nil {
 			return err
 		}
