@@ -142,15 +142,9 @@ func (ls *lagSelector) aic(depth []int) (float64, error) {
 	return ls.n*math.Log(sse/ls.n) + 2*float64(q), nil
 }
 
-// aicTie is the AIC difference below which two depths count as equally supported (Burnham and Anderson's rule of
-// thumb): a kind takes the shallowest depth within it of the lowest, so a spurious late lag that lowers the AIC by a
-// hair is not taken, while a delay that peaks months after the activity, which lowers it by far more, is.
-const aicTie = 2
-
-// depths chooses each kind's depth in 0..W by coordinate descent: with the other kinds' depths fixed, a kind takes the
-// shallowest depth whose AIC is within aicTie of the lowest over the whole window, so a delay that peaks months after
-// the activity (its first lags small) is reached across the lags before its peak. Sweeps start from the full window
-// and repeat until no depth changes.
+// depths chooses each kind's depth in 0..W by coordinate descent: with the other kinds' depths fixed, a kind's
+// depth grows from 0 while one more lag lowers the AIC (the first local minimum, so a spurious late lag cannot be
+// reached across a useless one). Sweeps start from the full window and repeat until no depth changes.
 func (ls *lagSelector) depths() ([]int, error) {
 	depth := slices.Repeat([]int{ls.w}, ls.k)
 	if ls.n < 1 {
@@ -159,7 +153,7 @@ func (ls *lagSelector) depths() ([]int, error) {
 	for range maxDepthSweeps {
 		changed := false
 		for k := range ls.k {
-			dk, err := ls.bestDepth(depth, k)
+			dk, err := ls.firstMinimum(depth, k)
 			if err != nil {
 				return nil, err
 			}
@@ -173,18 +167,24 @@ func (ls *lagSelector) depths() ([]int, error) {
 	return depth, nil
 }
 
-// bestDepth returns kind k's shallowest depth whose AIC is within aicTie of the lowest, the others held at depth.
-func (ls *lagSelector) bestDepth(depth []int, k int) (int, error) {
+// firstMinimum returns kind k's smallest depth whose AIC one more lag would not lower, the others held at depth.
+func (ls *lagSelector) firstMinimum(depth []int, k int) (int, error) {
 	trial := append([]int(nil), depth...)
-	aics := make([]float64, ls.w+1)
-	for d := range aics {
-		trial[k] = d
+	trial[k] = 0
+	best, err := ls.aic(trial)
+	if err != nil {
+		return 0, err
+	}
+	for trial[k] < ls.w {
+		trial[k]++
 		a, err := ls.aic(trial)
 		if err != nil {
 			return 0, err
 		}
-		aics[d] = a
+		if a >= best {
+			return trial[k] - 1, nil
+		}
+		best = a
 	}
-	lowest := slices.Min(aics)
-	return slices.IndexFunc(aics, func(a float64) bool { return a <= lowest+aicTie }), nil
+	return ls.w, nil
 }

@@ -15,10 +15,11 @@
 // each rep by the inverse of its expected revenue (the firm intercept plus its activity at the slopes of one
 // unweighted within fit of all kinds and lags, never the rep's own revenue, which would favour the reps who convert
 // worse). That is the efficient fit under this variance, and it counts each rep by its activity, so a value is the
-// firm average over activities even when busy reps convert worse. Each kind's free-lag depth is the shallowest whose
-// AIC (of the within fit over the rows every depth can use, each rep weighted by the inverse of its residual variance)
-// lies within 2 of the lowest over the window, so a delay that peaks months after the activity is reached across the
-// small lags before its peak while a spurious late lag is not taken. Candidate forms (those free lags, and a delayed
+// firm average over activities even when busy reps convert worse. Each kind's free-lag depth is the first local minimum
+// of the AIC (of the within fit over the rows every depth can use, each rep weighted by the inverse of its residual
+// variance) as the depth grows from 0, so a spurious late lag cannot be reached across a useless one (the shallowest
+// depth within 2 of the lowest AIC over the window reached late-peaking delays but gave a no-effect kind six lags and
+// a confident value on 40-rep firms). Candidate forms (those free lags, and a delayed
 // carry-over b(k,l) = beta(k) C(l+s, s) decay^l with per-kind decay and shape s = 0..3, geometric at s = 0 and peaking
 // later as s grows), ridge penalties and shrinkage are chosen by rolling-origin CV on the last periods; ridge is kept
 // only when it beats no ridge by more than one standard error. A kind keeps an effect only when its value in an
