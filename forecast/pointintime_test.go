@@ -48,6 +48,9 @@ func forecastJSON(t *testing.T, fc *Forecaster, p salesrecipe.Period, asOf time.
 	return string(b)
 }
 
+// TestLaterDataDoesNotChangeAForecast is the forecast's end-to-end test through the store: a fit, a
+// refitted forecast and a forecast from the stored recipe as of a moment are the same before and
+// after later data is loaded, and the same as the forecast from the same rows in memory.
 func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	f := generate(t, smallFirm(11))
 	asOf := time.Date(2026, 4, 14, 15, 30, 0, 0, time.UTC)
@@ -67,6 +70,11 @@ func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	}
 	fitBefore := fit()
 	first := forecastJSON(t, fc, period, asOf, true)
+	// The logic tests run on the rows in memory: from the same rows they forecast the same.
+	inMemory := &Forecaster{Store: memory(t, "acme", before), Now: fc.Now}
+	if got := forecastJSON(t, inMemory, period, asOf, true); got != first {
+		t.Errorf("the forecast from the rows in memory differs from the store's:\nstore  %s\nmemory %s", first, got)
+	}
 
 	load(t, st, "acme", after, ingest.KindDeals, ingest.KindActivities)
 	if got := fit(); got != fitBefore {
