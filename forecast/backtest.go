@@ -10,7 +10,6 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // AsOfPoint is a moment inside every backtested period.
@@ -50,7 +49,7 @@ type BacktestRequest struct {
 
 // Backtester refits on the data known at each as-of point and scores every method against what was won.
 type Backtester struct {
-	Store   *queries.Store
+	Store   Store
 	Now     func() time.Time // the outcomes are what is known now; nil means time.Now
 	Options model.Options    // recipe options
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // TestDiagnoseFirms decomposes the combined forecast's rep WAPE per firm and elapsed share: the
@@ -60,8 +59,7 @@ type catTally struct{ ours, oracle, won, brierOurs, brierOracle, amount float64 
 func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 	ctx := context.Background()
 	f := generate(t, qf.cfg)
-	st := engine.Store(t, queries.Config{})
-	load(t, st, "acme", f.dir)
+	st := memory(t, "acme", f.dir)
 	to := salesrecipe.NewPeriod(salesrecipe.GrainMonth, qf.cfg.End).Prev()
 	from := to
 	for range qf.periods - 1 {

@@ -8,7 +8,8 @@
 // activities with occurred_at <= T are read. Fits and backtests read the firm once
 // (queries.Store.FirmData into a salesrecipe.FirmData) and answer every earlier moment from it in
 // memory; a forecast of one moment reads the deals open or won then (queries.Store.PeriodDeals) and
-// walks them with the same book.
+// walks them with the same book. Every read and write goes through Store, which queries.Store
+// implements (and querytest.Memory, for tests that check logic rather than storage).
 //
 // It may import the root salesrecipe package, queries and model; it must never import dashboards,
 // cmd or ingest (its tests alone use ingest and ingest/synth to build firms).

@@ -13,7 +13,6 @@ import (
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // hasNote reports whether any note contains part.
@@ -46,8 +45,7 @@ func TestAwkwardCasesGiveLabelledAnswers(t *testing.T) {
 	rewrite(t, f.dir, dir, "reps.csv", func(map[string]string) bool { return true })
 	appendLine(t, filepath.Join(dir, "reps.csv"), "r9999,New Hire,new.hire@example.com,East,r0001")
 	appendLine(t, filepath.Join(dir, "quotas.csv"), "r9999,2026-05-01,month,30000.00")
-	st := engine.Store(t, queries.Config{})
-	load(t, st, "acme", dir, ingest.KindReps, ingest.KindQuotas, ingest.KindActivities, ingest.KindDeals) // no stages file
+	st := memory(t, "acme", dir, ingest.KindReps, ingest.KindQuotas, ingest.KindActivities, ingest.KindDeals) // no stages file
 	fc := &Forecaster{Store: st, Now: clock(time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC))}
 	ctx := context.Background()
 	may, _ := salesrecipe.ParsePeriod("2026-05")
@@ -107,8 +105,7 @@ func TestThinHistorySaysWhatIsMissing(t *testing.T) {
 	cfg := smallFirm(13)
 	cfg.Months = 4
 	f := generate(t, cfg)
-	st := engine.Store(t, queries.Config{})
-	load(t, st, "acme", f.dir)
+	st := memory(t, "acme", f.dir)
 	ctx := context.Background()
 	asOf := time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC)
 	_, err := (&Fitter{Store: st}).Fit(ctx, "acme", salesrecipe.GrainMonth, asOf)

@@ -7,12 +7,11 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // Fitter fits a firm's recipe, stage model and combination on the data known at a moment.
 type Fitter struct {
-	Store   *queries.Store
+	Store   Store
 	Now     func() time.Time // clock for fitted_at; nil means time.Now
 	Options model.Options    // recipe fit options; the zero value gives model's defaults
 }
@@ -66,7 +65,7 @@ func (f *Fitter) Save(ctx context.Context, m *Model) error {
 }
 
 // Latest returns the model fitted on the data known at the latest moment <= asOf; ok is false when none is stored.
-func Latest(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, asOf time.Time) (*Model, bool, error) {
+func Latest(ctx context.Context, st Store, firm string, grain salesrecipe.Grain, asOf time.Time) (*Model, bool, error) {
 	r, ok, err := st.LatestRecipe(ctx, firm, string(grain), asOf)
 	if err != nil || !ok {
 		return nil, false, err

@@ -9,12 +9,11 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // Forecaster forecasts a firm's period from the latest stored recipe and the data known at a moment.
 type Forecaster struct {
-	Store   *queries.Store
+	Store   Store
 	Now     func() time.Time // clock for snapshots and fits; nil means time.Now
 	Options model.Options    // recipe options when it has to fit
 	// SaveFailed, when set, makes the writes a forecast does on the side optional: a failed
@@ -111,7 +110,7 @@ func methodOf(m *Model) string {
 }
 
 // periodQuotas returns each rep's quota for the period, prorating quotas of other lengths by days.
-func periodQuotas(ctx context.Context, st *queries.Store, firm string, p salesrecipe.Period) (map[string]float64, error) {
+func periodQuotas(ctx context.Context, st Store, firm string, p salesrecipe.Period) (map[string]float64, error) {
 	from := p.Start.AddDate(0, -3, 0)
 	qs, err := st.Quotas(ctx, firm, from, p.End())
 	if err != nil {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -71,6 +73,57 @@ func load(t testing.TB, st *queries.Store, name, dir string, kinds ...ingest.Kin
 			t.Fatalf("load %s: %v", path, err)
 		}
 	}
+}
+
+// memory reads the firm's files of the given kinds (all when none) under the firm name into a
+// fresh in-memory store, through the converters a load uses: what the forecast's logic tests run
+// on instead of the engine (queries' TestMemoryAnswersAsTheStore checks that it answers as the
+// store does).
+func memory(t testing.TB, name, dir string, kinds ...ingest.Kind) *querytest.Memory {
+	t.Helper()
+	mem := querytest.NewMemory()
+	if len(kinds) == 0 {
+		kinds = ingest.Kinds()
+	}
+	for _, kind := range kinds {
+		var err error
+		switch kind {
+		case ingest.KindReps:
+			err = readRows(dir, kind, ingest.NewRepConverter(), func(rows []salesrecipe.Rep) { mem.AddReps(name, rows...) })
+		case ingest.KindQuotas:
+			err = readRows(dir, kind, ingest.NewQuotaConverter(time.UTC), func(rows []salesrecipe.Quota) { mem.AddQuotas(name, rows...) })
+		case ingest.KindStages:
+			err = readRows(dir, kind, ingest.NewStageConverter(), func(rows []salesrecipe.Stage) { mem.AddStages(name, rows...) })
+		case ingest.KindActivities:
+			err = readRows(dir, kind, ingest.NewActivityConverter(time.UTC), func(rows []salesrecipe.Activity) { mem.AddActivities(name, rows...) })
+		case ingest.KindDeals:
+			err = readRows(dir, kind, ingest.NewDealConverter(time.UTC), func(rows []salesrecipe.Deal) { mem.AddDeals(name, rows...) })
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return mem
+}
+
+// readRows converts every row of the kind's CSV file in dir and hands them to add.
+func readRows[T any](dir string, kind ingest.Kind, conv *ingest.Converter[T], add func([]T)) error {
+	path := filepath.Join(dir, string(kind)+".csv")
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	src, err := ingest.NewReader(f, path, ingest.Options{})
+	if err != nil {
+		return err
+	}
+	var rows []T
+	if _, err := ingest.Load(context.Background(), src, conv, func(v T) error { rows = append(rows, v); return nil }, nil); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	add(rows)
+	return nil
 }
 
 // smallFirm is a quick firm for functional tests: 12 reps over 18 months ending 2026-06-01.

@@ -53,7 +53,7 @@ func readInputs(ctx context.Context, rd reader, p salesrecipe.Period, at time.Ti
 
 // storeReader reads straight from the store.
 type storeReader struct {
-	st   *queries.Store
+	st   Store
 	firm string
 }
 
@@ -73,9 +73,15 @@ func (r storeReader) countsAt(ctx context.Context, grain salesrecipe.Grain, from
 	return r.st.ActivityCounts(ctx, r.firm, grain, from, to, at)
 }
 
+// storeHistory answers a history's reads straight from the ClickHouse store.
+type storeHistory struct {
+	storeReader
+	ch *queries.Store
+}
+
 // revenue returns won revenue per rep x period of closed_at in [from, to), as known at at.
-func (r storeReader) revenue(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.Revenue, error) {
-	return r.st.WonRevenue(ctx, r.firm, grain, from, to, at)
+func (r storeHistory) revenue(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.Revenue, error) {
+	return r.ch.WonRevenue(ctx, r.firm, grain, from, to, at)
 }
 
 // bookReader answers every read from a firm's data held in memory: deals from its book, activity

@@ -15,7 +15,6 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/model"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // defaultTrainPeriods is how many past periods are backtested to learn the combination.
@@ -57,7 +56,7 @@ type moment struct {
 
 // newLab reads the firm's data known at horizon in one go (with the own days of moments, the moments
 // its fits will read activities at: see fitMoments), the stages and the reps.
-func newLab(ctx context.Context, st *queries.Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time, moments []time.Time) (*lab, error) {
+func newLab(ctx context.Context, st Store, firm string, grain salesrecipe.Grain, horizon time.Time, opts model.Options, now func() time.Time, moments []time.Time) (*lab, error) {
 	fd, err := st.FirmData(ctx, firm, horizon, moments)
 	if err != nil {
 		return nil, fmt.Errorf("data of %s: %w", firm, err)

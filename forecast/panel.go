@@ -54,7 +54,7 @@ func LoadHistory(ctx context.Context, st *queries.Store, firm string, grain sale
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", firm, err)
 	}
-	return loadHistory(ctx, storeReader{st: st, firm: firm}, grain, asOf, reps)
+	return loadHistory(ctx, storeHistory{storeReader{st: st, firm: firm}, st}, grain, asOf, reps)
 }
 
 // historyReader answers the reads a history needs.

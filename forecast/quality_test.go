@@ -18,7 +18,6 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // qualityFirm is one synthetic firm the quality tests backtest.
@@ -91,12 +90,11 @@ func TestBacktestQualityAcrossFirms(t *testing.T) {
 	t.Log("\n" + report.String())
 }
 
-// backtestFirm loads the firm into a fresh store and backtests its last periods at the points.
+// backtestFirm reads the firm into memory and backtests its last periods at the points.
 func backtestFirm(t testing.TB, qf qualityFirm, pts []AsOfPoint) *Backtest {
 	t.Helper()
 	f := generate(t, qf.cfg)
-	st := engine.Store(t, queries.Config{})
-	load(t, st, "acme", f.dir)
+	st := memory(t, "acme", f.dir)
 	to := salesrecipe.NewPeriod(salesrecipe.GrainMonth, qf.cfg.End).Prev()
 	from := to
 	for range qf.periods - 1 {

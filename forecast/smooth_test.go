@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
-	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // Bounds on how a forecast may move between moments an hour apart with no deal or activity event
@@ -34,8 +33,7 @@ const (
 func TestForecastMovesSmoothlyWithoutEvents(t *testing.T) {
 	cfg := smallFirm(7)
 	f := generate(t, cfg)
-	st := engine.Store(t, queries.Config{})
-	load(t, st, "acme", f.dir)
+	st := memory(t, "acme", f.dir)
 	ctx := context.Background()
 	period, _ := salesrecipe.ParsePeriod("2026-05")
 	first := mustTime(t, "2026-05-15T20:13:00Z") // share 0.5 of May is the 16th at 12:00
@@ -44,10 +42,7 @@ func TestForecastMovesSmoothlyWithoutEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	fc := &Forecaster{Store: st, Now: clock(last)}
-	versions, err := st.DealVersions(ctx, "acme", last)
-	if err != nil {
-		t.Fatal(err)
-	}
+	versions := updateTimes(t, st, last)
 	var run []*Forecast // consecutive forecasts with no event between them
 	quiet, moved := 0, 0.0
 	for at := first; !at.After(last); at = at.Add(time.Hour) {
@@ -125,11 +120,26 @@ func relMove(a, b, scale float64) float64 {
 	return math.Abs(b-a) / math.Max(scale, math.Max(math.Abs(a), math.Abs(b)))
 }
 
-// eventBetween reports whether a deal version or an activity was recorded in (from, to].
-func eventBetween(t *testing.T, st *queries.Store, versions []salesrecipe.Deal, from, to time.Time) bool {
+// updateTimes returns when each deal version known at at was recorded.
+func updateTimes(t *testing.T, st Store, at time.Time) []time.Time {
+	t.Helper()
+	fd, err := st.FirmData(context.Background(), "acme", at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]time.Time, len(fd.Versions))
+	for i, v := range fd.Versions {
+		out[i] = salesrecipe.TimeOf(v.Updated)
+	}
+	return out
+}
+
+// eventBetween reports whether a deal version (recorded at one of versions) or an activity was
+// recorded in (from, to].
+func eventBetween(t *testing.T, st Store, versions []time.Time, from, to time.Time) bool {
 	t.Helper()
 	for _, v := range versions {
-		if v.UpdatedAt.After(from) && !v.UpdatedAt.After(to) {
+		if v.After(from) && !v.After(to) {
 			return true
 		}
 	}
@@ -149,7 +159,7 @@ func eventBetween(t *testing.T, st *queries.Store, versions []salesrecipe.Deal, 
 
 // checkRefitPair refits at the first two moments an hour apart with no event between them (as
 // `forecast --refit` does) and checks that the two forecasts move no more than the stored model's.
-func checkRefitPair(t *testing.T, st *queries.Store, versions []salesrecipe.Deal, period salesrecipe.Period, first, last time.Time) {
+func checkRefitPair(t *testing.T, st Store, versions []time.Time, period salesrecipe.Period, first, last time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	for at := first.Add(time.Hour); !at.After(last); at = at.Add(time.Hour) {

@@ -66,18 +66,7 @@ func TestFirmDataFromStoreEqualsInMemory(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	ctx := context.Background()
 	deals, acts := smallFirm(3)
-	commit(t, st, queries.KindDeals, func(ctx context.Context, l *queries.Load) error {
-		for _, d := range deals {
-			l.AddDeal(d)
-		}
-		return nil
-	})
-	commit(t, st, queries.KindActivities, func(ctx context.Context, l *queries.Load) error {
-		for _, a := range acts {
-			l.AddActivity(a)
-		}
-		return nil
-	})
+	loadHistory(t, st, deals, acts)
 	moments := []time.Time{day(1, 10, 0), day(2, 3, 7).Add(1234567 * time.Millisecond), day(2, 17, 5), day(2, 17, 23), day(3, 1, 12), day(5, 1, 0)}
 	for i, asOf := range []time.Time{day(2, 20, 9).Add(17 * time.Minute), day(4, 2, 0), day(4, 2, 0)} {
 		if i == 2 {

@@ -1,5 +1,7 @@
 // Package querytest gives tests a fresh, migrated database on the real
-// embedded ClickHouse engine, dropped when the test ends.
+// embedded ClickHouse engine, dropped when the test ends, and Memory: the
+// reads a forecast makes answered from rows in memory, for tests of logic
+// rather than storage.
 //
 // It is imported only by tests. It imports queries and queries/chdb.
 package querytest
