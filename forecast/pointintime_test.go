@@ -53,7 +53,7 @@ func forecastJSON(t *testing.T, fc *Forecaster, p salesrecipe.Period, asOf time.
 // after later data is loaded, and the same as the forecast from the same rows in memory.
 func TestLaterDataDoesNotChangeAForecast(t *testing.T) {
 	cfg := smallFirm(11)
-	cfg.Reps = 6 // enough for every path; the cost under -race grows with reps
+	cfg.Reps = 12 // enough for a measurable recipe and every path; the cost under -race grows with reps
 	f := generate(t, cfg)
 	asOf := time.Date(2026, 4, 14, 15, 30, 0, 0, time.UTC)
 	period, _ := salesrecipe.ParsePeriod("2026-04")

@@ -17,7 +17,7 @@ import (
 // embedded engine and checks the snapshot the metrics would serve.
 func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	cfg := synth.DefaultConfig()
-	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 8, 9, true, t0
+	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 12, 12, true, t0
 	st := loadSynthFirm(t, cfg)
 	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
 	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR", Forecaster: fc}
