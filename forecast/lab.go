@@ -143,7 +143,7 @@ func (lb *lab) pipeline(m time.Time) *Pipeline {
 	for range cmp.Or(pipelineBack[lb.grain], 12) {
 		from = from.Prev()
 	}
-	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start, lb.lastWin)
+	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start, lb.lastWin, lb.workers())
 	lb.lastWin = p.Win
 	lb.pipes[cur.Start] = p
 	return p
@@ -216,7 +216,7 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 	if c, ok := lb.combiners[key]; ok {
 		return c, nil
 	}
-	c, err := learnCombiner(rows, periods, kinds, amounts, 0.8)
+	c, err := learnCombiner(rows, periods, kinds, amounts, 0.8, lb.workers())
 	if err == nil {
 		lb.combiners[key] = c
 	}
@@ -321,6 +321,9 @@ func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int
 	lb.features[key] = feats
 	return feats, nil
 }
+
+// workers returns how many goroutines the lab's fits may use: the model options' (default 2).
+func (lb *lab) workers() int { return cmp.Or(lb.opts.Workers, 2) }
 
 // lagsOf returns the deepest lag of a recipe, 0 for none.
 func lagsOf(rc *model.Recipe) int {
