@@ -166,10 +166,12 @@ func fitWinModelOn(stages []string, rows []winRow, amountRef float64, start *Win
 	}
 	ft := &winFit{rows: rows, stages: len(stages), workers: workers}
 	loss := ft.loss(w.Coef)
+	ft.keep()
 	if start != nil && slices.Equal(start.Stages, stages) && len(start.Coef) == p {
 		if l := ft.loss(start.Coef); l < loss {
 			copy(w.Coef, start.Coef)
 			loss = l
+			ft.keep()
 		}
 	}
 	xtwx := mat.NewSymDense(p, nil)
@@ -189,6 +191,7 @@ func fitWinModelOn(stages []string, rows []winRow, amountRef float64, start *Win
 			if l := ft.loss(next); l <= loss {
 				loss, change = l, t*mat.Norm(&step, math.Inf(1))
 				copy(w.Coef, next)
+				ft.keep()
 				break
 			}
 		}
@@ -205,6 +208,7 @@ type winFit struct {
 	stages  int
 	workers int       // goroutines the sums over the rows are spread over; 0 or 1 for none
 	terms   []float64 // scratch: one number per row
+	z, kept []float64 // each row's inner product with the coefficients of the last loss, and of the last kept one
 	owner   []int     // worker that adds each Hessian row's entries (see owners)
 }
 
@@ -224,10 +228,16 @@ func (ft *winFit) scratch() []float64 {
 	return ft.terms
 }
 
+// keep records that the coefficients of the last loss are those newton is next called at.
+func (ft *winFit) keep() { ft.z, ft.kept = ft.kept, ft.z }
+
 // loss returns the penalized negative log-likelihood of the coefficients: the rows' terms are
 // computed in parts, then summed in the rows' order.
 func (ft *winFit) loss(coef []float64) float64 {
 	terms, n := ft.scratch(), ft.parts()
+	if len(ft.z) != len(ft.rows) {
+		ft.z = make([]float64, len(ft.rows))
+	}
 	forEach(n, n, func(part int) {
 		var sr sparseRow
 		lo, hi := ft.span(part, n)
@@ -235,6 +245,7 @@ func (ft *winFit) loss(coef []float64) float64 {
 			r := ft.rows[i]
 			sr.set(r, ft.stages)
 			z := sr.dot(coef)
+			ft.z[i] = z
 			if r.won {
 				z = -z
 			}
@@ -321,6 +332,10 @@ func (ft *winFit) newton(coef []float64, xtwx *mat.SymDense, grad *mat.VecDense)
 		var sr sparseRow
 		lo, hi := ft.span(part, n)
 		for i := lo; i < hi; i++ {
+			if len(ft.kept) == len(ft.rows) { // the last kept loss was at coef
+				mu[i] = sigmoid(ft.kept[i])
+				continue
+			}
 			sr.set(ft.rows[i], ft.stages)
 			mu[i] = sigmoid(sr.dot(coef))
 		}
