@@ -239,11 +239,11 @@ func (ft *winFit) loss(coef []float64) float64 {
 		ft.z = make([]float64, len(ft.rows))
 	}
 	forEach(n, n, func(part int) {
-		var sr sparseRow
+		sr := newSparseRow(ft.stages)
 		lo, hi := ft.span(part, n)
 		for i := lo; i < hi; i++ {
 			r := ft.rows[i]
-			sr.set(r, ft.stages)
+			sr.set(r)
 			z := sr.dot(coef)
 			ft.z[i] = z
 			if r.won {
@@ -260,37 +260,44 @@ func (ft *winFit) loss(coef []float64) float64 {
 }
 
 // sparseRow is a training row's design row without the stage blocks' structural zeros: its
-// entries in the order of their columns, so sums over it add the same terms in the same order as
-// sums over the full row (the terms left out are exact zeros).
+// entries col[lo:], val[lo:] in the order of their columns (the stage terms, then the shared
+// inputs), so sums over it add the same terms in the same order as sums over the full row (the
+// terms left out are exact zeros).
 type sparseRow struct {
-	n   int
-	col [stageBlocks + winInputs]int
-	val [stageBlocks + winInputs]float64
+	lo     int
+	stages int
+	col    [stageBlocks + winInputs]int
+	val    [stageBlocks + winInputs]float64
+}
+
+// newSparseRow returns a sparseRow for a model of the given number of stages.
+func newSparseRow(stages int) *sparseRow {
+	sr := &sparseRow{stages: stages}
+	for i := range winInputs {
+		sr.col[stageBlocks+i] = stageBlocks*stages + i
+	}
+	return sr
 }
 
 // set writes the design row of r (see rowOf).
-func (sr *sparseRow) set(r winRow, stages int) {
-	var x [winInputs]float64
+func (sr *sparseRow) set(r winRow) {
+	x := sr.val[stageBlocks:]
 	for i, v := range r.x {
 		x[i] = float64(v)
 	}
-	sr.n = 0
+	sr.lo = stageBlocks
 	if r.stage >= 0 {
-		for b, v := range stageTerms(x[:]) {
-			sr.col[sr.n], sr.val[sr.n] = b*stages+int(r.stage), v
-			sr.n++
+		sr.lo = 0
+		for b, v := range stageTerms(x) {
+			sr.col[b], sr.val[b] = b*sr.stages+int(r.stage), v
 		}
-	}
-	for i, v := range x {
-		sr.col[sr.n], sr.val[sr.n] = stageBlocks*stages+i, v
-		sr.n++
 	}
 }
 
 // dot returns the row's inner product with coef.
 func (sr *sparseRow) dot(coef []float64) float64 {
 	s := 0.0
-	for k := range sr.n {
+	for k := sr.lo; k < len(sr.col); k++ {
 		s += coef[sr.col[k]] * sr.val[k]
 	}
 	return s
@@ -299,15 +306,15 @@ func (sr *sparseRow) dot(coef []float64) float64 {
 // addOuter adds w * row row' to the rows of the upper triangle of raw that owner gives to worker
 // wk, as adding w a b at every pair of the full row's entries a, b would.
 func (sr *sparseRow) addOuter(raw []float64, stride int, w float64, owner []int, wk int) {
-	for k := range sr.n {
-		a := sr.val[k]
-		if a == 0 || owner[sr.col[k]] != wk {
+	for k := sr.lo; k < len(sr.col); k++ {
+		a, c := sr.val[k], sr.col[k]
+		if a == 0 || owner[c] != wk {
 			continue
 		}
 		wa := w * a
-		off := sr.col[k] * stride
-		for l := k; l < sr.n; l++ {
-			raw[off+sr.col[l]] += wa * sr.val[l]
+		out := raw[c*stride:]
+		for l := k; l < len(sr.col); l++ {
+			out[sr.col[l]] += wa * sr.val[l]
 		}
 	}
 }
@@ -329,23 +336,23 @@ func (ft *winFit) newton(coef []float64, xtwx *mat.SymDense, grad *mat.VecDense)
 	grad.Zero()
 	mu, n := ft.scratch(), ft.parts()
 	forEach(n, n, func(part int) {
-		var sr sparseRow
+		sr := newSparseRow(ft.stages)
 		lo, hi := ft.span(part, n)
 		for i := lo; i < hi; i++ {
 			if len(ft.kept) == len(ft.rows) { // the last kept loss was at coef
 				mu[i] = sigmoid(ft.kept[i])
 				continue
 			}
-			sr.set(ft.rows[i], ft.stages)
+			sr.set(ft.rows[i])
 			mu[i] = sigmoid(sr.dot(coef))
 		}
 	})
 	owner := ft.owners(len(coef), n)
 	raw, g := xtwx.RawSymmetric(), grad.RawVector()
 	forEach(n, n, func(wk int) {
-		var sr sparseRow
+		sr := newSparseRow(ft.stages)
 		for i, r := range ft.rows {
-			sr.set(r, ft.stages)
+			sr.set(r)
 			wt := float64(r.weight) * math.Max(mu[i]*(1-mu[i]), 1e-6)
 			sr.addOuter(raw.Data, raw.Stride, wt, owner, wk)
 			if wk != 0 {
@@ -355,7 +362,7 @@ func (ft *winFit) newton(coef []float64, xtwx *mat.SymDense, grad *mat.VecDense)
 			if r.won {
 				y = 1
 			}
-			for k := range sr.n {
+			for k := sr.lo; k < len(sr.col); k++ {
 				if v := sr.val[k]; v != 0 {
 					j := sr.col[k] * g.Inc
 					g.Data[j] += float64(r.weight) * (y - mu[i]) * v
