@@ -3,6 +3,7 @@ package forecast
 import (
 	"math"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -32,6 +33,7 @@ type book struct {
 	spans  []openSpan         // per deal, when it can be open
 	closes []closeRef         // every distinct close time of every deal, sorted; built on first use
 	closed map[[2]int64][]int // closedBetween's answers by [from, to) in Unix milliseconds
+	mu     sync.Mutex         // guards closes and closed: training moments are read in parallel
 }
 
 // closeRef is one close time some version of a deal records.
@@ -40,8 +42,11 @@ type closeRef struct {
 	deal int
 }
 
-// closedBetween returns the deals some version of which closed in [from, to), each once.
+// closedBetween returns the deals some version of which closed in [from, to), each once; callers
+// must not change the answer (it is cached).
 func (b *book) closedBetween(from, to time.Time) []int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.closes == nil {
 		b.closes = []closeRef{}
 		for i, h := range b.deals {

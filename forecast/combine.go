@@ -67,11 +67,13 @@ var (
 // trainDraws is the number of draws per training row.
 const trainDraws = 200
 
-// learnCombiner learns the combination at every grid point from backtest rows.
-func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float64, level float64) (*Combiner, error) {
+// learnCombiner learns the combination at every grid point from backtest rows, the grid points
+// spread over workers (each is learned from its own rows only).
+func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float64, level float64, workers int) (*Combiner, error) {
 	c := &Combiner{Grid: trainingGrid, Kinds: kinds, Features: newBusinessFeatures(kinds), Periods: periods, Level: level,
 		Learned: true, Amounts: amounts}
 	mean := meanOf(amounts)
+	var learn []int
 	for g := range trainingGrid {
 		c.Rows = append(c.Rows, len(rows[g]))
 		nb := make([]float64, len(c.Features))
@@ -87,11 +89,22 @@ func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float
 			c.Learned = false
 			continue
 		}
+		learn = append(learn, g)
+	}
+	errs := make([]error, len(learn))
+	forEach(len(learn), workers, func(i int) {
+		g := learn[i]
 		draws, err := c.learnMeans(g, rows[g])
 		if err != nil {
-			return nil, fmt.Errorf("learn the combination at %.0f%% of the period: %w", 100*trainingGrid[g], err)
+			errs[i] = fmt.Errorf("learn the combination at %.0f%% of the period: %w", 100*trainingGrid[g], err)
+			return
 		}
 		c.learnLevels(g, rows[g], draws)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

@@ -63,8 +63,9 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 		return out
 	}
 	mu := c.newMean(p, f)
+	qs := chancesOf(p, f)
 	for i := range out {
-		out[i] = f.Closed + pipelineDraw(p, f, seed, uint64(i)) + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
+		out[i] = f.Closed + dealsDraw(qs, f.Deals, seed, uint64(i)) + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
 	}
 	return out
 }
@@ -76,10 +77,23 @@ func (c *Combiner) newMean(p params, f *repFeatures) float64 {
 
 // pipelineDraw returns draw i's revenue from the rep's open deals.
 func pipelineDraw(p params, f *repFeatures, seed, i uint64) float64 {
-	s := 0.0
+	return dealsDraw(chancesOf(p, f), f.Deals, seed, i)
+}
+
+// chancesOf returns the chance of each of the rep's open deals under the parameters.
+func chancesOf(p params, f *repFeatures) []float64 {
+	qs := make([]float64, len(f.Deals))
 	for j, d := range f.Deals {
-		q := math.Min(1, p.pipeline*d.p)
-		s += d.amount * ramp((q-unitHash(seed, i, uint64(j)))/dealSoftness)
+		qs[j] = math.Min(1, p.pipeline*d.p)
+	}
+	return qs
+}
+
+// dealsDraw returns draw i's revenue from open deals with chances qs.
+func dealsDraw(qs []float64, deals []chance, seed, i uint64) float64 {
+	s := 0.0
+	for j, d := range deals {
+		s += d.amount * ramp((qs[j]-unitHash(seed, i, uint64(j)))/dealSoftness)
 	}
 	return s
 }

@@ -142,7 +142,7 @@ func (lb *lab) pipeline(m time.Time) *Pipeline {
 	for range cmp.Or(pipelineBack[lb.grain], 12) {
 		from = from.Prev()
 	}
-	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start, lb.lastWin)
+	p := fitPipeline(lb.book.at(cur.Start), lb.grain, lb.stages, from.Start, lb.lastWin, lb.workers())
 	lb.lastWin = p.Win
 	lb.pipes[cur.Start] = p
 	return p
@@ -181,6 +181,9 @@ func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, 
 func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Combiner, error) {
 	rows := make([][]sample, len(trainingGrid))
 	cur := salesrecipe.NewPeriod(lb.grain, m)
+	if err := lb.prepareFeatures(ctx, cur, withRecipe); err != nil {
+		return nil, err
+	}
 	periods := 0
 	for i, q := 0, cur.Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
 		actual := lb.book.won(q.Start, q.End(), m)
@@ -215,7 +218,7 @@ func (lb *lab) combiner(ctx context.Context, m time.Time, withRecipe bool) (*Com
 	if c, ok := lb.combiners[key]; ok {
 		return c, nil
 	}
-	c, err := learnCombiner(rows, periods, kinds, amounts, 0.8)
+	c, err := learnCombiner(rows, periods, kinds, amounts, 0.8, lb.workers())
 	if err == nil {
 		lb.combiners[key] = c
 	}
@@ -319,6 +322,59 @@ func (lb *lab) trainingFeatures(ctx context.Context, q salesrecipe.Period, g int
 	feats := fs.compute(nil)
 	lb.features[key] = feats
 	return feats, nil
+}
+
+// workers returns how many goroutines the lab's fits may use: the model options' (default 2).
+func (lb *lab) workers() int { return cmp.Or(lb.opts.Workers, 2) }
+
+// featureJob is the computation of one training moment's features from its recipe and stage model.
+type featureJob struct {
+	q  salesrecipe.Period
+	g  int
+	rc *model.Recipe
+	pm *Pipeline
+}
+
+// prepareFeatures computes the training features of the periods before cur that trainingFeatures
+// will ask for and has not cached, the moments spread over workers. The recipes and stage models
+// behind them are fitted first, in the order trainingFeatures would fit them (a stage model starts
+// from the one fitted before it), so the features are those trainingFeatures computes.
+func (lb *lab) prepareFeatures(ctx context.Context, cur salesrecipe.Period, withRecipe bool) error {
+	var jobs []featureJob
+	for i, q := 0, cur.Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
+		rc, err := lb.recipe(ctx, trainingRecipeMoment(q), model.Options{Bootstrap: -1})
+		var thin *model.ThinDataError
+		if err != nil && !errors.As(err, &thin) {
+			return err
+		}
+		if (rc != nil) != withRecipe {
+			continue
+		}
+		for g := range trainingGrid {
+			if _, ok := lb.features[moment{q.Start, g}]; !ok {
+				jobs = append(jobs, featureJob{q: q, g: g, rc: rc, pm: lb.pipeline(trainingRecipeMoment(q))})
+			}
+		}
+	}
+	feats := make([]map[string]*repFeatures, len(jobs))
+	errs := make([]error, len(jobs))
+	forEach(len(jobs), lb.workers(), func(i int) {
+		j := jobs[i]
+		in, err := readInputs(ctx, lb.rd, j.q, gridMoment(j.q, j.g), lagsOf(j.rc))
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		fs := featureSet{in: in, rc: j.rc, pm: j.pm}
+		feats[i] = fs.compute(nil)
+	})
+	for i, j := range jobs {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		lb.features[moment{j.q.Start, j.g}] = feats[i]
+	}
+	return nil
 }
 
 // lagsOf returns the deepest lag of a recipe, 0 for none.

@@ -71,8 +71,9 @@ type pipelineTrainer struct {
 
 // fitPipeline learns the stage model from deal histories known at asOf (book), over complete periods
 // starting at from or later; the classifier's fit starts from start's coefficients when it has the
-// same stages (a model fitted on nearly the same data converges in fewer steps).
-func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time, start *WinModel) *Pipeline {
+// same stages (a model fitted on nearly the same data converges in fewer steps); the classifier's
+// sums are spread over workers.
+func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time, start *WinModel, workers int) *Pipeline {
 	cal := newCalendar(grain, from, b.asOf)
 	step := snapshotStepFor(b, cal)
 	tr := &pipelineTrainer{cal: cal, step: step, stage: map[string]int{}, rep: map[string]int{},
@@ -84,7 +85,7 @@ func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, f
 		tr.deal(b, h, i%step)
 	}
 	p := &Pipeline{Grain: grain, TrainedFrom: from, RepFactor: map[string]float64{}}
-	p.Win = fitWinModel(tr.stages, tr.rows, tr.w.AmountRef, start)
+	p.Win = fitWinModelOn(tr.stages, tr.rows, tr.w.AmountRef, start, workers)
 	var all tally
 	for _, r := range tr.rows {
 		all.n += float64(r.weight)

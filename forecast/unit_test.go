@@ -261,7 +261,7 @@ func TestWinModelRecoversFromABadStart(t *testing.T) {
 		bad.Coef[i] = 300 * float64(1-2*(i%2))
 	}
 	warm := fitWinModel(stages, rows, 1000, bad)
-	ft := &winFit{rows: rows, stages: len(stages), row: make([]float64, len(cold.Coef))}
+	ft := &winFit{rows: rows, stages: len(stages)}
 	if lc, lw := ft.loss(cold.Coef), ft.loss(warm.Coef); math.Abs(lc-lw) > 1e-3*lc {
 		t.Errorf("penalized loss from a bad start %.4f, from the base rate %.4f", lw, lc)
 	}

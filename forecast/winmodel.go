@@ -145,6 +145,12 @@ const winRidge = 2.0
 // overshoot without end, where the logistic weights vanish), from start's coefficients when start
 // has the same stages and fits the rows better than the base rate does.
 func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinModel) *WinModel {
+	return fitWinModelOn(stages, rows, amountRef, start, 1)
+}
+
+// fitWinModelOn is fitWinModel spreading the sums over the rows over workers; every sum adds the
+// same terms in the same order whatever their number, so the fit is the same.
+func fitWinModelOn(stages []string, rows []winRow, amountRef float64, start *WinModel, workers int) *WinModel {
 	w := &WinModel{Stages: stages, AmountRef: amountRef}
 	p := stageBlocks*len(stages) + winInputs
 	w.Coef = make([]float64, p)
@@ -158,12 +164,14 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinMo
 	for i := range stages {
 		w.Coef[i] = math.Log(base / (1 - base))
 	}
-	ft := &winFit{rows: rows, stages: len(stages), row: make([]float64, p)}
+	ft := &winFit{rows: rows, stages: len(stages), workers: workers}
 	loss := ft.loss(w.Coef)
+	ft.keep()
 	if start != nil && slices.Equal(start.Stages, stages) && len(start.Coef) == p {
 		if l := ft.loss(start.Coef); l < loss {
 			copy(w.Coef, start.Coef)
 			loss = l
+			ft.keep()
 		}
 	}
 	xtwx := mat.NewSymDense(p, nil)
@@ -183,6 +191,7 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinMo
 			if l := ft.loss(next); l <= loss {
 				loss, change = l, t*mat.Norm(&step, math.Inf(1))
 				copy(w.Coef, next)
+				ft.keep()
 				break
 			}
 		}
@@ -195,23 +204,119 @@ func fitWinModel(stages []string, rows []winRow, amountRef float64, start *WinMo
 
 // winFit holds the training rows of one classifier fit.
 type winFit struct {
-	rows   []winRow
-	stages int
-	row    []float64 // scratch design row
+	rows    []winRow
+	stages  int
+	workers int       // goroutines the sums over the rows are spread over; 0 or 1 for none
+	terms   []float64 // scratch: one number per row
+	z, kept []float64 // each row's inner product with the coefficients of the last loss, and of the last kept one
+	owner   []int     // worker that adds each Hessian row's entries (see owners)
 }
 
-// loss returns the penalized negative log-likelihood of the coefficients.
+// parts returns the number of parts the rows are split into.
+func (ft *winFit) parts() int { return max(1, ft.workers) }
+
+// span returns the range of rows of part i out of n.
+func (ft *winFit) span(i, n int) (lo, hi int) {
+	return i * len(ft.rows) / n, (i + 1) * len(ft.rows) / n
+}
+
+// scratch returns a buffer of one number per row.
+func (ft *winFit) scratch() []float64 {
+	if len(ft.terms) != len(ft.rows) {
+		ft.terms = make([]float64, len(ft.rows))
+	}
+	return ft.terms
+}
+
+// keep records that the coefficients of the last loss are those newton is next called at.
+func (ft *winFit) keep() { ft.z, ft.kept = ft.kept, ft.z }
+
+// loss returns the penalized negative log-likelihood of the coefficients: the rows' terms are
+// computed in parts, then summed in the rows' order.
 func (ft *winFit) loss(coef []float64) float64 {
-	out := 0.0
-	for _, r := range ft.rows {
-		rowOf(ft.row, r, ft.stages)
-		z := dot(coef, ft.row)
-		if r.won {
-			z = -z
+	terms, n := ft.scratch(), ft.parts()
+	if len(ft.z) != len(ft.rows) {
+		ft.z = make([]float64, len(ft.rows))
+	}
+	forEach(n, n, func(part int) {
+		sr := newSparseRow(ft.stages)
+		lo, hi := ft.span(part, n)
+		for i := lo; i < hi; i++ {
+			r := ft.rows[i]
+			sr.set(r)
+			z := sr.dot(coef)
+			ft.z[i] = z
+			if r.won {
+				z = -z
+			}
+			terms[i] = float64(r.weight) * softplus(z) // -log P(the row's outcome)
 		}
-		out += float64(r.weight) * softplus(z) // -log P(the row's outcome)
+	})
+	out := 0.0
+	for _, t := range terms {
+		out += t
 	}
 	return out + winRidge/2*dot(coef, coef)
+}
+
+// sparseRow is a training row's design row without the stage blocks' structural zeros: its
+// entries col[lo:], val[lo:] in the order of their columns (the stage terms, then the shared
+// inputs), so sums over it add the same terms in the same order as sums over the full row (the
+// terms left out are exact zeros).
+type sparseRow struct {
+	lo     int
+	stages int
+	col    [stageBlocks + winInputs]int
+	val    [stageBlocks + winInputs]float64
+}
+
+// newSparseRow returns a sparseRow for a model of the given number of stages.
+func newSparseRow(stages int) *sparseRow {
+	sr := &sparseRow{stages: stages}
+	for i := range winInputs {
+		sr.col[stageBlocks+i] = stageBlocks*stages + i
+	}
+	return sr
+}
+
+// set writes the design row of r (see rowOf).
+func (sr *sparseRow) set(r winRow) {
+	x := sr.val[stageBlocks:]
+	for i, v := range r.x {
+		x[i] = float64(v)
+	}
+	sr.lo = stageBlocks
+	if r.stage >= 0 {
+		sr.lo = 0
+		for b, v := range stageTerms(x) {
+			sr.col[b], sr.val[b] = b*sr.stages+int(r.stage), v
+		}
+	}
+}
+
+// dot returns the row's inner product with coef.
+func (sr *sparseRow) dot(coef []float64) float64 {
+	s := 0.0
+	for k := sr.lo; k < len(sr.col); k++ {
+		s += coef[sr.col[k]] * sr.val[k]
+	}
+	return s
+}
+
+// addOuter adds w * row row' to the rows of the upper triangle of raw that owner gives to worker
+// wk, as adding w a b at every pair of the full row's entries a, b would.
+func (sr *sparseRow) addOuter(raw []float64, stride int, w float64, owner []int, wk int) {
+	for k := sr.lo; k < len(sr.col); k++ {
+		a, c := sr.val[k], sr.col[k]
+		if a == 0 || owner[c] != wk {
+			continue
+		}
+		wa := w * a
+		out := raw[c*stride:]
+		for l := k; l < len(sr.col); l++ {
+			out[sr.col[l]] += wa * sr.val[l]
+		}
+	}
 }
 
 // softplus returns log(1 + e^z) without overflow.
@@ -223,29 +328,78 @@ func softplus(z float64) float64 {
 }
 
 // newton writes the penalized loss's Hessian into xtwx and its negative gradient into grad at coef.
+// The rows' chances are computed in parts; then each worker adds, over all rows in order, the
+// entries of the Hessian rows it owns (worker 0 also the gradient), so every entry is the same sum
+// in the same order as with one worker.
 func (ft *winFit) newton(coef []float64, xtwx *mat.SymDense, grad *mat.VecDense) {
 	xtwx.Zero()
 	grad.Zero()
-	row := ft.row
-	for _, r := range ft.rows {
-		rowOf(row, r, ft.stages)
-		mu := sigmoid(dot(coef, row))
-		wt := float64(r.weight) * math.Max(mu*(1-mu), 1e-6)
-		y := 0.0
-		if r.won {
-			y = 1
+	mu, n := ft.scratch(), ft.parts()
+	forEach(n, n, func(part int) {
+		sr := newSparseRow(ft.stages)
+		lo, hi := ft.span(part, n)
+		for i := lo; i < hi; i++ {
+			if len(ft.kept) == len(ft.rows) { // the last kept loss was at coef
+				mu[i] = sigmoid(ft.kept[i])
+				continue
+			}
+			sr.set(ft.rows[i])
+			mu[i] = sigmoid(sr.dot(coef))
 		}
-		addOuter(xtwx, row, wt)
-		for j, v := range row {
-			if v != 0 {
-				grad.SetVec(j, grad.AtVec(j)+float64(r.weight)*(y-mu)*v)
+	})
+	owner := ft.owners(len(coef), n)
+	raw, g := xtwx.RawSymmetric(), grad.RawVector()
+	forEach(n, n, func(wk int) {
+		sr := newSparseRow(ft.stages)
+		for i, r := range ft.rows {
+			sr.set(r)
+			wt := float64(r.weight) * math.Max(mu[i]*(1-mu[i]), 1e-6)
+			sr.addOuter(raw.Data, raw.Stride, wt, owner, wk)
+			if wk != 0 {
+				continue
+			}
+			y := 0.0
+			if r.won {
+				y = 1
+			}
+			for k := sr.lo; k < len(sr.col); k++ {
+				if v := sr.val[k]; v != 0 {
+					j := sr.col[k] * g.Inc
+					g.Data[j] += float64(r.weight) * (y - mu[i]) * v
+				}
 			}
 		}
-	}
+	})
 	for j := range coef {
 		xtwx.SetSym(j, j, xtwx.At(j, j)+winRidge)
 		grad.SetVec(j, grad.AtVec(j)-winRidge*coef[j])
 	}
+}
+
+// owners returns, for each of the p coefficients, the worker out of n that adds its Hessian row:
+// consecutive coefficients, split so that each worker has about the same number of products to add
+// (a stage column is in a row only for deals of its stage; a later column has fewer entries right of it).
+func (ft *winFit) owners(p, n int) []int {
+	if len(ft.owner) == p {
+		return ft.owner
+	}
+	cost := make([]float64, p)
+	total := 0.0
+	for c := range p {
+		if b := c / max(1, ft.stages); c < stageBlocks*ft.stages {
+			cost[c] = float64(stageBlocks-b+winInputs) / float64(ft.stages)
+		} else {
+			cost[c] = float64(p - c)
+		}
+		total += cost[c]
+	}
+	ft.owner = make([]int, p)
+	acc := 0.0
+	for c := range p {
+		ft.owner[c] = min(n-1, int(float64(n)*acc/total))
+		acc += cost[c]
+	}
+	return ft.owner
 }
 
 // baseRate returns the weighted share of won rows, kept inside (0.001, 0.999).
@@ -291,21 +445,6 @@ func rowOf(dst []float64, r winRow, stages int) {
 	}
 	for i, v := range r.x {
 		dst[stageBlocks*stages+i] = float64(v)
-	}
-}
-
-// addOuter adds w * row row' to the upper triangle of s.
-func addOuter(s *mat.SymDense, row []float64, w float64) {
-	raw := s.RawSymmetric()
-	for i, a := range row {
-		if a == 0 {
-			continue
-		}
-		wa := w * a
-		off := i * raw.Stride
-		for j := i; j < len(row); j++ {
-			raw.Data[off+j] += wa * row[j]
-		}
 	}
 }
 
