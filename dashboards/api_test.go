@@ -77,7 +77,8 @@ func firstDiff(got, want string) string {
 
 // scopedNumbersAgree checks that the totals and scores the dashboards
 // recompute for a subset of reps follow the forecast's own rules: one team's
-// sum is its row, all teams' sum has the firm's money and ratios and an
+// sum is its row, all teams' sum has the firm's money and ratios, a forecast
+// a little under the firm's (each team's is its own total's middle) and an
 // interval at least as wide, and rescoring every point gives the backtest's scores.
 func scopedNumbersAgree(t *testing.T, f *fixture) {
 	var fc forecast.Forecast
@@ -88,9 +89,15 @@ func scopedNumbersAgree(t *testing.T, f *fixture) {
 		if !exactInterval {
 			interval = got.Low <= want.Low+0.01 && got.High >= want.High-0.01
 		}
-		if !interval || !near(got.Forecast, want.Forecast) || !near(got.ClosedWon, want.ClosedWon) || !near(got.PipelineOpen, want.PipelineOpen) ||
-			!closePtr(got.Attainment, want.Attainment) || !closePtr(got.Coverage, want.Coverage) || !closePtr(got.RequiredCoverage, want.RequiredCoverage) ||
-			(got.Gap == nil) != (want.Gap == nil) || (got.Gap != nil && !near(*got.Gap, *want.Gap)) {
+		point := near(got.Forecast, want.Forecast) && closePtr(got.Attainment, want.Attainment) &&
+			(got.Gap == nil) == (want.Gap == nil) && (got.Gap == nil || near(*got.Gap, *want.Gap))
+		if !exactInterval {
+			// A total's forecast is the middle of its own simulated outcomes; teams summed lie a little
+			// below their union's middle, never above it.
+			point = got.Forecast <= want.Forecast+0.01 && got.Forecast >= 0.97*want.Forecast && (got.Gap == nil) == (want.Gap == nil)
+		}
+		if !interval || !point || !near(got.ClosedWon, want.ClosedWon) || !near(got.PipelineOpen, want.PipelineOpen) ||
+			!closePtr(got.Coverage, want.Coverage) || !closePtr(got.RequiredCoverage, want.RequiredCoverage) {
 			t.Errorf("%s: recomputed %+v, forecast says %+v", name, got, want)
 		}
 	}

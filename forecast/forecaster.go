@@ -177,6 +177,9 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 		draws = append(draws, pr.draws)
 	}
 	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws)
+	if n := totalNote(out.Reps, out.FirmTotal.Forecast); n != "" {
+		out.Notes = append(out.Notes, n)
+	}
 	if noData(feats) {
 		out.Notes = append(out.Notes, "no data for "+in.period.String()+" as of "+in.at.UTC().Format(time.RFC3339)+
 			": nothing closed, no open pipeline closing in it and no activity in it")
@@ -216,4 +219,19 @@ func noData(feats map[string]*repFeatures) bool {
 		}
 	}
 	return true
+}
+
+// totalNote says why the firm's forecast exceeds the sum of its reps' forecasts, when it does by more
+// than 1%; empty otherwise.
+func totalNote(reps []RepRow, firm float64) string {
+	var sum float64
+	for _, r := range reps {
+		sum += r.Forecast
+	}
+	if firm <= sum*1.01 {
+		return ""
+	}
+	return fmt.Sprintf("team and firm forecasts are the middle of their totals' simulated outcomes: the reps' forecasts, each the middle of "+
+		"that rep's own outcomes, add up to %.0f, less than the firm's %.0f, because a rep's outcome is skewed up (one deal more is likelier "+
+		"than one deal less) and a total's ups and downs partly cancel", sum, firm)
 }

@@ -133,9 +133,15 @@ func (s *sum) add(r RepRow, draws []float64) {
 	s.parts.add(r.Parts)
 }
 
-// result returns the summed money with ratios as sum over sum and the interval of the summed draws.
+// result returns the summed money with ratios as sum over sum, and the point and interval of the
+// summed draws: the reps' points are each their own outcome's middle, and most reps' outcomes are
+// skewed up (a deal more is likelier than a deal less), so their sum lies below the middle of the
+// total, at or under its interval's low end on a firm of a few dozen reps.
 func (s *sum) result(c *Combiner, tau float64) Money {
 	m := s.money
+	if len(s.draws) > 0 {
+		m.Forecast = math.Max(pointOf(sorted(s.draws), c.at(tau).point), m.ClosedWon)
+	}
 	m.Low, m.High = c.teamInterval(tau, s.draws)
 	m.Low, m.High = math.Min(m.Low, m.Forecast), math.Max(m.High, m.Forecast)
 	if s.hasQuota {

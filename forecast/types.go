@@ -94,7 +94,7 @@ type RepRow struct {
 	Notes       []string   `json:"-"` // labels such as "no quota", "no history: firm averages"
 }
 
-// TeamRow is one team's forecast: sums of its reps, ratios as sum over sum.
+// TeamRow is one team's forecast: sums of its reps, the point and interval of their summed draws, ratios as sum over sum.
 type TeamRow struct {
 	Team string `json:"team"`
 	Money
@@ -102,7 +102,7 @@ type TeamRow struct {
 	Parts Components `json:"-"`
 }
 
-// Total is the firm's forecast: sums of all reps, ratios as sum over sum.
+// Total is the firm's forecast: sums of all reps, the point and interval of their summed draws, ratios as sum over sum.
 type Total struct {
 	Money
 	Reps  int        `json:"-"`

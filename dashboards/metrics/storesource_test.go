@@ -44,9 +44,13 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	}
 	for _, tm := range snap.Teams {
 		sumTeams += tm.Forecast
+		if tm.Low > tm.Forecast || tm.Forecast > tm.High {
+			t.Errorf("team %s: interval [%v, %v] around %v", tm.Team, tm.Low, tm.High, tm.Forecast)
+		}
 	}
-	if math.Abs(sumForecast-sumTeams) > 1e-6*sumForecast {
-		t.Errorf("teams forecast %v, reps %v", sumTeams, sumForecast)
+	// A team's forecast is the middle of its total's outcomes; the reps' outcomes here are skewed up, so it is at least the sum of their middles.
+	if sumTeams < sumForecast*(1-1e-9) {
+		t.Errorf("teams forecast %v, below the reps' %v", sumTeams, sumForecast)
 	}
 	if planted == nil {
 		t.Fatalf("no row for %s", synth.ShortfallRep)
