@@ -18,6 +18,7 @@ import (
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/queries"
 	"github.com/salesrecipe/salesrecipe/queries/chdb"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
 )
 
 // Two versions of one firm's activities: the same 105 ids, spread over six
@@ -42,28 +43,9 @@ func addVersion(perMonth []uint64) func(context.Context, *queries.Load) error {
 	}
 }
 
-// monthCounts reads the firm's activities per month of 2026's first half
-// through the store's read path (the daily rollup), and what status counts.
+// monthCounts reads firm acme's activities per month of 2026's first half and what status counts.
 func monthCounts(ctx context.Context, st *queries.Store) ([]uint64, uint64, error) {
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	cs, err := st.ActivityCounts(ctx, "acme", salesrecipe.GrainMonth, from, from.AddDate(0, 6, 0), from.AddDate(1, 0, 0))
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]uint64, 6)
-	for _, c := range cs {
-		out[int(c.Period.Month())-1] += c.N
-	}
-	ks, err := st.Status(ctx, "acme")
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, k := range ks {
-		if k.Kind == queries.KindActivities {
-			return out, k.Rows, nil
-		}
-	}
-	return out, 0, nil
+	return querytest.MonthCounts(ctx, st, "acme", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 6)
 }
 
 // hammer reads the firm from readers goroutines until loads ends, and fails

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
 )
 
 // versionFile writes 105 activities of one rep spread over 2026's first six
@@ -37,29 +33,9 @@ func versionFile(t *testing.T, perMonth []uint64) string {
 	return path
 }
 
-// firmMonths reads firm default's activities per month of 2026's first half
-// and what status counts, through the store's read path.
+// firmMonths reads firm default's activities per month of 2026's first half and what status counts.
 func firmMonths(ctx context.Context, st *queries.Store) ([]uint64, uint64, error) {
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	cs, err := st.ActivityCounts(ctx, "default", salesrecipe.GrainMonth, from, from.AddDate(0, 6, 0), from.AddDate(1, 0, 0))
-	if err != nil {
-		return nil, 0, err
-	}
-	months := make([]uint64, 6)
-	for _, c := range cs {
-		months[int(c.Period.Month())-1] += c.N
-	}
-	ks, err := st.Status(ctx, "default")
-	if err != nil {
-		return nil, 0, err
-	}
-	var rows uint64
-	for _, k := range ks {
-		if k.Kind == queries.KindActivities {
-			rows = k.Rows
-		}
-	}
-	return months, rows, nil
+	return querytest.MonthCounts(ctx, st, "default", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 6)
 }
 
 func TestReadersSeeWholeLoadsThroughTheServer(t *testing.T) {
@@ -69,53 +45,24 @@ func TestReadersSeeWholeLoadsThroughTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users.yaml")
-	writeTestFile(t, users, "users:\n  - name: Loader\n    token: \"ingest-token-0123456789abcdef\"\n    role: ingest\n    firm: default\n")
-	addr, chAddr := freeAddr(t), freeAddr(t)
-	srv := exec.Command(bin, "serve", "--addr", addr, "--data", filepath.Join(dir, "store"), "--users", users, "--log-level", "warn",
-		"--refit-every", "0", "--clickhouse-listen", chAddr, "--clickhouse-password", "pw")
-	var logs syncBuffer
-	srv.Stderr = &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	waitFor(t, "http://"+addr+"/readyz", 200)
-	store := []string{"--clickhouse", "http://default:pw@" + chAddr + "/salesrecipe", "--log-level", "warn"}
+	sv := startListeningServe(t, bin, "--refit-every", "0")
+	addr, store, logs := sv.addr, sv.store, sv.logs
+	chDSN := store[1]
 	// Loads alternate between another process (through the engine's
 	// ClickHouse listener) and the API (committed inside the serving process).
 	load := func(i int) error {
 		f := files[i%2]
 		if i%4 < 2 {
-			out, stderr, code := runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", f)...)
-			if code != 0 {
-				return fmt.Errorf("ingest %s: exit %d\n%s%s", f, code, out, stderr)
-			}
-			return nil
+			return ingestThrough(t, f, store...)
 		}
-		body, _ := os.ReadFile(f)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/ingest/activities", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set("Authorization", "Bearer ingest-token-0123456789abcdef")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			var b bytes.Buffer
-			b.ReadFrom(res.Body)
-			return fmt.Errorf("POST %s: %d %s", f, res.StatusCode, b.String())
-		}
-		return nil
+		return postActivities(addr, f)
 	}
 	if err := load(0); err != nil {
 		t.Fatal(err)
 	}
 	// Readers in this process reach the engine as a second process does.
 	ctx := context.Background()
-	st, err := queries.Open(ctx, queries.Config{DSN: "http://default:pw@" + chAddr + "/salesrecipe"})
+	st, err := queries.Open(ctx, queries.Config{DSN: chDSN})
 	if err != nil {
 		t.Fatal(err)
 	}

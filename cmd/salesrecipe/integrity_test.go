@@ -160,20 +160,8 @@ func TestConcurrentLoadsStoreEachRowOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users.yaml")
-	writeTestFile(t, users, "users:\n  - name: Loader\n    token: \"ingest-token-0123456789abcdef\"\n    role: ingest\n    firm: default\n")
-	addr, chAddr := freeAddr(t), freeAddr(t)
-	srv := exec.Command(bin, "serve", "--addr", addr, "--data", filepath.Join(dir, "store"), "--users", users, "--log-level", "warn",
-		"--clickhouse-listen", chAddr, "--clickhouse-password", "pw")
-	var logs syncBuffer
-	srv.Stderr = &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	waitFor(t, "http://"+addr+"/readyz", 200)
-	store := []string{"--clickhouse", "http://default:pw@" + chAddr + "/salesrecipe", "--log-level", "warn"}
+	sv := startListeningServe(t, bin)
+	addr, store, logs := sv.addr, sv.store, sv.logs
 	// Three processes through the engine's ClickHouse listener and three API
 	// requests at once, each file twice: the same rows and overlapping ones.
 	files := []string{first, second, all}
@@ -181,26 +169,13 @@ func TestConcurrentLoadsStoreEachRowOnce(t *testing.T) {
 	errs := make(chan error, 2*len(files))
 	for _, f := range files {
 		wg.Go(func() {
-			out, stderr, code := runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", f)...)
-			if code != 0 {
-				errs <- fmt.Errorf("ingest %s: exit %d\n%s%s", f, code, out, stderr)
+			if err := ingestThrough(t, f, store...); err != nil {
+				errs <- err
 			}
 		})
 		wg.Go(func() {
-			body, _ := os.ReadFile(f)
-			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/ingest/activities", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "text/csv")
-			req.Header.Set("Authorization", "Bearer ingest-token-0123456789abcdef")
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
+			if err := postActivities(addr, f); err != nil {
 				errs <- err
-				return
-			}
-			defer res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				var b bytes.Buffer
-				b.ReadFrom(res.Body)
-				errs <- fmt.Errorf("POST %s: %d %s", f, res.StatusCode, b.String())
 			}
 		})
 	}
@@ -299,4 +274,66 @@ func TestKilledLoadsAreAllOrNothingThroughTheServer(t *testing.T) {
 	}
 	before := readCounts(t, store...).Rows
 	killedLoads(t, bin, first, all, before, uint64(distinct), store...)
+}
+
+// listeningServe is a `serve` process whose engine other processes reach through its ClickHouse
+// listener, with an ingest user of firm default.
+type listeningServe struct {
+	addr  string      // host:port of the web server
+	store []string    // flags that point another salesrecipe process at the listener
+	logs  *syncBuffer // the server's stderr
+}
+
+// startListeningServe starts serve with a fresh store, the listener and extra flags, and waits until it is ready.
+func startListeningServe(t *testing.T, bin string, extra ...string) listeningServe {
+	t.Helper()
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.yaml")
+	writeTestFile(t, users, "users:\n  - name: Loader\n    token: \"ingest-token-0123456789abcdef\"\n    role: ingest\n    firm: default\n")
+	addr, chAddr := freeAddr(t), freeAddr(t)
+	args := append([]string{"serve", "--addr", addr, "--data", filepath.Join(dir, "store"), "--users", users, "--log-level", "warn",
+		"--clickhouse-listen", chAddr, "--clickhouse-password", "pw"}, extra...)
+	srv := exec.Command(bin, args...)
+	logs := &syncBuffer{}
+	srv.Stderr = logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	waitFor(t, "http://"+addr+"/readyz", 200)
+	return listeningServe{addr: addr, store: []string{"--clickhouse", "http://default:pw@" + chAddr + "/salesrecipe", "--log-level", "warn"}, logs: logs}
+}
+
+// ingestThrough loads an activities file with a salesrecipe ingest process pointed at store.
+func ingestThrough(t *testing.T, file string, store ...string) error {
+	out, stderr, code := runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", "activities", file)...)
+	if code != 0 {
+		return fmt.Errorf("ingest %s: exit %d\n%s%s", file, code, out, stderr)
+	}
+	return nil
+}
+
+// postActivities loads an activities file through the ingest API of the server at addr as the ingest user.
+func postActivities(addr, file string) error {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/ingest/activities", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer ingest-token-0123456789abcdef")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		var b bytes.Buffer
+		b.ReadFrom(res.Body)
+		return fmt.Errorf("POST %s: %d %s", file, res.StatusCode, b.String())
+	}
+	return nil
 }
