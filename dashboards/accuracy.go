@@ -78,11 +78,16 @@ func backtestView(bt *forecast.Backtest, who *viewer) *forecast.Backtest {
 			out.Points = append(out.Points, p)
 		}
 	}
+	for _, p := range bt.Teams {
+		if who.seesTeam(p.Team) {
+			out.Teams = append(out.Teams, p)
+		}
+	}
 	switch {
 	case who.seesFirm() && bt.Methods != nil:
 		out.Methods = bt.Methods
 	case !who.seesFirm():
-		out.Methods = append(out.Methods, forecast.ScorePoints(out.Points, pointOrder(bt))...)
+		out.Methods = append(out.Methods, forecast.ScorePoints(out.Points, out.Teams, pointOrder(bt))...)
 	}
 	return out
 }
@@ -177,7 +182,7 @@ func signedPct(v float64) string {
 // methodsSection is the backtest per method and as-of point.
 func methodsSection(bt *forecast.Backtest, _ salesrecipe.Grain) (section, error) {
 	t := &table{ID: "methods", Columns: []column{{Label: "Method"}, {Label: "As of"}, {Label: "Rep WAPE", Num: true}, {Label: "Team WAPE", Num: true},
-		{Label: "Bias", Num: true}, {Label: "Interval coverage", Num: true}, {Label: "Forecasts", Num: true}}}
+		{Label: "Bias", Num: true}, {Label: "Interval coverage", Num: true}, {Label: "Team interval coverage", Num: true}, {Label: "Forecasts", Num: true}}}
 	order := pointOrder(bt)
 	var ss []series
 	for _, pt := range order {
@@ -193,11 +198,12 @@ func methodsSection(bt *forecast.Backtest, _ salesrecipe.Grain) (section, error)
 		ss = append(ss, series{name: "as of " + pt, kind: types.ChartBar, values: v})
 	}
 	for _, s := range bt.Methods {
-		t.Rows = append(t.Rows, []cell{textCell(s.Method), textCell(s.AsOfPoint), pctCell(ptr(s.RepWAPE)), pctCell(ptr(s.TeamWAPE)),
-			pctCell(ptr(s.Bias)), pctCell(s.IntervalCoverage), numCell(float64(s.Forecasts), 0)})
+		t.Rows = append(t.Rows, []cell{textCell(s.Method), textCell(s.AsOfPoint), pctCell(ptr(s.RepWAPE)), pctCell(s.TeamWAPE),
+			pctCell(ptr(s.Bias)), pctCell(s.IntervalCoverage), pctCell(s.TeamIntervalCoverage), numCell(float64(s.Forecasts), 0)})
 	}
 	c, err := categoryChart("methods", "Rep-level error of each method at each as-of moment", "WAPE %", forecast.Methods(), ss)
-	note := "salesrecipe is the combined forecast; recipe_only and pipeline_only are its parts; last_period, run_rate and stage_weighted are the baselines it must beat."
+	note := "salesrecipe is the combined forecast; recipe_only and pipeline_only are its parts; last_period, run_rate and stage_weighted are the baselines it must beat. " +
+		"Team WAPE and team interval coverage score each team's forecast as its team row showed it (the middle and 80% interval of the reps' summed outcomes); a dash where you see no whole team."
 	return section{ID: "methods", Title: "Backtest by method", Note: note, Chart: c, Table: t}, err
 }
 

@@ -109,13 +109,13 @@ func scopedNumbersAgree(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := forecast.ScorePoints(bt.Points, pointOrder(bt))
+	got := forecast.ScorePoints(bt.Points, bt.Teams, pointOrder(bt))
 	if len(got) != len(bt.Methods) {
 		t.Fatalf("%d scores, the backtest has %d", len(got), len(bt.Methods))
 	}
 	for i := range got {
 		g, w := got[i], bt.Methods[i]
-		if g.Method != w.Method || g.AsOfPoint != w.AsOfPoint || g.RepWAPE != w.RepWAPE || g.TeamWAPE != w.TeamWAPE || g.Bias != w.Bias ||
+		if g.Method != w.Method || g.AsOfPoint != w.AsOfPoint || g.RepWAPE != w.RepWAPE || !closePtr(g.TeamWAPE, w.TeamWAPE) || !closePtr(g.TeamIntervalCoverage, w.TeamIntervalCoverage) || g.Bias != w.Bias ||
 			g.Forecasts != w.Forecasts || !closePtr(g.IntervalCoverage, w.IntervalCoverage) {
 			t.Errorf("score %d: rescored %+v, backtest says %+v", i, g, w)
 		}

@@ -79,44 +79,115 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	}
 	out := &Backtest{Firm: req.Firm}
 	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
-		pts, err := backtestPeriod(ctx, lb, p, req.Points)
+		quotas, err := periodQuotas(ctx, bt.Store, req.Firm, p)
 		if err != nil {
 			return nil, err
 		}
-		out.Points = append(out.Points, pts...)
+		reps, teams, err := backtestPeriod(ctx, lb, p, req.Points, quotas)
+		if err != nil {
+			return nil, err
+		}
+		out.Points = append(out.Points, reps...)
+		out.Teams = append(out.Teams, teams...)
 		out.Periods++
 	}
-	out.Methods = ScorePoints(out.Points, pointNames(req.Points))
+	out.Methods = ScorePoints(out.Points, out.Teams, pointNames(req.Points))
 	return out, nil
 }
 
-// backtestPeriod forecasts one period at each point with models fitted on the data known then.
-func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points []AsOfPoint) ([]Point, error) {
+// backtestPeriod forecasts one period at each point with models fitted on the data known then: one
+// point per method for every rep seen by then or winning in the period, and one per method for every
+// team, over the reps the live forecast lists then (seen, or given a quota), as its team rows show it.
+func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points []AsOfPoint, quotas map[string]float64) (reps, teams []Point, err error) {
 	actual := lb.book.won(p.Start, p.End(), lb.horizon)
-	var out []Point
+	extra := slices.Sorted(maps.Keys(actual))
+	for rep := range quotas {
+		if _, ok := actual[rep]; !ok {
+			extra = append(extra, rep)
+		}
+	}
 	for _, pt := range points {
 		at := pt.At(p)
 		m, err := lb.model(ctx, at, false)
 		if err != nil {
-			return nil, fmt.Errorf("backtest %s at %s: %w", p, pt.Name, err)
+			return nil, nil, fmt.Errorf("backtest %s at %s: %w", p, pt.Name, err)
 		}
 		in, err := readInputs(ctx, lb.rd, p, at, m.lags())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
-		feats := fs.compute(slices.Sorted(maps.Keys(actual)))
-		for _, rep := range slices.Sorted(maps.Keys(feats)) {
+		feats := fs.compute(extra)
+		totals := map[string]*teamTotal{}
+		for _, rep := range slices.Sorted(maps.Keys(feats)) { // the live forecast's order, so the draws sum the same
 			f := feats[rep]
-			if !f.Seen && actual[rep] == 0 {
+			_, hasQuota := quotas[rep]
+			listed := f.Seen || hasQuota // what the live forecast lists
+			if !listed && actual[rep] == 0 {
 				continue
 			}
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
 			pr := m.Combiner.predict(rep, f, p.Start.Unix())
-			out = append(out, methodPoints(base, pr, f)...)
+			ps := methodPoints(base, pr, f)
+			if f.Seen || actual[rep] != 0 {
+				reps = append(reps, ps...)
+			}
+			t := totals[base.Team]
+			if t == nil {
+				t = &teamTotal{values: map[string]float64{}}
+				totals[base.Team] = t
+			}
+			t.actual += actual[rep]
+			if listed {
+				t.add(ps, f.Closed, pr.draws)
+			}
+		}
+		for _, team := range slices.Sorted(maps.Keys(totals)) {
+			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, Team: team}
+			teams = append(teams, totals[team].points(base, m.Combiner, elapsed(p, at))...)
 		}
 	}
-	return out, nil
+	return reps, teams, nil
+}
+
+// teamTotal is one team's forecasts at one moment: each method's rep points summed, the combined
+// forecast's draws summed, and what the team won.
+type teamTotal struct {
+	values map[string]float64 // each method's forecast summed over the listed reps
+	closed float64            // closed won of the listed reps, each rounded to cents as a forecast row is
+	draws  []float64
+	actual float64 // won in the period by every rep of the team, listed or not
+}
+
+// add adds a listed rep's points of every method and draws.
+func (t *teamTotal) add(ps []Point, closed float64, draws []float64) {
+	for _, p := range ps {
+		t.values[p.Method] += p.Forecast
+	}
+	t.closed += math.Round(closed*100) / 100
+	if t.draws == nil {
+		t.draws = make([]float64, len(draws))
+	}
+	for i, v := range draws {
+		t.draws[i] += v
+	}
+}
+
+// points returns the team's point of every method: the combined forecast's from the summed draws, as
+// the live forecast's team row gives it, the others the sum of their rep points.
+func (t *teamTotal) points(base Point, c *Combiner, tau float64) []Point {
+	out := make([]Point, 0, len(Methods()))
+	for _, method := range Methods() {
+		p := base
+		p.Method, p.Actual = method, t.actual
+		p.Forecast = t.values[method]
+		p.Low, p.High = p.Forecast, p.Forecast
+		if method == MethodSalesrecipe && len(t.draws) > 0 {
+			p.Forecast, p.Low, p.High = c.total(tau, t.closed, p.Forecast, t.draws)
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // methodPoints returns one point per method for a rep.
@@ -180,51 +251,63 @@ func pointNames(points []AsOfPoint) []string {
 	return names
 }
 
-// ScorePoints computes every method's scores per as-of point (rep WAPE, team WAPE
-// over team-periods, bias, and the combined forecast's interval coverage), in
-// method then point order; callers may pass any subset of a backtest's points.
-func ScorePoints(points []Point, order []string) []Score {
+// ScorePoints computes every method's scores per as-of point (rep WAPE, bias and the combined
+// forecast's interval coverage over the rep points; team WAPE and the combined forecast's team
+// interval coverage over the team points, nil without any), in method then point order; callers may
+// pass any subset of a backtest's points.
+func ScorePoints(reps, teams []Point, order []string) []Score {
 	type key struct{ method, point string }
-	reps := map[key]*accuracy{}
-	teams := map[key]map[string]*[2]float64{} // team|period -> forecast, actual
-	for _, p := range points {
-		k := key{p.Method, p.AsOfPoint}
-		if reps[k] == nil {
-			reps[k], teams[k] = &accuracy{}, map[string]*[2]float64{}
+	score := func(points []Point) map[key]*accuracy {
+		out := map[key]*accuracy{}
+		for _, p := range points { // in the backtest's order, so the sums do not vary between runs
+			k := key{p.Method, p.AsOfPoint}
+			if out[k] == nil {
+				out[k] = &accuracy{}
+			}
+			out[k].add(p.Forecast, p.Actual)
+			if p.Actual >= p.Low && p.Actual <= p.High {
+				out[k].in++
+			}
 		}
-		reps[k].add(p.Forecast, p.Actual)
-		if p.Actual >= p.Low && p.Actual <= p.High {
-			reps[k].in++
-		}
-		tk := p.Team + "|" + p.PeriodStart.Format(time.DateOnly)
-		if teams[k][tk] == nil {
-			teams[k][tk] = &[2]float64{}
-		}
-		teams[k][tk][0] += p.Forecast
-		teams[k][tk][1] += p.Actual
+		return out
 	}
+	byRep, byTeam := score(reps), score(teams)
 	var out []Score
 	for _, method := range Methods() {
 		for _, pt := range order {
 			k := key{method, pt}
-			a := reps[k]
+			a := byRep[k]
 			if a == nil {
 				continue
 			}
-			var team accuracy
-			for _, tk := range slices.Sorted(maps.Keys(teams[k])) { // a fixed order, so the sums do not vary between runs
-				team.add(teams[k][tk][0], teams[k][tk][1])
+			s := Score{Method: method, AsOfPoint: pt, RepWAPE: round4(a.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
+			t := byTeam[k]
+			if t != nil {
+				s.TeamWAPE = ptrTo(round4(t.wape()))
 			}
-			s := Score{Method: method, AsOfPoint: pt, RepWAPE: round4(a.wape()), TeamWAPE: round4(team.wape()), Bias: round4(a.bias()), Forecasts: int(a.n)}
 			if method == MethodSalesrecipe {
-				s.IntervalCoverage = Ratio(a.in, a.n)
-				*s.IntervalCoverage = round4(*s.IntervalCoverage)
+				s.IntervalCoverage = coverage(a)
+				if t != nil {
+					s.TeamIntervalCoverage = coverage(t)
+				}
 			}
 			out = append(out, s)
 		}
 	}
 	return out
 }
+
+// coverage returns the share of outcomes inside their intervals, rounded to four decimals; nil without any.
+func coverage(a *accuracy) *float64 {
+	r := Ratio(a.in, a.n)
+	if r != nil {
+		*r = round4(*r)
+	}
+	return r
+}
+
+// ptrTo returns a pointer to v.
+func ptrTo(v float64) *float64 { return &v }
 
 // round4 rounds to four decimals.
 func round4(v float64) float64 { return math.Round(v*10000) / 10000 }

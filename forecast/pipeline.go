@@ -31,10 +31,11 @@ const (
 )
 
 // snapshotStepFor returns the snapshot step that keeps the training snapshots near maxSnapshots: the
-// deals' open days inside the calendar, twice (each day targets its period and the next), over the cap.
-func snapshotStepFor(b *book, cal *calendar) int {
+// deals' open days inside the calendar, twice (each day targets its period and the next), over the
+// cap; and about how many snapshots that step takes, so the trainer can hold them without regrowing.
+func snapshotStepFor(b *book, cal *calendar) (step, snapshots int) {
 	if len(cal.days) == 0 {
-		return snapshotStep
+		return snapshotStep, 0
 	}
 	first, last := cal.days[0].start, cal.days[len(cal.days)-1].start+86400
 	var days float64
@@ -51,7 +52,8 @@ func snapshotStepFor(b *book, cal *calendar) int {
 			days += float64(hi-lo) / 86400
 		}
 	}
-	return max(snapshotStep, int(math.Ceil(2*days/maxSnapshots)))
+	step = max(snapshotStep, int(math.Ceil(2*days/maxSnapshots)))
+	return step, int(2*days/float64(step)) + 1
 }
 
 // pipelineTrainer accumulates snapshots for one fit.
@@ -75,9 +77,10 @@ type pipelineTrainer struct {
 // sums are spread over workers.
 func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time, start *WinModel, workers int) *Pipeline {
 	cal := newCalendar(grain, from, b.asOf)
-	step := snapshotStepFor(b, cal)
+	step, n := snapshotStepFor(b, cal)
 	tr := &pipelineTrainer{cal: cal, step: step, stage: map[string]int{}, rep: map[string]int{},
-		weight: float32(step) / 7, w: &WinModel{AmountRef: medianAmount(b)}}
+		weight: float32(step) / 7, w: &WinModel{AmountRef: medianAmount(b)},
+		rows: make([]winRow, 0, n), reps: make([]int32, 0, n), own: make([]bool, 0, n)}
 	for _, s := range stages {
 		tr.index(s.Name)
 	}

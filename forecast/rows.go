@@ -139,17 +139,27 @@ func (s *sum) add(r RepRow, draws []float64) {
 // total, at or under its interval's low end on a firm of a few dozen reps.
 func (s *sum) result(c *Combiner, tau float64) Money {
 	m := s.money
-	if len(s.draws) > 0 {
-		m.Forecast = math.Max(pointOf(sorted(s.draws), c.at(tau).point), m.ClosedWon)
-	}
-	m.Low, m.High = c.teamInterval(tau, s.draws)
-	m.Low, m.High = math.Min(m.Low, m.Forecast), math.Max(m.High, m.Forecast)
+	m.Forecast, m.Low, m.High = c.total(tau, m.ClosedWon, m.Forecast, s.draws)
 	if s.hasQuota {
 		q := s.quota
 		m.Quota = &q
 	}
 	m.Derive()
 	return m
+}
+
+// total returns the point and interval of a sum of reps (a team or the firm) from their summed
+// draws: the point is the middle of the draws, never under what is already closed, and the interval
+// the combiner's team levels of the draws, widened to hold the point; without draws the point is
+// the reps' points summed. The live forecast's team and firm rows and the backtest's team scores
+// both come from here.
+func (c *Combiner) total(tau, closed, summed float64, draws []float64) (point, low, high float64) {
+	point = summed
+	if len(draws) > 0 {
+		point = math.Max(pointOf(sorted(draws), c.at(tau).point), closed)
+	}
+	low, high = c.teamInterval(tau, draws)
+	return point, math.Min(low, point), math.Max(high, point)
 }
 
 // rollup sums reps into teams (by name) and the firm; draws[i] are rep i's draws.

@@ -156,10 +156,13 @@ type Score struct {
 	Method           string   `json:"method"`
 	AsOfPoint        string   `json:"as_of_point"`       // the elapsed share it stands for, e.g. "20%"
 	RepWAPE          float64  `json:"rep_wape"`          // sum |A-F| / sum |A| over rep-periods
-	TeamWAPE         float64  `json:"team_wape"`         // the same over team-periods
+	TeamWAPE         *float64 `json:"team_wape"`         // the same over team-periods, each team's forecast as its team row shows it; nil when no team is scored
 	Bias             float64  `json:"bias"`              // sum (F-A) / sum A
 	IntervalCoverage *float64 `json:"interval_coverage"` // share of rep outcomes inside [low, high]; nil for methods without an interval
-	Forecasts        int      `json:"-"`                 // rep-period forecasts scored
+	// TeamIntervalCoverage is the share of team outcomes inside the team rows' 80% intervals (from the
+	// reps' summed draws); nil for methods without an interval and when no team is scored.
+	TeamIntervalCoverage *float64 `json:"team_interval_coverage"`
+	Forecasts            int      `json:"-"` // rep-period forecasts scored
 }
 
 // Backtest is the result of a rolling-origin backtest of one firm.
@@ -168,10 +171,11 @@ type Backtest struct {
 	Periods int      `json:"periods"`
 	Methods []Score  `json:"methods"`
 	Points  []Point  `json:"-"` // every rep-level forecast behind the scores
+	Teams   []Point  `json:"-"` // every team-level forecast behind the team scores (RepID empty), as the team rows show them
 	Notes   []string `json:"-"`
 }
 
-// Point is one rep-level forecast of one method in a backtest, with its outcome.
+// Point is one rep-level (or, with RepID empty, team-level) forecast of one method in a backtest, with its outcome.
 type Point struct {
 	PeriodStart time.Time
 	AsOfPoint   string

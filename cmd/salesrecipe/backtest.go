@@ -111,13 +111,10 @@ func backtestRange(fromFlag, toFlag string, now time.Time) (from, to salesrecipe
 func printBacktest(w io.Writer, bt *forecast.Backtest, from, to salesrecipe.Period) error {
 	fmt.Fprintf(w, "Backtest of firm %s over %d periods (%s to %s): refit at each as-of point on the data known then\n\n", bt.Firm, bt.Periods, from, to)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\tas of\trep WAPE\tteam WAPE\tbias\t80% interval coverage\tforecasts")
+	fmt.Fprintln(tw, "method\tas of\trep WAPE\tteam WAPE\tbias\t80% interval coverage\tteam coverage\tforecasts")
 	for _, s := range bt.Methods {
-		cov := "-"
-		if s.IntervalCoverage != nil {
-			cov = fmt.Sprintf("%.0f%%", 100**s.IntervalCoverage)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t%.1f%%\t%+.1f%%\t%s\t%d\n", s.Method, s.AsOfPoint, 100*s.RepWAPE, 100*s.TeamWAPE, 100*s.Bias, cov, s.Forecasts)
+		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t%s\t%+.1f%%\t%s\t%s\t%d\n", s.Method, s.AsOfPoint, 100*s.RepWAPE, pct(s.TeamWAPE, 1), 100*s.Bias,
+			pct(s.IntervalCoverage, 0), pct(s.TeamIntervalCoverage, 0), s.Forecasts)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -126,4 +123,12 @@ func printBacktest(w io.Writer, bt *forecast.Backtest, from, to salesrecipe.Peri
 		fmt.Fprintln(w, "note: "+n)
 	}
 	return nil
+}
+
+// pct prints an optional ratio as a percentage with the given decimals, "-" when it is nil.
+func pct(v *float64, decimals int) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.*f%%", decimals, 100**v)
 }

@@ -143,7 +143,7 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if len(methods) != 2*len(forecast.Methods()) {
 		t.Errorf("%d method rows, want %d", len(methods), 2*len(forecast.Methods()))
 	}
-	if got := keysOf(t, methods[0]); !reflect.DeepEqual(got, wantKeys("method", "as_of_point", "rep_wape", "team_wape", "bias", "interval_coverage")) {
+	if got := keysOf(t, methods[0]); !reflect.DeepEqual(got, wantKeys("method", "as_of_point", "rep_wape", "team_wape", "bias", "interval_coverage", "team_interval_coverage")) {
 		t.Errorf("method keys %v", got)
 	}
 	out, stderr, code = runBin(t, nil, append([]string{"backtest", "--from", "2026-04", "--to", "2026-05", "--points", "1"}, store...)...)
@@ -259,10 +259,11 @@ func TestRenderingGolden(t *testing.T) {
 	if err := printRecipe(&recipe, sampleRecipe(), salesrecipe.GrainMonth); err != nil {
 		t.Fatal(err)
 	}
-	cov := 0.8
+	cov, teamCov, teamOwn, teamRunRate := 0.8, 0.75, 0.2, 0.4
 	bt := &forecast.Backtest{Firm: "acme", Periods: 6, Methods: []forecast.Score{
-		{Method: forecast.MethodSalesrecipe, AsOfPoint: "mid", RepWAPE: 0.41, TeamWAPE: 0.2, Bias: -0.05, IntervalCoverage: &cov, Forecasts: 120},
-		{Method: forecast.MethodRunRate, AsOfPoint: "mid", RepWAPE: 0.62, TeamWAPE: 0.4, Bias: -0.3, Forecasts: 120}}}
+		{Method: forecast.MethodSalesrecipe, AsOfPoint: "mid", RepWAPE: 0.41, TeamWAPE: &teamOwn, Bias: -0.05, IntervalCoverage: &cov, TeamIntervalCoverage: &teamCov, Forecasts: 120},
+		{Method: forecast.MethodRunRate, AsOfPoint: "mid", RepWAPE: 0.62, TeamWAPE: &teamRunRate, Bias: -0.3, Forecasts: 120},
+		{Method: forecast.MethodLastPeriod, AsOfPoint: "mid", RepWAPE: 0.7, Bias: 0.1, Forecasts: 120}}} // no team scored: dashes
 	from, _ := salesrecipe.ParsePeriod("2025-12")
 	to, _ := salesrecipe.ParsePeriod("2026-05")
 	if err := printBacktest(&backtest, bt, from, to); err != nil {
