@@ -24,18 +24,21 @@ const (
 //
 // A rep's won revenue in the period is drawn as closed won so far, plus each open deal won with its
 // learned chance times Pipeline (the backtests' won deals over expected wins), plus new business: a
-// Poisson number of new won deals with mean NewBusiness . newBusiness(Kinds) (recipe expectations,
-// presence and the activity still expected of each kind, weights learned on the number of deals
-// created after the moment and won in the period in the backtests), amounts drawn from Amounts. The
-// forecast is the draws' quantile at Point (the level that minimized the backtests' absolute error),
-// the interval their quantiles at Low and High (the levels that held 10% of outcomes below and 10%
-// above in the backtests); team and firm intervals use TeamLow and TeamHigh on summed draws.
+// number of new won deals with mean NewBusiness . newBusiness(Kinds) (recipe expectations, presence
+// and the activity still expected of each kind, weights learned on the number of deals created after
+// the moment and won in the period in the backtests), Poisson around a lognormal factor of the mean
+// with variance Dispersion (learned from how much more those numbers varied than a Poisson), amounts
+// drawn from Amounts. The forecast is the draws' quantile at Point (the level that minimized the
+// backtests' absolute error), the interval their quantiles at Low and High (the levels that held 10%
+// of outcomes below and 10% above in the backtests); team and firm intervals use TeamLow and TeamHigh
+// on summed draws.
 type Combiner struct {
 	Grid        []float64   `json:"grid"`
 	Kinds       []string    `json:"kinds"`        // activity kinds of the new-business inputs
 	Features    []string    `json:"features"`     // new-business inputs
 	Pipeline    []float64   `json:"pipeline"`     // scale of the stage model's chances, per grid point
 	NewBusiness [][]float64 `json:"new_business"` // [grid][feature] non-negative weights of the new-business mean
+	Dispersion  []float64   `json:"dispersion"`   // variance of the new-business mean's lognormal factor, per grid point
 	Point       []float64   `json:"point"`        // quantile level of the forecast
 	Low, High   []float64   // rep interval quantile levels
 	TeamLow     []float64   `json:"team_low"`
@@ -82,7 +85,7 @@ func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float
 				nb[j] = w / mean // money of the recipe's expectations in deals of the average amount
 			}
 		}
-		c.Pipeline, c.NewBusiness = append(c.Pipeline, 1), append(c.NewBusiness, nb)
+		c.Pipeline, c.NewBusiness, c.Dispersion = append(c.Pipeline, 1), append(c.NewBusiness, nb), append(c.Dispersion, 0)
 		c.Point, c.Low, c.High = append(c.Point, defaultLevels[0]), append(c.Low, defaultLevels[1]), append(c.High, defaultLevels[2])
 		c.TeamLow, c.TeamHigh = append(c.TeamLow, defaultLevels[1]), append(c.TeamHigh, defaultLevels[2])
 		if !enough(rows[g]) || len(amounts) == 0 {
@@ -136,6 +139,7 @@ func (c *Combiner) learnMeans(g int, rows []sample) ([][]float64, error) {
 		return nil, err
 	}
 	c.NewBusiness[g] = w
+	c.Dispersion[g] = dispersionOf(rows, w, c.Kinds)
 	draws := make([][]float64, len(rows))
 	for i, r := range rows {
 		draws[i] = c.drawWith(c.param(g), r.f, seedOf(r.rep, int64(r.period), int64(g)), trainDraws)
@@ -169,6 +173,25 @@ func fitNewBusiness(rows []sample, kinds []string) ([]float64, error) {
 		trace += sumSquares(mat.Col(nil, j, a))
 	}
 	return model.NNLS(a, y, 1e-6*trace/float64(k))
+}
+
+// maxDispersion caps the learned dispersion of new business.
+const maxDispersion = 3
+
+// dispersionOf returns the method-of-moments dispersion of the rows' new won deals around their
+// means under weights w: how much their variance exceeds a Poisson's (the mean), over the sum of the
+// squared means, 0 when they vary no more than a Poisson.
+func dispersionOf(rows []sample, w []float64, kinds []string) float64 {
+	var excess, squares float64
+	for _, r := range rows {
+		mu := math.Max(0, dot(w, r.f.newBusiness(kinds)))
+		excess += (r.fresh-mu)*(r.fresh-mu) - r.fresh
+		squares += mu * mu
+	}
+	if !(squares > 0) {
+		return 0
+	}
+	return math.Min(maxDispersion, math.Max(0, excess/squares))
 }
 
 // maxAmountSample is the most amounts a combination keeps to draw new deals' amounts from.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/salesrecipe/salesrecipe/model"
 )
 
@@ -12,6 +14,7 @@ import (
 type params struct {
 	pipeline          float64
 	newBusiness       []float64
+	dispersion        float64
 	point, low, high  float64
 	teamLow, teamHigh float64
 }
@@ -28,7 +31,7 @@ func (c *Combiner) at(tau float64) params {
 	a := (tau - c.Grid[i-1]) / (c.Grid[i] - c.Grid[i-1])
 	p, q := c.param(i-1), c.param(i)
 	mix := func(x, y float64) float64 { return (1-a)*x + a*y }
-	out := params{pipeline: mix(p.pipeline, q.pipeline), point: mix(p.point, q.point), low: mix(p.low, q.low),
+	out := params{pipeline: mix(p.pipeline, q.pipeline), dispersion: mix(p.dispersion, q.dispersion), point: mix(p.point, q.point), low: mix(p.low, q.low),
 		high: mix(p.high, q.high), teamLow: mix(p.teamLow, q.teamLow), teamHigh: mix(p.teamHigh, q.teamHigh)}
 	for j := range p.newBusiness {
 		out.newBusiness = append(out.newBusiness, mix(p.newBusiness[j], q.newBusiness[j]))
@@ -38,8 +41,12 @@ func (c *Combiner) at(tau float64) params {
 
 // param returns the parameters of grid point g.
 func (c *Combiner) param(g int) params {
-	return params{pipeline: c.Pipeline[g], newBusiness: c.NewBusiness[g], point: c.Point[g], low: c.Low[g],
+	p := params{pipeline: c.Pipeline[g], newBusiness: c.NewBusiness[g], point: c.Point[g], low: c.Low[g],
 		high: c.High[g], teamLow: c.TeamLow[g], teamHigh: c.TeamHigh[g]}
+	if g < len(c.Dispersion) { // a combination stored before dispersion was learned draws Poisson
+		p.dispersion = c.Dispersion[g]
+	}
+	return p
 }
 
 // Softness of the draws: a deal of chance q counts in a draw by ramp((q - u) / dealSoftness) of its
@@ -65,9 +72,23 @@ func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []floa
 	mu := c.newMean(p, f)
 	qs := chancesOf(p, f)
 	for i := range out {
-		out[i] = f.Closed + dealsDraw(qs, f.Deals, seed, uint64(i)) + c.newDeals(mu, seed^0x9e3779b97f4a7c15, uint64(i))
+		out[i] = f.Closed + dealsDraw(qs, f.Deals, seed, uint64(i)) + c.newDeals(mu*mixing(p.dispersion, seed, uint64(i)), seed^0x9e3779b97f4a7c15, uint64(i))
 	}
 	return out
+}
+
+// mixing returns draw i's factor on the new-business mean: lognormal with mean 1 and variance
+// dispersion, so the number of new won deals is a Poisson-lognormal mixture whose variance is
+// mu + dispersion mu^2 (new won deals vary between rep-months more than a Poisson of their expected
+// count). The factor comes from the draw's own uniform, the same at every moment of the period, so
+// the draws stay smooth in time.
+func mixing(dispersion float64, seed, i uint64) float64 {
+	if !(dispersion > 0) {
+		return 1
+	}
+	s2 := math.Log1p(dispersion)
+	u := unitHash(seed^0x5bd1e9955bd1e995, i, 0)
+	return math.Exp(math.Sqrt(s2)*distuv.UnitNormal.Quantile(u) - s2/2)
 }
 
 // newMean returns the expected number of new won deals under the parameters.

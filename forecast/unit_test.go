@@ -351,6 +351,55 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 	}
 }
 
+func TestNewBusinessDispersionIsLearnedAndDrawn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	// one input, the presence: a mean of 3 new won deals a rep-month at the period's start
+	rowsOf := func(rate func() float64) []sample {
+		var rows []sample
+		for i := range 4000 {
+			rows = append(rows, sample{period: i % 10, f: &repFeatures{Present: true}, fresh: float64(poisson(rng, 3*rate()))})
+		}
+		return rows
+	}
+	w := []float64{0, 0, 0, 0, 3}
+	tests := []struct {
+		name   string
+		rate   func() float64
+		lo, hi float64
+	}{
+		{"poisson", func() float64 { return 1 }, 0, 0.03},
+		{"gamma-mixed, variance 0.5", func() float64 { return rng.ExpFloat64()*0.5 + rng.ExpFloat64()*0.5 }, 0.4, 0.6},
+	}
+	for _, tt := range tests {
+		if got := dispersionOf(rowsOf(tt.rate), w, nil); got < tt.lo || got > tt.hi {
+			t.Errorf("%s: dispersion %.3f, want %.2f-%.2f", tt.name, got, tt.lo, tt.hi)
+		}
+	}
+	var sum, squares float64
+	const n = 20000
+	for i := range uint64(n) {
+		m := mixing(0.5, 7, i)
+		sum, squares = sum+m, squares+m*m
+	}
+	mean := sum / n
+	if v := squares/n - mean*mean; math.Abs(mean-1) > 0.02 || math.Abs(v-0.5) > 0.05 {
+		t.Errorf("mixing factor: mean %.3f variance %.3f, want 1 and 0.5", mean, v)
+	}
+	if mixing(0, 7, 3) != 1 {
+		t.Error("no dispersion must leave the mean as it is")
+	}
+}
+
+// poisson draws a Poisson number of mean mu.
+func poisson(rng *rand.Rand, mu float64) int {
+	k, t := 0, rng.ExpFloat64()
+	for t < mu {
+		k++
+		t += rng.ExpFloat64()
+	}
+	return k
+}
+
 func TestStaleDealsFadeOut(t *testing.T) {
 	tests := []struct{ overdue, want float64 }{{-1, 1}, {0, 1}, {staleFrom, 1}, {(staleFrom + staleTo) / 2, 0.5}, {staleTo, 0}, {40, 0}}
 	for _, tt := range tests {
