@@ -24,6 +24,12 @@ import (
 // only new business errs) and when new business is told (so only the pipeline errs), and each
 // component's bias. It runs only with SALESRECIPE_DIAG set (firm name substrings, or "all").
 func TestDiagnoseFirms(t *testing.T) {
+	diagnose(t, func(t *testing.T, qf qualityFirm) string { return diagnoseFirm(t, qf, DefaultPoints(4)) })
+}
+
+// diagnose runs diag on every evaluation firm SALESRECIPE_DIAG names (substrings, comma-separated,
+// or "all") and logs the lines it returns; it skips the test without SALESRECIPE_DIAG.
+func diagnose(t *testing.T, diag func(*testing.T, qualityFirm) string) {
 	filter := os.Getenv("SALESRECIPE_DIAG")
 	if filter == "" {
 		t.Skip("set SALESRECIPE_DIAG=all (or comma-separated firm name substrings) to run the diagnosis")
@@ -33,7 +39,7 @@ func TestDiagnoseFirms(t *testing.T) {
 		if filter != "all" && !slices.ContainsFunc(strings.Split(filter, ","), func(f string) bool { return strings.Contains(qf.name, f) }) {
 			continue
 		}
-		report.WriteString(diagnoseFirm(t, qf, DefaultPoints(4)))
+		report.WriteString(diag(t, qf))
 	}
 	t.Log("\n" + report.String())
 }
