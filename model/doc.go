@@ -28,7 +28,7 @@
 // spans every lag of the window and bends any late peak into its smooth shape), and ridge
 // is kept only when it beats no ridge by more than one standard error. A kind keeps an effect only when its value in an
 // unrestricted reference fit (free lags one beyond the selected depth for every kind, weighted, no sign constraint,
-// no kind dropped) lies clearly above zero: a one-sided 5% test with a rep-clustered standard error and Student's t
+// no kind dropped) lies clearly above zero: a one-sided 5% test with a leave-one-rep-out jackknife standard error and Student's t
 // with reps-1 degrees of freedom (1.645 standard errors with many reps); cutting the out-of-sample error by one
 // paired standard error, the former rule, set most small real effects to zero and handed their revenue to the kinds
 // that move with them. A fit in which no kind has a value (or nothing was won in
