@@ -8,15 +8,21 @@ import (
 // maxDepthSweeps bounds the coordinate descent over per-kind lag depths.
 const maxDepthSweeps = 4
 
-// lagSelector scores per-kind free-lag depths by the AIC of the within-rep NNLS fit on the rows every depth can
-// use (periods W..T-1). Revenue noise grows with a rep's volume, which would make an unweighted AIC keep spurious
-// lags, so each rep's rows are weighted by the inverse of its residual variance under the full-window fit (feasible
-// GLS); the normal equations over all W+1 lags of every kind are accumulated once.
+// depthFolds is the number of groups of reps the lag depths are cross-validated over.
+const depthFolds = 10
+
+// lagSelector scores per-kind free-lag depths out of sample: leave-reps-out cross-validation of the within-rep NNLS
+// fit on the rows every depth can use (periods W..T-1), each group of reps predicted by a fit on the others. Revenue
+// noise grows with a rep's volume, so each rep's rows are weighted by the inverse of its residual variance under the
+// full-window fit (feasible GLS), and the loss is the weighted squared error of the rep's own within variation. Every
+// rep's normal equations over all W+1 lags of every kind are accumulated once; a held-out loss is a quadratic form.
 type lagSelector struct {
-	k, w int
-	g, h []float64 // weighted within normal equations of all slope features (K*(W+1) square, and vector)
-	yy   float64   // weighted within sum of squares of revenue
-	n    float64   // rows
+	k, w  int
+	reps  []repWithin // weighted, per rep with rows
+	fold  []int       // fold of each entry of reps
+	g, h  []float64   // sums over reps
+	foldG [][]float64 // per fold: sums over its reps
+	foldH [][]float64
 }
 
 // repWithin are one rep's within cross-products of the slope features over periods W..T-1.
@@ -28,12 +34,12 @@ type repWithin struct {
 // varianceShrink is the pseudo-count of rows pulling each rep's residual variance toward the pooled one.
 const varianceShrink = 4
 
-// newLagSelector accumulates the weighted full-lag within normal equations over periods W..T-1.
+// newLagSelector accumulates each rep's weighted full-lag within normal equations over periods W..T-1.
 func (d *design) newLagSelector() (*lagSelector, error) {
 	q := d.P - 1
 	ls := &lagSelector{k: d.K, w: d.W, g: make([]float64, q*q), h: make([]float64, q)}
 	var reps []repWithin
-	var g, h []float64 = make([]float64, q*q), make([]float64, q)
+	g, h := make([]float64, q*q), make([]float64, q)
 	for r := range d.R {
 		if rw, ok := d.repWithin(r); ok {
 			reps = append(reps, rw)
@@ -55,12 +61,23 @@ func (d *design) newLagSelector() (*lagSelector, error) {
 		pooled, rows = pooled+sse[i], rows+rw.n
 	}
 	pooled /= math.Max(rows-float64(len(reps)), 1)
+	folds := min(depthFolds, len(reps))
+	ls.foldG, ls.foldH = make([][]float64, folds), make([][]float64, folds)
+	for f := range folds {
+		ls.foldG[f], ls.foldH[f] = make([]float64, q*q), make([]float64, q)
+	}
 	for i, rw := range reps {
 		v := (sse[i] + varianceShrink*pooled) / (rw.n - 1 + varianceShrink)
 		w := 1 / math.Max(v, 1e-12*math.Max(pooled, 1e-300))
-		axpy(ls.g, rw.g, w)
-		axpy(ls.h, rw.h, w)
-		ls.yy, ls.n = ls.yy+w*rw.yy, ls.n+rw.n
+		scaled := repWithin{g: make([]float64, q*q), h: make([]float64, q), yy: w * rw.yy, n: rw.n}
+		axpy(scaled.g, rw.g, w)
+		axpy(scaled.h, rw.h, w)
+		f := i % folds
+		ls.reps, ls.fold = append(ls.reps, scaled), append(ls.fold, f)
+		axpy(ls.g, scaled.g, 1)
+		axpy(ls.h, scaled.h, 1)
+		axpy(ls.foldG[f], scaled.g, 1)
+		axpy(ls.foldH[f], scaled.h, 1)
 	}
 	return ls, nil
 }
@@ -118,73 +135,118 @@ func quadSSE(g, h []float64, yy float64, b []float64) float64 {
 	return sse
 }
 
-// aic returns the AIC of the within NNLS fit in which kind k has lags 0..depth[k].
-func (ls *lagSelector) aic(depth []int) (float64, error) {
+// columns returns the full-lag slope indices of the free-lag form in which kind k has lags 0..depth[k].
+func (ls *lagSelector) columns(depth []int) []int {
 	var idx []int
 	for k, dk := range depth {
 		for l := 0; l <= dk; l++ {
 			idx = append(idx, k*(ls.w+1)+l)
 		}
 	}
-	q, full := len(idx), ls.k*(ls.w+1)
-	g, h := make([]float64, q*q), make([]float64, q)
-	for a, i := range idx {
-		h[a] = ls.h[i]
-		for b, j := range idx {
-			g[a*q+b] = ls.g[i*full+j]
-		}
-	}
-	beta, err := solvePenalized(g, h, 0)
-	if err != nil {
-		return 0, err
-	}
-	sse := math.Max(quadSSE(g, h, ls.yy, beta), 1e-12*math.Max(ls.yy, 1e-300))
-	return ls.n*math.Log(sse/ls.n) + 2*float64(q), nil
+	return idx
 }
 
-// depths chooses each kind's depth in 0..W by coordinate descent: with the other kinds' depths fixed, a kind's
-// depth grows from 0 while one more lag lowers the AIC (the first local minimum, so a spurious late lag cannot be
-// reached across a useless one). Sweeps start from the full window and repeat until no depth changes.
+// losses returns each rep's held-out weighted squared error when kind k has lags 0..depth[k]: the slopes are fitted
+// (NNLS) on the other folds' reps and scored on the rep's own within variation.
+func (ls *lagSelector) losses(depth []int) ([]float64, error) {
+	idx := ls.columns(depth)
+	q, full := len(idx), ls.k*(ls.w+1)
+	out := make([]float64, len(ls.reps))
+	g, h, b := make([]float64, q*q), make([]float64, q), make([]float64, full)
+	for f := range ls.foldG {
+		for a, i := range idx {
+			h[a] = ls.h[i] - ls.foldH[f][i]
+			for c, j := range idx {
+				g[a*q+c] = ls.g[i*full+j] - ls.foldG[f][i*full+j]
+			}
+		}
+		beta, err := solvePenalized(g, h, 0)
+		if err != nil {
+			return nil, err
+		}
+		clear(b)
+		for a, i := range idx {
+			b[i] = beta[a]
+		}
+		for r, rw := range ls.reps {
+			if ls.fold[r] == f {
+				out[r] = quadSSE(rw.g, rw.h, rw.yy, b)
+			}
+		}
+	}
+	return out, nil
+}
+
+// depths chooses each kind's depth in 0..W: a kind gets the shallowest depth whose held-out loss is within one
+// standard error (of its paired difference over reps) of the lowest, the other kinds held at their depths of the
+// previous sweep, so a late lag is kept when it predicts reps the fit has not seen and a spurious one is not. Sweeps
+// start from the full window and repeat until no depth changes; every kind is updated at once, so the choice does
+// not depend on the order of the kinds.
 func (ls *lagSelector) depths() ([]int, error) {
 	depth := slices.Repeat([]int{ls.w}, ls.k)
-	if ls.n < 1 {
+	if len(ls.reps) < 2 {
 		return depth, nil
 	}
 	for range maxDepthSweeps {
-		changed := false
+		next := make([]int, ls.k)
 		for k := range ls.k {
-			dk, err := ls.firstMinimum(depth, k)
+			dk, err := ls.oneSE(depth, k)
 			if err != nil {
 				return nil, err
 			}
-			changed = changed || dk != depth[k]
-			depth[k] = dk
+			next[k] = dk
 		}
-		if !changed {
+		if slices.Equal(next, depth) {
 			break
 		}
+		depth = next
 	}
 	return depth, nil
 }
 
-// firstMinimum returns kind k's smallest depth whose AIC one more lag would not lower, the others held at depth.
-func (ls *lagSelector) firstMinimum(depth []int, k int) (int, error) {
-	trial := append([]int(nil), depth...)
-	trial[k] = 0
-	best, err := ls.aic(trial)
-	if err != nil {
-		return 0, err
-	}
-	for trial[k] < ls.w {
-		trial[k]++
-		a, err := ls.aic(trial)
+// oneSE returns kind k's shallowest depth whose held-out loss is within one paired standard error of the lowest,
+// the other kinds held at depth.
+func (ls *lagSelector) oneSE(depth []int, k int) (int, error) {
+	trial := slices.Clone(depth)
+	loss := make([][]float64, ls.w+1)
+	best, bestSum := 0, math.Inf(1)
+	for dk := range ls.w + 1 {
+		trial[k] = dk
+		l, err := ls.losses(trial)
 		if err != nil {
 			return 0, err
 		}
-		if a >= best {
-			return trial[k] - 1, nil
+		loss[dk] = l
+		if s := sum(l); s < bestSum {
+			best, bestSum = dk, s
 		}
-		best = a
 	}
-	return ls.w, nil
+	for dk := range best {
+		if excess, se := pairedExcess(loss[dk], loss[best]); excess <= se {
+			return dk, nil
+		}
+	}
+	return best, nil
+}
+
+// pairedExcess returns the summed excess of loss a over loss b and its standard error from the spread of the paired
+// per-rep differences.
+func pairedExcess(a, b []float64) (float64, float64) {
+	n := float64(len(a))
+	s, ss := 0.0, 0.0
+	for i := range a {
+		x := a[i] - b[i]
+		s, ss = s+x, ss+x*x
+	}
+	mean := s / n
+	return s, math.Sqrt(math.Max(ss/n-mean*mean, 0) * n * n / math.Max(n-1, 1))
+}
+
+// sum returns the sum of xs.
+func sum(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }

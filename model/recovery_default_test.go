@@ -19,12 +19,7 @@ import (
 // package doc): SALESRECIPE_RECOVERY_REPS=1000 sets the size, SALESRECIPE_RECOVERY_SEEDS the number of seeds
 // and SALESRECIPE_RECOVERY_FIRST_SEED the first.
 func TestRecoveryDefaultFirm(t *testing.T) {
-	reps, _ := strconv.Atoi(os.Getenv("SALESRECIPE_RECOVERY_REPS"))
-	if reps == 0 {
-		t.Skip("set SALESRECIPE_RECOVERY_REPS (e.g. 100 or 1000) to measure recovery on the default synth firm")
-	}
-	seeds, _ := strconv.Atoi(os.Getenv("SALESRECIPE_RECOVERY_SEEDS"))
-	seeds = max(seeds, 4)
+	reps, seeds := envSize(t, "SALESRECIPE_RECOVERY", 4, "(e.g. 100 or 1000) to measure recovery on the default synth firm")
 	first, _ := strconv.Atoi(os.Getenv("SALESRECIPE_RECOVERY_FIRST_SEED"))
 	first = max(first, 1)
 	var sum recoverySummary
@@ -34,6 +29,56 @@ func TestRecoveryDefaultFirm(t *testing.T) {
 		sum.measure(t, fmt.Sprintf("seed %d", seed), cfg)
 	}
 	sum.log(t)
+}
+
+// TestNullRate measures how often the significance test keeps a kind with no effect (email) on default firms of
+// SALESRECIPE_NULL_REPS reps, seeds 1 to SALESRECIPE_NULL_SEEDS (at least 20): its rate should match the test's 5%
+// level and its statistic have mean 0 and standard deviation 1. It only measures and logs, like the recovery tests.
+func TestNullRate(t *testing.T) {
+	reps, seeds := envSize(t, "SALESRECIPE_NULL", 20, "(e.g. 40 or 100) to measure how often a kind with no effect is kept")
+	var kept, n int
+	var s, ss float64
+	keptK := map[string]int{}
+	for seed := int64(1); seed <= int64(seeds); seed++ {
+		cfg := synth.DefaultConfig()
+		cfg.Reps, cfg.Seed, cfg.End = reps, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		tr, p := synthPanel(t, cfg)
+		zs, bar, depth, err := model.KindZ(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := ""
+		for k, kt := range tr.Kinds {
+			line += " " + kt.Kind + "=" + strconv.FormatFloat(zs[k], 'f', 2, 64)
+			if zs[k] >= bar {
+				keptK[kt.Kind]++
+			}
+			if kt.ValuePerActivity == 0 {
+				n++
+				s += zs[k]
+				ss += zs[k] * zs[k]
+				if zs[k] >= bar {
+					kept++
+				}
+			}
+		}
+		t.Logf("seed %d depth %d bar %.2f%s", seed, depth, bar, line)
+	}
+	m := s / float64(n)
+	t.Logf("NULL kept %d of %d (%.1f%%), z mean %.2f sd %.2f; kept by kind %v", kept, n, 100*float64(kept)/float64(n), m,
+		math.Sqrt(ss/float64(n)-m*m), keptK)
+}
+
+// envSize reads the number of reps from PREFIX_REPS and of seeds from PREFIX_SEEDS (at least least), skipping the
+// test with the hint when no size is set.
+func envSize(t *testing.T, prefix string, least int, hint string) (int, int) {
+	t.Helper()
+	reps, _ := strconv.Atoi(os.Getenv(prefix + "_REPS"))
+	if reps == 0 {
+		t.Skip("set " + prefix + "_REPS " + hint)
+	}
+	seeds, _ := strconv.Atoi(os.Getenv(prefix + "_SEEDS"))
+	return reps, max(seeds, least)
 }
 
 // TestRecoveryMechanicsFirms measures recovery the same way on the firms of synth.Mechanics, each resized to

@@ -90,7 +90,7 @@ type searchResult struct {
 	depth            int
 }
 
-// search picks the form and penalties with the lowest rolling-origin WAPE, then gives no effect to the kinds whose
+// search picks the form and penalties (see bestForm), then gives no effect to the kinds whose
 // value the unrestricted reference fit does not put clearly above zero.
 func (d *design) search(o *Options, origins []int) (searchResult, error) {
 	full, err := d.bestForm(o, origins)
@@ -112,7 +112,10 @@ func (d *design) search(o *Options, origins []int) (searchResult, error) {
 	return searchResult{best: c, actual: actual, forecast: forecast, depth: full.depth}, nil
 }
 
-// bestForm returns the form and penalties with the lowest rolling-origin WAPE, every kind in.
+// bestForm returns the chosen form and its penalties, every kind in: the free lags at the depths leave-reps-out CV
+// chose, unless the best delayed carry-over beats them in rolling-origin WAPE by more than one standard error (a
+// carry-over spans every lag of the window and bends a late peak into its smooth shape, so it must clearly predict
+// better to be taken).
 func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	gr := grid{taus: o.RepShrinks, lambdas: o.Lambdas}
 	ls, err := d.newLagSelector()
@@ -127,26 +130,32 @@ func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	if err != nil {
 		return candidate{}, err
 	}
-	best, bestAd := scored[0], -1
+	best, ad := scored[0], -1 // the free lags come first
 	for i, c := range scored {
-		if c.score.wape() < best.score.wape() {
-			best = c
-		}
-		if c.f.method == MethodAdstock && (bestAd < 0 || c.score.wape() < scored[bestAd].score.wape()) {
-			bestAd = i
+		if c.f.method == MethodAdstock && (ad < 0 || c.score.wape() < scored[ad].score.wape()) {
+			ad = i
 		}
 	}
-	if bestAd >= 0 && d.K > 1 {
-		refined, err := d.refineDecays(scored[bestAd], o.Decays, origins)
+	if ad >= 0 {
+		carry, err := d.refinedCarry(scored[ad], o, origins)
 		if err != nil {
 			return candidate{}, err
 		}
-		if refined.score.wape() < best.score.wape() {
-			best = refined
+		if carry.score.wape()+carry.score.se() < best.score.wape() {
+			best = carry
 		}
 	}
 	best.depth = slices.Max(depths)
 	return best, nil
+}
+
+// refinedCarry returns the carry-over candidate after one sweep over each kind's decay and shape (with more than one
+// kind).
+func (d *design) refinedCarry(c candidate, o *Options, origins []int) (candidate, error) {
+	if d.K < 2 {
+		return c, nil
+	}
+	return d.refineDecays(c, o.Decays, origins)
 }
 
 // scoreOf scores a set of out-of-sample predictions.

@@ -21,9 +21,13 @@ func keepT(g int) float64 {
 }
 
 // kindZ returns each kind's value in the unrestricted reference fit (free lags 0..depth of every kind, weighted, no
-// sign constraint) divided by its rep-clustered (sandwich, with the small-sample factor g/(g-1)) standard error: how
-// clearly the data says the kind brings revenue; and g, the number of reps behind it. A kind that never varies has
-// z 0.
+// sign constraint) divided by its leave-one-rep-out jackknife standard error, and g, the number of reps behind it:
+// how clearly the data says the kind brings revenue. A kind that never varies has z 0.
+//
+// The jackknife (the cluster-robust variance CV3) refits without each rep in turn: its spread measures how much the
+// value rests on single reps, where the sandwich with its g/(g-1) factor (CV1) computes each rep's score from
+// residuals the rep itself pulled toward the fit; with 25 coefficients from 40 reps that understated the spread (a
+// kind with no effect had z with standard deviation 1.14 over 200 default firms and was kept in 8% of them).
 func (d *design) kindZ(depth int) ([]float64, int) {
 	ref := d.reference(depth)
 	p := ref.c.f.p()
@@ -34,56 +38,48 @@ func (d *design) kindZ(depth int) ([]float64, int) {
 		axpy(hr, ref.rb.h[i], 1)
 	}
 	gs, hs := slopeBlock(gr, hr, p)
-	sym := mat.NewSymDense(q, gs)
-	beta := solveSym(sym, hs)
-	meat := make([]float64, q*q)
+	cols := make([][]int, d.K) // each kind's slope columns
+	for c := 1; c < p; c++ {
+		k := ref.c.f.kindOf(c)
+		cols[k] = append(cols[k], c-1)
+	}
+	value := kindSums(solveSym(mat.NewSymDense(q, gs), hs), cols)
+	g := len(ref.rb.g)
+	ss := make([]float64, d.K)
 	for i := range ref.rb.g {
 		gi, hi := slopeBlock(ref.rb.g[i], ref.rb.h[i], p)
-		s := hi
-		for a := range q {
-			s[a] -= dot(gi[a*q:(a+1)*q], beta)
+		axpy(gi, gs, -1)
+		axpy(hi, hs, -1)
+		loo := kindSums(solveSym(mat.NewSymDense(q, scaled(gi, -1)), scaled(hi, -1)), cols)
+		for k, v := range loo {
+			ss[k] += (v - value[k]) * (v - value[k])
 		}
-		addOuter(meat, s, 1)
-	}
-	g := len(ref.rb.g)
-	for i := range meat {
-		meat[i] *= float64(g) / float64(max(g-1, 1))
-	}
-	symmetrize(meat, q)
-	bread := make([][]float64, q) // columns of the (pseudo-)inverse of the slopes' cross-products
-	for j := range q {
-		e := make([]float64, q)
-		e[j] = 1
-		bread[j] = solveSym(sym, e)
 	}
 	z := make([]float64, d.K)
 	for k := range d.K {
-		var cols []int
-		for c := 1; c < p; c++ {
-			if ref.c.f.kindOf(c) == k {
-				cols = append(cols, c-1)
-			}
+		variance := ss[k] * float64(g-1) / float64(g)
+		if variance > 0 && len(cols[k]) > 0 {
+			z[k] = value[k] / math.Sqrt(variance)
 		}
-		z[k] = sumZ(beta, bread, meat, cols)
 	}
 	return z, g
 }
 
-// sumZ returns the sum of beta over cols divided by its sandwich standard error; 0 when it has no spread.
-func sumZ(beta []float64, bread [][]float64, meat []float64, cols []int) float64 {
-	q := len(beta)
-	a := make([]float64, q) // bread' 1_cols: the sum's gradient through the inverse
-	v := 0.0
-	for _, c := range cols {
-		v += beta[c]
-		axpy(a, bread[c], 1)
+// kindSums returns the sum of beta over each kind's columns.
+func kindSums(beta []float64, cols [][]int) []float64 {
+	out := make([]float64, len(cols))
+	for k, cs := range cols {
+		for _, c := range cs {
+			out[k] += beta[c]
+		}
 	}
-	variance := 0.0
-	for i := range q {
-		variance += a[i] * dot(meat[i*q:(i+1)*q], a)
+	return out
+}
+
+// scaled multiplies v by a in place and returns it.
+func scaled(v []float64, a float64) []float64 {
+	for i := range v {
+		v[i] *= a
 	}
-	if !(variance > 0) {
-		return 0
-	}
-	return v / math.Sqrt(variance)
+	return v
 }
