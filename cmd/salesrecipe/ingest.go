@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe/ingest"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // runIngest loads files of one kind into the store, all or nothing.
@@ -66,9 +67,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	job.Logger = log
+	return loadAndReport(ctx, e, st, job, inputs)
+}
+
+// loadAndReport runs a load with a progress bar and prints what it did; invalid rows exit 1.
+func loadAndReport(ctx context.Context, e *env, st *queries.Store, job ingest.Job, inputs []ingest.Input) error {
 	bar := newProgressBar(e.stderr)
 	job.Progress = bar.update
-	job.Logger = log
 	res, err := ingest.Run(ctx, st, job, inputs)
 	bar.done()
 	printIngestSummary(e, job, res)
