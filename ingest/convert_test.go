@@ -63,7 +63,7 @@ func TestRequiredColumns(t *testing.T) {
 		want string
 	}{
 		{KindReps, "rep_id name"},
-		{KindQuotas, "rep_id period_start period amount"},
+		{KindQuotas, "rep_id period amount"},
 		{KindStages, "stage position probability category"},
 		{KindActivities, "activity_id rep_id kind occurred_at"},
 		{KindDeals, "deal_id rep_id stage status amount created_at close_date updated_at"},
