@@ -22,7 +22,7 @@ func ParseConstants(kind Kind, settings []string) ([]Constant, error) {
 		case !ok || field == "":
 			return nil, fmt.Errorf("--set %q: want field=value, such as period=2017-Q3", s)
 		case !slices.Contains(kind.Columns(), field):
-			return nil, fmt.Errorf("--set %s: %q is not a %s field (want one of %s)", s, field, kind, strings.Join(kind.Columns(), ", "))
+			return nil, fmt.Errorf("--set %s: %q is not a field of %s (want one of %s)", s, field, kind, strings.Join(kind.Columns(), ", "))
 		case slices.ContainsFunc(out, func(c Constant) bool { return c.Field == field }):
 			return nil, fmt.Errorf("--set %s: %s is set twice", s, field)
 		}
@@ -50,7 +50,7 @@ func (m *Mapping) WithConstants(cs []Constant) (*Mapping, error) {
 	for _, c := range cs {
 		i := slices.IndexFunc(out.rules, func(r fieldRule) bool { return r.target == c.Field })
 		if i < 0 {
-			return nil, fmt.Errorf("--set %s=%s: %q is not a %s field (want one of %s)", c.Field, c.Value, c.Field, m.Kind, strings.Join(m.Kind.Columns(), ", "))
+			return nil, fmt.Errorf("--set %s=%s: %q is not a field of %s (want one of %s)", c.Field, c.Value, c.Field, m.Kind, strings.Join(m.Kind.Columns(), ", "))
 		}
 		out.rules[i] = fieldRule{target: c.Field, label: c.Field + " (--set)", konst: c.Value, isConst: true}
 	}

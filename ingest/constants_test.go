@@ -17,7 +17,7 @@ func TestParseConstants(t *testing.T) {
 		{"empty value", "deals", []string{"account_id="}, "account_id="},
 		{"no equals", "quotas", []string{"period"}, `--set "period": want field=value, such as period=2017-Q3`},
 		{"no field", "quotas", []string{"=2017-Q3"}, `--set "=2017-Q3": want field=value, such as period=2017-Q3`},
-		{"unknown field", "quotas", []string{"quarter=2017-Q3"}, `--set quarter=2017-Q3: "quarter" is not a quotas field (want one of rep_id, period_start, period, amount)`},
+		{"unknown field", "quotas", []string{"quarter=2017-Q3"}, `--set quarter=2017-Q3: "quarter" is not a field of quotas (want one of rep_id, period_start, period, amount)`},
 		{"twice", "quotas", []string{"period=2017-Q3", "period=2017-Q4"}, "--set period=2017-Q4: period is set twice"},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,7 @@ func TestQuotaSetFlagMistakes(t *testing.T) {
 		{"file and amount", []string{"quota", "set", "--file", "q.csv", "--amount", "5"}, "--file holds the reps and amounts; it does not go with --amount, --rep or --team"},
 		{"positional", []string{"quota", "set", "--period", "2017-Q3", "--amount", "5", "q.csv"}, `unexpected argument "q.csv" (a file goes with --file)`},
 		{"empty firm", []string{"quota", "set", "--firm", "", "--period", "2017-Q3", "--amount", "5"}, "--firm must not be empty"},
-		{"ingest unknown field", []string{"ingest", "--kind", "quotas", "--set", "quarter=2017-Q3", "q.csv"}, `"quarter" is not a quotas field (want one of rep_id, period_start, period, amount)`},
+		{"ingest unknown field", []string{"ingest", "--kind", "quotas", "--set", "quarter=2017-Q3", "q.csv"}, `"quarter" is not a field of quotas (want one of rep_id, period_start, period, amount)`},
 		{"ingest set syntax", []string{"ingest", "--kind", "deals", "--set", "stage", "d.csv"}, `--set "stage": want field=value`},
 	}
 	for _, tt := range tests {
