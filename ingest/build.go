@@ -21,9 +21,21 @@ func buildRep(r *row) salesrecipe.Rep {
 		Team: r.text(repTeam), ManagerID: r.text(repManager)}
 }
 
+// buildQuota reads period as a grain (month, quarter) beside period_start, or as a period
+// such as 2017-Q3 or 2017-07 that gives both (period_start may then be empty or the same day).
 func buildQuota(r *row) salesrecipe.Quota {
-	return salesrecipe.Quota{RepID: r.text(quotaRep), PeriodStart: r.date(quotaStart),
+	q := salesrecipe.Quota{RepID: r.text(quotaRep), PeriodStart: r.date(quotaStart),
 		Period: salesrecipe.Grain(r.lower(quotaPeriod, false)), Amount: r.amount(quotaAmount)}
+	label := r.text(quotaPeriod)
+	p, err := salesrecipe.ParsePeriod(label)
+	if err != nil {
+		return q
+	}
+	if !q.PeriodStart.IsZero() && !q.PeriodStart.Equal(p.Start) {
+		r.fail(quotaStart, r.text(quotaStart), "not the first day of period "+label+" ("+p.Start.Format("2006-01-02")+")")
+	}
+	q.Period, q.PeriodStart = p.Grain, p.Start
+	return q
 }
 
 func buildStage(r *row) salesrecipe.Stage {

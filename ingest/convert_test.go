@@ -63,7 +63,7 @@ func TestRequiredColumns(t *testing.T) {
 		want string
 	}{
 		{KindReps, "rep_id name"},
-		{KindQuotas, "rep_id period_start period amount"},
+		{KindQuotas, "rep_id period amount"},
 		{KindStages, "stage position probability category"},
 		{KindActivities, "activity_id rep_id kind occurred_at"},
 		{KindDeals, "deal_id rep_id stage status amount created_at close_date updated_at"},
@@ -216,9 +216,9 @@ func TestCollector(t *testing.T) {
 		{"none", 3, 0, ""},
 		{"under limit", 3, 2, "e1\ne2"},
 		{"at limit", 3, 3, "e1\ne2\ne3"},
-		{"one more", 3, 4, "e1\ne2\ne3\n... and 1 more error"},
-		{"many more", 2, 1236, "e1\ne2\n... and 1,234 more errors"},
-		{"default limit", 0, DefaultMaxErrors + 1000, "... and 1,000 more errors"},
+		{"one more", 3, 4, "e1\ne2\ne3\n... and 1 more problem of other columns or reasons"},
+		{"many more", 2, 1236, "e1\ne2\n... and 1,234 more problems of other columns or reasons"},
+		{"default limit", 0, DefaultMaxErrors + 1000, "... and 1,000 more problems of other columns or reasons"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,3 +6,6 @@ import "context"
 func AcquireLoadSlot(ctx context.Context, l *LoadLimiter, firm string) (release func(), ok bool) {
 	return l.acquire(ctx, firm)
 }
+
+// CheckGolden compares got with a golden file, or rewrites it under -update, for the external tests.
+var CheckGolden = checkGolden

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/salesrecipe/salesrecipe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -143,6 +145,21 @@ func TestExports(t *testing.T) {
 				got += fmt.Sprintf("skipped %d by keep_when\n", mr.Skipped())
 			}
 			checkGolden(t, strings.TrimSuffix(path, ".csv")+".golden", got)
+		})
+	}
+}
+
+// TestErrorSummaryGolden groups a strict load's 130 bad rows by column and reason, as the CLI prints them.
+func TestErrorSummaryGolden(t *testing.T) {
+	for _, limit := range []int{0, 2} {
+		t.Run(fmt.Sprint("limit", limit), func(t *testing.T) {
+			c := NewCollector(limit)
+			_, err := Load(context.Background(), openFixture(t, "testdata/errors/activities-repeated.csv"), NewActivityConverter(time.UTC),
+				func(salesrecipe.Activity) error { return nil }, func(e *RowError) error { c.Add(e); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, fmt.Sprintf("testdata/errors/activities-repeated.limit%d.txt", limit), c.Err().Error()+"\n")
 		})
 	}
 }

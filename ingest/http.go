@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,8 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res 
 	case errors.Is(err, ErrSlowBody):
 		writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
 	case errors.As(err, &list):
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": apiErrors(list), "more": list.More,
+			"groups": apiGroups(list), "other_problems": list.OtherProblems})
 	case errors.As(err, &storeErr):
 		h.storeFailed(w, r, kind, storeErr)
 	default:
@@ -178,6 +180,34 @@ func apiErrors(list *ErrorList) []apiError {
 		for _, f := range re.Fields {
 			out = append(out, apiError{Row: re.Line, Field: f.Field, Value: f.Value, Reason: f.Reason})
 		}
+	}
+	return out
+}
+
+// apiGroup is every problem of one field and reason in a rejected request.
+type apiGroup struct {
+	Field  string   `json:"field,omitempty"`
+	Reason string   `json:"reason"`
+	Rows   int      `json:"rows"`
+	Lines  []int    `json:"lines,omitempty"`
+	Values []string `json:"values,omitempty"`
+}
+
+// apiGroups lists the problems by field and reason, largest first, with the first rows and values.
+func apiGroups(list *ErrorList) []apiGroup {
+	out := make([]apiGroup, 0, len(list.Groups))
+	for _, g := range list.Groups {
+		ag := apiGroup{Field: g.Field, Reason: g.Reason, Rows: g.Rows}
+		for i, p := range g.Lines {
+			if p.Source == "" {
+				continue
+			}
+			ag.Lines = append(ag.Lines, p.Line)
+			if v := g.Values[i]; v != "" && !slices.Contains(ag.Values, v) {
+				ag.Values = append(ag.Values, v)
+			}
+		}
+		out = append(out, ag)
 	}
 	return out
 }

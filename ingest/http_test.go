@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -197,11 +198,31 @@ func TestIngestAPIBadValueAnswerNamesIt(t *testing.T) {
 		"d1,r1,Proposal,open,100000000000000000,2026-01-05T10:00:00Z,2026-02-01,2026-01-06T10:00:00Z\n"
 	status, out, hdr := post(t, srv.URL+"/api/v1/ingest/deals", "good", "text/csv", "", []byte(body))
 	b, _ := json.Marshal(out)
-	want := `{"errors":[{"field":"amount","reason":"above the largest amount, 9999999999999.99","row":2,"value":"100000000000000000"}],"more":0}`
+	want := `{"errors":[{"field":"amount","reason":"above the largest amount, 9999999999999.99","row":2,"value":"100000000000000000"}],` +
+		`"groups":[{"field":"amount","lines":[2],"reason":"above the largest amount, 9999999999999.99","rows":1,"values":["100000000000000000"]}],"more":0,"other_problems":0}`
 	if status != http.StatusBadRequest || string(b) != want || hdr.Get("Retry-After") != "" {
 		t.Fatalf("status %d %s\nwant 400 %s", status, b, want)
 	}
 	assertRows(t, st, queries.KindDeals, 0)
+}
+
+func TestIngestAPIGroupsRepeatedErrorsGolden(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	srv := apiServer(t, st, 1<<20)
+	body, err := os.ReadFile("testdata/errors/activities-repeated.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, out, _ := post(t, srv.URL+"/api/v1/ingest/activities", "good", "text/csv", "", body)
+	if status != http.StatusBadRequest {
+		t.Fatalf("status %d %v, want 400", status, out)
+	}
+	b, err := json.MarshalIndent(map[string]any{"groups": out["groups"], "other_problems": out["other_problems"]}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest.CheckGolden(t, "testdata/errors/activities-repeated.api.json", string(b)+"\n")
+	assertRows(t, st, queries.KindActivities, 0)
 }
 
 func TestDataErrorTellsRefusedValuesFromOutages(t *testing.T) {

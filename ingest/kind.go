@@ -48,7 +48,7 @@ type column struct {
 // schemas holds the canonical columns of each kind, in file order; it is read-only.
 var schemas = map[Kind][]column{
 	KindReps:   {{"rep_id", true}, {"name", true}, {"email", false}, {"team", false}, {"manager_id", false}},
-	KindQuotas: {{"rep_id", true}, {"period_start", true}, {"period", true}, {"amount", true}},
+	KindQuotas: {{"rep_id", true}, {"period_start", false}, {"period", true}, {"amount", true}},
 	KindStages: {{"stage", true}, {"position", true}, {"probability", true}, {"category", true}},
 	KindActivities: {{"activity_id", true}, {"rep_id", true}, {"kind", true}, {"occurred_at", true},
 		{"account_id", false}, {"deal_id", false}},

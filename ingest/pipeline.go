@@ -25,6 +25,8 @@ type Job struct {
 	Kind Kind
 	// Mapping names a built-in mapping ("salesforce", "hubspot-deals") or a YAML file; empty means canonical columns.
 	Mapping string
+	// Constants set fields to one value on every row, over what the mapping (or the canonical file) gives.
+	Constants []Constant
 	// Format is the input format; auto-detected when empty.
 	Format Format
 	// Location reads naive times; nil means UTC.
@@ -219,11 +221,16 @@ func (r *runner) source(in Input) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.job.Mapping == "" {
+	if r.job.Mapping == "" && len(r.job.Constants) == 0 {
 		return rd, nil
 	}
-	m, err := r.mapping(rd.Header())
-	if err != nil {
+	m := CanonicalMapping(r.job.Kind)
+	if r.job.Mapping != "" {
+		if m, err = r.mapping(rd.Header()); err != nil {
+			return nil, err
+		}
+	}
+	if m, err = m.WithConstants(r.job.Constants); err != nil {
 		return nil, err
 	}
 	return m.Bind(rd, r.job.Location)

@@ -6,25 +6,31 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe/ingest"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // runIngest loads files of one kind into the store, all or nothing.
 func runIngest(ctx context.Context, e *env, args []string) error {
 	var c storeConfig
-	fs := newFlagSet(e, "ingest", "ingest --kind reps|quotas|stages|activities|deals [--firm F] [--mapping NAME|FILE] [--format auto|csv|ndjson|json] [--timezone TZ] [--skip-invalid --rejects FILE] [store flags] FILE... | -",
+	fs := newFlagSet(e, "ingest", "ingest --kind reps|quotas|stages|activities|deals [--firm F] [--mapping NAME|FILE] [--set FIELD=VALUE]... [--format auto|csv|ndjson|json] [--timezone TZ] [--skip-invalid --rejects FILE] [store flags] FILE... | -",
 		"Loads reps, quotas, stages, activities or deals from CSV, NDJSON or JSON files (optionally gzipped),\n"+
 			"or from standard input with -. Every row is checked first: by default one invalid row means nothing\n"+
 			"is written and the errors name file, line, column, value and reason. With --skip-invalid the valid\n"+
 			"rows load and each invalid row goes to --rejects as a JSON line {source, line, reason, raw}.\n"+
 			"Loading the same rows again changes nothing. --mapping reads CRM exports: salesforce, hubspot, a\n"+
-			"built-in mapping name such as hubspot-deals, or a YAML mapping file (see ingest/mappings/README.md).")
+			"built-in mapping name such as hubspot-deals, or a YAML mapping file (see ingest/mappings/README.md).\n"+
+			"--set FIELD=VALUE (repeatable) gives a field one value on every row, over the mapping or the file,\n"+
+			"e.g. --kind quotas --set period=2017-Q3 for a file of rep_id,amount.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm the rows belong to")
 	kind := fs.String("kind", "", "what the files hold: reps, quotas, stages, activities or deals")
 	mapping := fs.String("mapping", "", "mapping of a CRM export: salesforce, hubspot, a built-in name, or a YAML file")
+	var set stringsFlag
+	fs.Var(&set, "set", "FIELD=VALUE: the field's value on every row, over the mapping (repeatable)")
 	format := fs.String("format", "auto", "input format: auto, csv, ndjson or json")
 	tz := fs.String("timezone", "UTC", "time zone of times written without one")
 	skip := fs.Bool("skip-invalid", false, "load the valid rows and write the invalid ones to --rejects")
@@ -33,6 +39,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return helpOK(err)
 	}
 	job, err := ingestJob(*firm, *kind, *mapping, *format, *tz, *skip, *rejects, fs.NArg())
+	if err == nil {
+		job.Constants, err = ingest.ParseConstants(job.Kind, set)
+	}
 	if err != nil {
 		return usageErr(e, "ingest", "%v", err)
 	}
@@ -58,9 +67,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	job.Logger = log
+	return loadAndReport(ctx, e, st, job, inputs)
+}
+
+// loadAndReport runs a load with a progress bar and prints what it did; invalid rows exit 1.
+func loadAndReport(ctx context.Context, e *env, st *queries.Store, job ingest.Job, inputs []ingest.Input) error {
 	bar := newProgressBar(e.stderr)
 	job.Progress = bar.update
-	job.Logger = log
 	res, err := ingest.Run(ctx, st, job, inputs)
 	bar.done()
 	printIngestSummary(e, job, res)
@@ -97,6 +111,18 @@ func ingestJob(firm, kind, mapping, format, tz string, skip bool, rejects string
 		return job, errors.New("--firm must not be empty")
 	}
 	return ingest.Job{Firm: firm, Kind: k, Mapping: mapping, Format: f, Location: loc, SkipInvalid: skip}, nil
+}
+
+// stringsFlag is a flag that may be given several times; it keeps every value in order.
+type stringsFlag []string
+
+// String joins the values with commas.
+func (f *stringsFlag) String() string { return strings.Join(*f, ",") }
+
+// Set appends one value.
+func (f *stringsFlag) Set(s string) error {
+	*f = append(*f, s)
+	return nil
 }
 
 // openInputs opens the named files, or standard input for "-".

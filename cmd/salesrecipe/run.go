@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"status":  {"print the stored rows and time range of each kind", runStatus},
 		"demo":    {"generate a demo firm, load it into a fresh embedded store and serve it", runDemo},
 		"ingest":  {"load reps, quotas, stages, activities or deals from files, all or nothing", runIngest},
+		"quota":   {"set quotas of a month or quarter: one amount for reps, a team or everyone, or a file of amounts", runQuota},
 		"synth":   {"write a realistic synthetic firm with a known recipe as CSV files", runSynth},
 
 		"fit":      {"fit the firm's recipe on the data known at a time, store it and print it as advice", runFit},
