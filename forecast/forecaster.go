@@ -37,7 +37,7 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm}, req.Period, req.AsOf, m.lags())
+	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.usesNewOpportunities()}, req.Period, req.AsOf, m.lags())
 	if err != nil {
 		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
 	}
