@@ -202,6 +202,9 @@ func modelNotes(m *Model, in *inputs) []string {
 	if m.Recipe == nil {
 		notes = append(notes, "no recipe ("+m.Thin+"): forecast from closed won and pipeline only")
 	}
+	if m.usesNewOpportunities() {
+		notes = append(notes, m.InputsNote())
+	}
 	if len(m.Stages) == 0 {
 		notes = append(notes, fmt.Sprintf("no stages file: the stage-weighted view uses the firm's win rate %.0f%%", 100*m.WinRate))
 	}

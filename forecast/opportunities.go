@@ -112,3 +112,25 @@ func (m *Model) usesNewOpportunities() bool {
 	}
 	return false
 }
+
+// InputsNote says which inputs the model's recipe learns from: the activity kinds, or the new
+// opportunities derived from the deals of a firm without activity rows; empty when it has none.
+func (m *Model) InputsNote() string {
+	var kinds []string
+	switch {
+	case m.Recipe != nil:
+		for _, k := range m.Recipe.Kinds {
+			kinds = append(kinds, k.Kind)
+		}
+	case m.Combiner != nil:
+		kinds = m.Combiner.Kinds
+	}
+	switch {
+	case m.usesNewOpportunities():
+		return "the recipe's input is " + NewOpportunityKind + ": the deals each rep created per " + string(m.Grain) +
+			", derived from the deals because the firm has no activity rows (load activities and the next fit learns from them)"
+	case len(kinds) == 0:
+		return ""
+	}
+	return "the recipe's inputs are the activity kinds " + strings.Join(kinds, ", ")
+}
