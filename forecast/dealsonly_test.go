@@ -32,7 +32,7 @@ func TestDealsOnlyFirmLearnsFromNewOpportunities(t *testing.T) {
 	if !ok || len(view.Kinds) != 1 || view.Kinds[0].Kind != NewOpportunityKind || view.Kinds[0].ValuePerActivity <= 0 {
 		t.Fatalf("recipe %+v (measurable %v), want one measurable %s input", view, ok, NewOpportunityKind)
 	}
-	if !m.usesNewOpportunities() {
+	if !m.UsesNewOpportunities() {
 		t.Fatal("the model does not say it reads new opportunities")
 	}
 	may, _ := salesrecipe.ParsePeriod("2026-05")

@@ -37,7 +37,7 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.usesNewOpportunities()}, req.Period, req.AsOf, m.lags())
+	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.UsesNewOpportunities()}, req.Period, req.AsOf, m.lags())
 	if err != nil {
 		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
 	}
@@ -202,7 +202,7 @@ func modelNotes(m *Model, in *inputs) []string {
 	if m.Recipe == nil {
 		notes = append(notes, "no recipe ("+m.Thin+"): forecast from closed won and pipeline only")
 	}
-	if m.usesNewOpportunities() {
+	if m.UsesNewOpportunities() {
 		notes = append(notes, m.InputsNote())
 	}
 	if len(m.Stages) == 0 {

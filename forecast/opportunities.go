@@ -98,8 +98,8 @@ func derivedCounts(ctx context.Context, st Store, firm string, grain salesrecipe
 	return creationsOf(fd).counts(grain, from, to, at), nil
 }
 
-// usesNewOpportunities reports whether a model's recipe or combination reads new opportunities.
-func (m *Model) usesNewOpportunities() bool {
+// UsesNewOpportunities reports whether a model's recipe or combination reads new opportunities.
+func (m *Model) UsesNewOpportunities() bool {
 	if m.Combiner != nil && slices.Contains(m.Combiner.Kinds, NewOpportunityKind) {
 		return true
 	}
@@ -126,7 +126,7 @@ func (m *Model) InputsNote() string {
 		kinds = m.Combiner.Kinds
 	}
 	switch {
-	case m.usesNewOpportunities():
+	case m.UsesNewOpportunities():
 		return "the recipe's input is " + NewOpportunityKind + ": the deals each rep created per " + string(m.Grain) +
 			", derived from the deals because the firm has no activity rows (load activities and the next fit learns from them)"
 	case len(kinds) == 0:
