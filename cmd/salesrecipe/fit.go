@@ -27,6 +27,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		"Fits the firm's recipe (what one more activity of each kind is worth in won revenue and over which\n"+
 			"delay it lands), its stage model and the forecast combination, on the data known at --as-of only:\n"+
 			"the complete periods before the as-of period. Stores the fit (every fit is kept) and prints it.\n"+
+			"A firm without activity rows learns from new_opportunity, the deals each rep created per period.\n"+
 			"Without --as-of it fits on the data's own span when the data ended in the past, and says so.\n"+
 			"Too little history is refused with a message that says what is missing; a fit in which no activity\n"+
 			"kind has a measurable effect is reported as no measurable recipe, with the reason, and not stored.")
