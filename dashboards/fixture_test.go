@@ -101,6 +101,12 @@ func (c *clock) Add(d time.Duration) {
 // ending mid-March 2026) into a fresh database and starts a server on it.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureOf(t, ingest.Kinds()...)
+}
+
+// newFixtureOf is newFixture loading only the files of the given kinds.
+func newFixtureOf(t testing.TB, kinds ...ingest.Kind) *fixture {
+	t.Helper()
 	st := engine.Store(t, queries.Config{})
 	dir := t.TempDir()
 	cfg := synth.DefaultConfig()
@@ -109,7 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := synth.WriteDir(ctx, dir, cfg); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range ingest.Kinds() {
+	for _, kind := range kinds {
 		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/types"
@@ -69,6 +70,9 @@ func (s *Server) recipePage(ctx context.Context, req *request) (*page, error) {
 			{Label: "Data", Value: rc.DataFrom.UTC().Format("2006-01") + " – " + rc.DataTo.UTC().AddDate(0, 0, -1).Format("2006-01"), Sub: "method " + rc.Method},
 		}
 		pg.Notes = append(pg.Notes, s.fitAgeNote(rc.FittedAt, sr.model.AsOf))
+		if n := sr.model.InputsNote(); n != "" {
+			pg.Notes = append(pg.Notes, capitalize(n)+".")
+		}
 		for _, build := range []func(forecast.Recipe) (section, error){valueSection, delaySection} {
 			sec, err := build(rc)
 			if err != nil {
@@ -92,6 +96,14 @@ func (s *Server) fitAgeNote(fittedAt, asOf time.Time) string {
 		note += " The server refits the recipe daily and a few minutes after each load through the API; an admin can ask for a refit now (POST /api/v1/fit)."
 	}
 	return note
+}
+
+// capitalize returns a sentence of ASCII words with its first letter upper case.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // ago renders a fit's age: "just now", "12 min ago", "3 h ago", "4 days ago".

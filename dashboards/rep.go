@@ -91,6 +91,11 @@ func (s *Server) repDetailOf(ctx context.Context, req *request) (*RepDetail, err
 	if d.Forecast == nil {
 		d.Notes = append(d.Notes, "The forecast of "+q.period.String()+" has no row for this rep (no quota, activity or deals in it).")
 	}
+	if sr, err := s.recipeOf(ctx, req.firm, q); err != nil {
+		return nil, err
+	} else if sr != nil && sr.model.UsesNewOpportunities() {
+		d.Notes = append(d.Notes, capitalize(sr.model.InputsNote())+".")
+	}
 	if err := s.addRepActivity(ctx, req, d); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,9 +24,11 @@ func TestBacktestScoresTheTeamRowsUsersSee(t *testing.T) {
 		period string
 		shares []float64
 		hire   bool // add a rep with a quota and no history, whom the live forecast lists and no rep point scores
+		deals  bool // load no activities: the recipe reads new opportunities derived from the deals
 	}{
 		{name: "mid-month and late", seed: 11, period: "2026-05", shares: []float64{0.5, 0.8}},
 		{name: "early, with a new hire", seed: 12, period: "2026-04", shares: []float64{0.2}, hire: true},
+		{name: "deals only", seed: 11, period: "2026-05", shares: []float64{0.5}, deals: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,7 +43,11 @@ func TestBacktestScoresTheTeamRowsUsersSee(t *testing.T) {
 				appendLine(t, filepath.Join(dir, "reps.csv"), "r9999,New Hire,new.hire@example.com,East,r0001")
 				appendLine(t, filepath.Join(dir, "quotas.csv"), "r9999,"+tc.period+"-01,month,30000.00")
 			}
-			st := memory(t, "acme", dir, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindActivities, ingest.KindDeals)
+			kinds := []ingest.Kind{ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindActivities, ingest.KindDeals}
+			if tc.deals {
+				kinds = slices.DeleteFunc(kinds, func(k ingest.Kind) bool { return k == ingest.KindActivities })
+			}
+			st := memory(t, "acme", dir, kinds...)
 			ctx := context.Background()
 			period, _ := salesrecipe.ParsePeriod(tc.period)
 			var points []AsOfPoint

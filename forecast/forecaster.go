@@ -37,7 +37,7 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm}, req.Period, req.AsOf, m.lags())
+	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.UsesNewOpportunities()}, req.Period, req.AsOf, m.lags())
 	if err != nil {
 		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
 	}
@@ -201,6 +201,9 @@ func modelNotes(m *Model, in *inputs) []string {
 	var notes []string
 	if m.Recipe == nil {
 		notes = append(notes, "no recipe ("+m.Thin+"): forecast from closed won and pipeline only")
+	}
+	if m.UsesNewOpportunities() {
+		notes = append(notes, m.InputsNote())
 	}
 	if len(m.Stages) == 0 {
 		notes = append(notes, fmt.Sprintf("no stages file: the stage-weighted view uses the firm's win rate %.0f%%", 100*m.WinRate))

@@ -53,8 +53,9 @@ func readInputs(ctx context.Context, rd reader, p salesrecipe.Period, at time.Ti
 
 // storeReader reads straight from the store.
 type storeReader struct {
-	st   Store
-	firm string
+	st      Store
+	firm    string
+	derived bool // the counts are new opportunities derived from the deals (a firm without activity rows)
 }
 
 // deals reads the period's won and open deals, with their versions, in one query, and answers from
@@ -70,6 +71,9 @@ func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Ti
 
 // countsAt returns activity counts known at at.
 func (r storeReader) countsAt(ctx context.Context, grain salesrecipe.Grain, from, to, at time.Time) ([]queries.ActivityCount, error) {
+	if r.derived {
+		return derivedCounts(ctx, r.st, r.firm, grain, from, to, at)
+	}
 	return r.st.ActivityCounts(ctx, r.firm, grain, from, to, at)
 }
 
@@ -87,14 +91,18 @@ func (r storeHistory) revenue(ctx context.Context, grain salesrecipe.Grain, from
 // bookReader answers every read from a firm's data held in memory: deals from its book, activity
 // counts from per rep x kind running totals over its days plus the moments' own days.
 type bookReader struct {
-	book   *book
-	fd     *salesrecipe.FirmData
-	totals []int32 // activities of rep r, kind k before day d at [(r*len(kinds)+k)*(days+1)+d]
+	book    *book
+	fd      *salesrecipe.FirmData
+	totals  []int32    // activities of rep r, kind k before day d at [(r*len(kinds)+k)*(days+1)+d]
+	created *creations // the deals' creations, counted as new opportunities when the firm has no activity rows; nil otherwise
 }
 
 // newBookReader indexes a firm's data for reads.
 func newBookReader(fd *salesrecipe.FirmData) *bookReader {
 	r := &bookReader{book: newBook(fd), fd: fd}
+	if len(fd.Kinds) == 0 {
+		r.created = creationsOf(fd)
+	}
 	n := fd.Days + 1
 	series := len(fd.Reps) * len(fd.Kinds)
 	r.totals = make([]int32, series*n)
@@ -123,6 +131,9 @@ func (r *bookReader) countsAt(_ context.Context, grain salesrecipe.Grain, from, 
 	fd := r.fd
 	if at.After(fd.AsOf) {
 		return nil, fmt.Errorf("activities known at %s cannot answer for %s", fd.AsOf, at)
+	}
+	if r.created != nil {
+		return r.created.counts(grain, from, to, at), nil
 	}
 	today := salesrecipe.DayOf(at)
 	var part []int32

@@ -121,6 +121,9 @@ func (lb *lab) recipe(ctx context.Context, m time.Time, opts model.Options) (*mo
 	if len(h.Periods) == 0 {
 		return nil, &model.ThinDataError{What: "complete " + string(lb.grain) + "s with activity or won revenue before " + m.UTC().Format(time.DateOnly), Have: 0, Need: model.MinRevenuePeriods}
 	}
+	if len(h.Panel.Kinds) == 0 {
+		return nil, &model.ThinDataError{What: "activity kinds or deals created in the complete " + string(lb.grain) + "s before " + m.UTC().Format(time.DateOnly), Have: 0, Need: 1}
+	}
 	rc, err := model.Fit(h.Panel, opts)
 	if opts.Bootstrap < 0 {
 		lb.recipes[m] = recipeFit{rc, err}

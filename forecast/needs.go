@@ -91,9 +91,13 @@ func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need 
 		out = append(out, n)
 	}
 	if capacity := math.Max(usual, f.Peak*(1-f.Tau)); total > capacity {
+		unit := "activities"
+		if len(kinds) == 1 && kinds[0] == NewOpportunityKind {
+			unit = "new opportunities"
+		}
 		for i := range out {
 			out[i].OutOfReach = true
-			out[i].Reason = fmt.Sprintf("takes %.0f more activities, more than the %.0f this rep does at their own pace in the time left", total, capacity)
+			out[i].Reason = fmt.Sprintf("takes %.0f more %s, more than the %.0f this rep does at their own pace in the time left", total, unit, capacity)
 		}
 	}
 	return out

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
 )
 
@@ -24,7 +25,8 @@ import (
 type qualityFirm struct {
 	name    string
 	cfg     synth.Config
-	periods int // periods backtested, ending with the last complete one
+	periods int           // periods backtested, ending with the last complete one
+	kinds   []ingest.Kind // the files loaded; nil loads them all
 }
 
 // qualityEnd is the end of every quality firm's history.
@@ -94,7 +96,7 @@ func TestBacktestQualityAcrossFirms(t *testing.T) {
 func backtestFirm(t testing.TB, qf qualityFirm, pts []AsOfPoint) *Backtest {
 	t.Helper()
 	f := generate(t, qf.cfg)
-	st := memory(t, "acme", f.dir)
+	st := memory(t, "acme", f.dir, qf.kinds...)
 	to := salesrecipe.NewPeriod(salesrecipe.GrainMonth, qf.cfg.End).Prev()
 	from := to
 	for range qf.periods - 1 {
@@ -110,6 +112,7 @@ func backtestFirm(t testing.TB, qf qualityFirm, pts []AsOfPoint) *Backtest {
 // TestEvaluateFirms backtests every firm of the generator's catalogue (and older mid-market, lumpy and
 // high-velocity firms) at off-grid shares and prints one line per firm and share; it runs only with
 // SALESRECIPE_EVAL set (comma-separated firm name substrings, or "all"), as a measuring tool.
+// SALESRECIPE_EVAL_SHAPE=deals-only loads every firm without its activities.
 func TestEvaluateFirms(t *testing.T) {
 	filter := os.Getenv("SALESRECIPE_EVAL")
 	if filter == "" {
@@ -121,6 +124,9 @@ func TestEvaluateFirms(t *testing.T) {
 	}
 	var report strings.Builder
 	for _, qf := range evalFirms(months) {
+		if os.Getenv("SALESRECIPE_EVAL_SHAPE") == "deals-only" {
+			qf.kinds, qf.name = dealsOnly, qf.name+" deals-only"
+		}
 		if filter != "all" && !slices.ContainsFunc(strings.Split(filter, ","), func(f string) bool { return strings.Contains(qf.name, f) }) {
 			continue
 		}
@@ -143,7 +149,8 @@ func evalFirms(months int) []qualityFirm {
 	lumpy.Seed, lumpy.AmountSigma, lumpy.ActivitiesPerDay = 23, 0.9, 5
 	fast := synth.HighVelocityConfig()
 	fast.Seed, fast.Reps, fast.Months, fast.End, fast.ActivitiesPerDay = 24, 16, 24, qualityEnd, 15
-	out := []qualityFirm{{"mid-market seed 21", a, months}, {"mid-market seed 22", b, months}, {"lumpy deals seed 23", lumpy, months}, {"high velocity seed 24", fast, months}}
+	out := []qualityFirm{{name: "mid-market seed 21", cfg: a, periods: months}, {name: "mid-market seed 22", cfg: b, periods: months},
+		{name: "lumpy deals seed 23", cfg: lumpy, periods: months}, {name: "high velocity seed 24", cfg: fast, periods: months}}
 	for _, m := range synth.Mechanics() {
 		cfg := m.Config
 		cfg.End = qualityEnd
@@ -173,6 +180,7 @@ type shareScore struct {
 	BestName         string
 	Coverage         float64
 	RecipeOnly, Pipe float64
+	RunRate, Last    float64
 }
 
 // Ratio returns the combined forecast's WAPE over the best baseline's.
@@ -188,7 +196,8 @@ func shareScores(res *Backtest, points []AsOfPoint) []shareScore {
 	for _, pt := range points {
 		own := by[[2]string{MethodSalesrecipe, pt.Name}]
 		s := shareScore{Point: pt.Name, Own: own.RepWAPE, Best: math.Inf(1), RecipeOnly: by[[2]string{MethodRecipeOnly, pt.Name}].RepWAPE,
-			Pipe: by[[2]string{MethodPipelineOnly, pt.Name}].RepWAPE}
+			Pipe: by[[2]string{MethodPipelineOnly, pt.Name}].RepWAPE, RunRate: by[[2]string{MethodRunRate, pt.Name}].RepWAPE,
+			Last: by[[2]string{MethodLastPeriod, pt.Name}].RepWAPE}
 		if own.IntervalCoverage != nil {
 			s.Coverage = *own.IntervalCoverage
 		}
@@ -206,8 +215,8 @@ func shareScores(res *Backtest, points []AsOfPoint) []shareScore {
 func shareTable(firm string, scores []shareScore) string {
 	var b strings.Builder
 	for _, s := range scores {
-		fmt.Fprintf(&b, "%-22s %5s  salesrecipe %.3f  best %-14s %.3f  ratio %.2f  coverage %3.0f%%  (recipe_only %.3f, pipeline_only %.3f)\n",
-			firm, s.Point, s.Own, s.BestName, s.Best, s.Ratio(), 100*s.Coverage, s.RecipeOnly, s.Pipe)
+		fmt.Fprintf(&b, "%-22s %5s  salesrecipe %.3f  best %-14s %.3f  ratio %.2f  coverage %3.0f%%  (recipe_only %.3f, pipeline_only %.3f, run_rate %.3f, last_period %.3f)\n",
+			firm, s.Point, s.Own, s.BestName, s.Best, s.Ratio(), 100*s.Coverage, s.RecipeOnly, s.Pipe, s.RunRate, s.Last)
 	}
 	return b.String()
 }

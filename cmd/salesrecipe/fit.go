@@ -27,6 +27,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 		"Fits the firm's recipe (what one more activity of each kind is worth in won revenue and over which\n"+
 			"delay it lands), its stage model and the forecast combination, on the data known at --as-of only:\n"+
 			"the complete periods before the as-of period. Stores the fit (every fit is kept) and prints it.\n"+
+			"A firm without activity rows learns from new_opportunity, the deals each rep created per period.\n"+
 			"Without --as-of it fits on the data's own span when the data ended in the past, and says so.\n"+
 			"Too little history is refused with a message that says what is missing; a fit in which no activity\n"+
 			"kind has a measurable effect is reported as no measurable recipe, with the reason, and not stored.")
@@ -177,6 +178,10 @@ func dataEnd(ctx context.Context, st *queries.Store, firm string, grain salesrec
 	return end, last, nil
 }
 
+// thinHint says what to do about too little history.
+const thinHint = "load more history (activities, or deals with their created_at and closed_at) or fit at a later --as-of; " +
+	"forecast still answers from closed won and the pipeline"
+
 // thinMessage turns a thin-data error into a sentence that says what is missing.
 func thinMessage(err error, firm string, asOf time.Time) error {
 	var thin *model.ThinDataError
@@ -187,8 +192,8 @@ func thinMessage(err error, firm string, asOf time.Time) error {
 		return exitError{code: 1, msg: fmt.Sprintf("no measurable recipe for firm %q as of %s: %s; nothing stored",
 			firm, asOf.UTC().Format(time.RFC3339), thin.Reason)}
 	}
-	return exitError{code: 1, msg: fmt.Sprintf("not enough data to fit a recipe for firm %q as of %s: the data has %d %s, a fit needs at least %d",
-		firm, asOf.UTC().Format(time.RFC3339), thin.Have, thin.What, thin.Need)}
+	return exitError{code: 1, msg: fmt.Sprintf("not enough data to fit a recipe for firm %q as of %s: the data has %d %s, a fit needs at least %d; %s",
+		firm, asOf.UTC().Format(time.RFC3339), thin.Have, thin.What, thin.Need, thinHint)}
 }
 
 // parseAsOf reads RFC 3339, a date-time without zone (UTC) or a date (00:00 UTC); empty means now.
@@ -218,6 +223,9 @@ func printRecipe(w io.Writer, r forecast.Recipe, grain salesrecipe.Grain) error 
 		r.Method, r.R2, 100*r.CVWAPE)
 	for _, k := range r.Kinds {
 		fmt.Fprintln(w, adviceLine(k, grain))
+		if k.Kind == forecast.NewOpportunityKind {
+			fmt.Fprintf(w, "  (%s: the deals a rep created in a %s; the firm has no activity rows, so the recipe learns from its deals)\n", k.Kind, grain)
+		}
 	}
 	_, err := fmt.Fprintln(w)
 	return err

@@ -47,6 +47,12 @@ func wantKeys(keys ...string) []string {
 // returns the store flags.
 func loadedFirm(t *testing.T, months int, end string) []string {
 	t.Helper()
+	return loadedFiles(t, months, end, "reps", "quotas", "stages", "activities", "deals")
+}
+
+// loadedFiles is loadedFirm loading only the files of the given kinds.
+func loadedFiles(t *testing.T, months int, end string, kinds ...string) []string {
+	t.Helper()
 	firm := t.TempDir()
 	start, _ := time.Parse(time.DateOnly, end)
 	start = start.AddDate(0, -months, 0)
@@ -54,7 +60,7 @@ func loadedFirm(t *testing.T, months int, end string) []string {
 		t.Fatal(err)
 	}
 	store := []string{"--data", t.TempDir(), "--log-level", "warn"}
-	for _, kind := range []string{"reps", "quotas", "stages", "activities", "deals"} {
+	for _, kind := range kinds {
 		if out, stderr, code := runBin(t, nil, append(append([]string{"ingest"}, store...), "--kind", kind, filepath.Join(firm, kind+".csv"))...); code != 0 {
 			t.Fatalf("ingest %s: exit %d\n%s%s", kind, code, out, stderr)
 		}
@@ -174,7 +180,7 @@ func TestThinMessage(t *testing.T) {
 		want string
 	}{
 		{"too little history", &model.ThinDataError{What: "periods with revenue", Have: 3, Need: 6},
-			`not enough data to fit a recipe for firm "acme" as of 2026-01-01T00:00:00Z: the data has 3 periods with revenue, a fit needs at least 6`},
+			`not enough data to fit a recipe for firm "acme" as of 2026-01-01T00:00:00Z: the data has 3 periods with revenue, a fit needs at least 6; ` + thinHint},
 		{"no kind has an effect", &model.ThinDataError{What: model.NoEffectWhat, Need: 1, Reason: "no activity kind predicts won revenue"},
 			`no measurable recipe for firm "acme" as of 2026-01-01T00:00:00Z: no activity kind predicts won revenue; nothing stored`},
 	}

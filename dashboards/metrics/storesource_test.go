@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,12 +116,18 @@ func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
 // "default" into a fresh database of the embedded engine.
 func loadSynthFirm(t *testing.T, cfg synth.Config) *queries.Store {
 	t.Helper()
+	return loadSynthFiles(t, cfg, ingest.Kinds()...)
+}
+
+// loadSynthFiles is loadSynthFirm loading only the files of the given kinds.
+func loadSynthFiles(t *testing.T, cfg synth.Config, kinds ...ingest.Kind) *queries.Store {
+	t.Helper()
 	st := engine.Store(t, queries.Config{})
 	dir := t.TempDir()
 	if _, err := synth.WriteDir(t.Context(), dir, cfg); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range ingest.Kinds() {
+	for _, kind := range kinds {
 		f, err := os.Open(filepath.Join(dir, string(kind)+".csv"))
 		if err != nil {
 			t.Fatal(err)
@@ -132,4 +139,28 @@ func loadSynthFirm(t *testing.T, cfg synth.Config) *queries.Store {
 		}
 	}
 	return st
+}
+
+// TestStoreSourceServesADealsOnlyFirm loads a firm without its activities: the metrics' snapshot is
+// the product's forecast, fitted on new opportunities derived from the deals.
+func TestStoreSourceServesADealsOnlyFirm(t *testing.T) {
+	cfg := synth.DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.End = 12, 14, t0
+	st := loadSynthFiles(t, cfg, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindDeals)
+	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
+	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR", Forecaster: fc}
+	snap, err := src.Snapshot(t.Context(), "default", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snap.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Reps) != cfg.Reps || len(snap.Teams) == 0 {
+		t.Fatalf("%d reps and %d teams, want %d reps", len(snap.Reps), len(snap.Teams), cfg.Reps)
+	}
+	rc, ok, err := st.LatestRecipe(t.Context(), "default", "month", t0)
+	if err != nil || !ok || !strings.Contains(rc.Body, forecast.NewOpportunityKind) {
+		t.Fatalf("the snapshot fits and stores a recipe on new opportunities: ok %v, %v", ok, err)
+	}
 }
