@@ -8,8 +8,8 @@ import (
 
 // CompleteHistory returns the deal versions one load stores, by the store's rules, for a store that holds none of
 // these deals yet: each (ID, UpdatedAt) once (the first row), a missing CreatedAt replaced by the deal's first known
-// time (the earliest UpdatedAt or ClosedAt of its versions), and, for a deal known by one version updated after its
-// creation, an inferred version before it: open from CreatedAt in UnknownStage with no expected close date and
+// time (the earliest UpdatedAt or ClosedAt of its versions), and, for a deal known by one version updated (and
+// closed, if it is) after its creation, an inferred version before it: open from CreatedAt in UnknownStage with no expected close date and
 // amount 0, so nothing the deal became later shows before it became known. The result is sorted by deal and time.
 // It also returns how many deals lacked a CreatedAt.
 func CompleteHistory(load []Deal) (versions []Deal, noCreated int) {
@@ -27,7 +27,7 @@ func CompleteHistory(load []Deal) (versions []Deal, noCreated int) {
 		if fillCreated(out[lo:hi]) {
 			noCreated++
 		}
-		if d := out[lo]; hi-lo == 1 && d.CreatedAt.Before(d.UpdatedAt) {
+		if d := out[lo]; hi-lo == 1 && d.CreatedAt.Before(d.UpdatedAt) && (d.ClosedAt.IsZero() || d.CreatedAt.Before(d.ClosedAt)) {
 			inferred = append(inferred, InferredVersion(d))
 		}
 		lo = hi

@@ -6,7 +6,7 @@
 -- deal's first known time in the load: the earliest updated_at or closed_at of
 -- its versions.
 -- A deal the load brings exactly one version of, created before that version
--- was updated, and of which no other recorded version is stored, gets an
+-- was updated (and before it closed), and of which no other recorded version is stored, gets an
 -- inferred version: open from its created_at in the reserved stage
 -- '(unknown)', with no expected close date and amount 0 (unknown), built from
 -- nothing the deal became later; the same file loaded again infers the same
@@ -32,7 +32,7 @@ UNION ALL
 SELECT {firm:String}, deal_id, created, rep_id, account_id, '(unknown)', 'open', toDecimal64(0, 2), created, toDate32(0),
        CAST(NULL, 'Nullable(DateTime64(3, \'UTC\'))'), toUInt8(1), {loaded_at:DateTime64(6)}
 FROM staged
-WHERE versions = 1 AND created < updated_at
+WHERE versions = 1 AND created < updated_at AND (closed_at IS NULL OR created < closed_at)
   AND deal_id NOT IN (SELECT deal_id FROM stored
                       WHERE inferred = 0 AND (deal_id, updated_at) NOT IN (SELECT deal_id, updated_at FROM staged))
   AND (deal_id, created) NOT IN (SELECT deal_id, updated_at FROM stored)
