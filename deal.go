@@ -41,7 +41,7 @@ type Deal struct {
 	UpdatedAt time.Time
 	// Inferred marks a version nobody recorded: the open state, from its creation, of a deal known only by a later
 	// row (see UnknownStage).
-	Inferred bool
+	Inferred bool `json:",omitempty"`
 }
 
 // Validate reports every rule the deal version breaks.
