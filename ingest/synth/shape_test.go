@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
 )
 
 // TestShapes checks that deals-only drops the activity rows and snapshot keeps exactly each deal's latest full
@@ -95,4 +98,65 @@ func TestParseShape(t *testing.T) {
 	if cfg.Validate() == nil {
 		t.Error("a config with shape partial is valid")
 	}
+}
+
+// TestSnapshotHistoryShowsThePipelineThen checks what the store makes of a snapshot (salesrecipe.CompleteHistory,
+// the store's rules in memory): at every month start, the same deals are open as in the full history.
+func TestSnapshotHistoryShowsThePipelineThen(t *testing.T) {
+	cfg := testConfig(6, 8, 3)
+	full := readCSV(t, bytes.NewReader(generate(t, cfg).deals.Bytes()), dealsHeader)
+	cfg.Shape = ShapeSnapshot
+	snap := readCSV(t, bytes.NewReader(generate(t, cfg).deals.Bytes()), dealsHeader)
+	stored, _ := salesrecipe.CompleteHistory(toDeals(t, snap))
+	history := toDeals(t, full)
+	checked := 0
+	for m := range cfg.Months {
+		at := cfg.Start().AddDate(0, m, 0)
+		want, got := openAt(history, at), openAt(stored, at)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %d deals open from the snapshot, %d in the full history", at.Format(time.DateOnly), len(got), len(want))
+		}
+		checked += len(want)
+	}
+	if checked == 0 {
+		t.Fatal("no deal open at any month start; the test compares nothing")
+	}
+}
+
+// toDeals reads deal rows (dealsHeader's columns) as deal versions.
+func toDeals(t *testing.T, rows [][]string) []salesrecipe.Deal {
+	t.Helper()
+	parse := func(s string) time.Time {
+		if s == "" {
+			return time.Time{}
+		}
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	out := make([]salesrecipe.Deal, len(rows))
+	for i, r := range rows {
+		out[i] = salesrecipe.Deal{ID: r[0], RepID: r[1], AccountID: r[2], Stage: r[3], Status: salesrecipe.DealStatus(r[4]),
+			CreatedAt: parse(r[6]), ClosedAt: parse(r[8]), UpdatedAt: parse(r[9])}
+	}
+	return out
+}
+
+// openAt returns the ids of the deals whose latest version at t is open.
+func openAt(versions []salesrecipe.Deal, t time.Time) map[string]bool {
+	latest := map[string]salesrecipe.Deal{}
+	for _, v := range versions {
+		if l, ok := latest[v.ID]; !v.UpdatedAt.After(t) && (!ok || v.UpdatedAt.After(l.UpdatedAt)) {
+			latest[v.ID] = v
+		}
+	}
+	open := map[string]bool{}
+	for id, v := range latest {
+		if v.Status == salesrecipe.StatusOpen {
+			open[id] = true
+		}
+	}
+	return open
 }
