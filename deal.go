@@ -22,7 +22,12 @@ func (s DealStatus) Closed() bool {
 	return s == StatusWon || s == StatusLost
 }
 
-// Deal is one version of a deal: its state as of UpdatedAt.
+// UnknownStage is the stage of an inferred version: a deal known only by its latest row was open before it, in a
+// stage nobody recorded. It is reserved: a stages file or a deal row may not name it.
+const UnknownStage = "(unknown)"
+
+// Deal is one version of a deal: its state as of UpdatedAt. CreatedAt is zero when the source did not say (the
+// store then uses the deal's first known time) and CloseDate is zero when there is no expected close date.
 type Deal struct {
 	ID        string
 	RepID     string
@@ -34,6 +39,9 @@ type Deal struct {
 	CloseDate time.Time
 	ClosedAt  time.Time
 	UpdatedAt time.Time
+	// Inferred marks a version nobody recorded: the open state, from its creation, of a deal known only by a later
+	// row (see UnknownStage).
+	Inferred bool `json:",omitempty"`
 }
 
 // Validate reports every rule the deal version breaks.
@@ -43,9 +51,12 @@ func (d Deal) Validate() error {
 	p.id("rep_id", d.RepID)
 	p.optionalID("account_id", d.AccountID)
 	p.id("stage", d.Stage)
+	if d.Stage == UnknownStage && !d.Inferred {
+		p.add("stage", d.Stage, "reserved for the stage of inferred versions")
+	}
 	p.amount("amount", d.Amount)
-	p.requiredTime("created_at", d.CreatedAt)
-	p.requiredTime("close_date", d.CloseDate)
+	p.unknownableTime("created_at", d.CreatedAt)
+	p.unknownableTime("close_date", d.CloseDate)
 	d.validateStatus(&p)
 	d.validateUpdatedAt(&p)
 	return p.err()

@@ -35,7 +35,7 @@ func VersionStatusOf(s DealStatus) (VersionStatus, bool) {
 }
 
 // DealVersion is one deal version in FirmData: times in Unix milliseconds (Closed is Unknown while
-// open; an unknown Created is 0, as the store holds it),
+// open; an unknown Created is 0, as the store holds it; CloseDate is Unknown when there is no expected close date),
 // the rep and stage as indexes into FirmData.Reps and FirmData.Stages.
 type DealVersion struct {
 	Updated   int64
@@ -46,6 +46,7 @@ type DealVersion struct {
 	Rep       int32
 	Stage     int16
 	Status    VersionStatus
+	Inferred  bool // a version nobody recorded (see UnknownStage)
 }
 
 // PartialDay is the activities of the day of At that occurred by At, by rep x kind
@@ -283,7 +284,7 @@ func NewFirmData(asOf time.Time, moments []time.Time, deals []Deal, acts []Activ
 		}
 		st, _ := VersionStatusOf(d.Status)
 		b.AddVersion(DealVersion{Updated: d.UpdatedAt.UnixMilli(), Created: storedMillis(d.CreatedAt), CloseDate: MillisOf(d.CloseDate),
-			Closed: MillisOf(d.ClosedAt), Amount: d.Amount, Status: st}, d.RepID, d.Stage)
+			Closed: MillisOf(d.ClosedAt), Amount: d.Amount, Status: st, Inferred: d.Inferred}, d.RepID, d.Stage)
 	}
 	b.addActivities(acts)
 	return b.Build()

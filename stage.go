@@ -38,6 +38,9 @@ type Stage struct {
 func (s Stage) Validate() error {
 	var p problems
 	p.id("stage", s.Name)
+	if s.Name == UnknownStage {
+		p.add("stage", s.Name, "reserved for the stage of inferred versions")
+	}
 	if s.Position < 0 {
 		p.add("position", fmt.Sprint(s.Position), "must not be negative")
 	}

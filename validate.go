@@ -121,6 +121,16 @@ func (p *problems) requiredTime(field string, t time.Time) {
 	p.optionalTime(field, t)
 }
 
+// unknownableTime checks an optional time whose absence the store records as the first instant of the supported
+// range, 1970-01-01: that instant itself is reserved for "unknown".
+func (p *problems) unknownableTime(field string, t time.Time) {
+	if !t.IsZero() && t.Unix() == TimeFromUnix {
+		p.add(field, formatTime(t), "1970-01-01 stands for an unknown date; leave the value empty instead")
+		return
+	}
+	p.optionalTime(field, t)
+}
+
 // optionalTime checks that a time, when set, lies in the supported range.
 func (p *problems) optionalTime(field string, t time.Time) {
 	if !t.IsZero() && !InTimeRange(t) {

@@ -161,8 +161,11 @@ func TestDealValidate(t *testing.T) {
 		{"stage required", with(ok, func(d *Deal) { d.Stage = "" }), "stage: required"},
 		{"negative amount", with(ok, func(d *Deal) { d.Amount = -5 }), `amount: value "-5": must not be negative`},
 		{"infinite amount", with(ok, func(d *Deal) { d.Amount = math.Inf(-1) }), `amount: value "-Inf": not a finite number`},
-		{"created required", with(ok, func(d *Deal) { d.CreatedAt = time.Time{} }), "created_at: required"},
-		{"close_date required", with(ok, func(d *Deal) { d.CloseDate = time.Time{} }), "close_date: required"},
+		{"created_at may be unknown", with(ok, func(d *Deal) { d.CreatedAt = time.Time{} }), ""},
+		{"close_date may be unknown", with(ok, func(d *Deal) { d.CloseDate = time.Time{} }), ""},
+		{"close_date 1970-01-01 is reserved", with(ok, func(d *Deal) { d.CloseDate = time.Unix(0, 0).UTC() }), "close_date: value \"1970-01-01T00:00:00Z\": 1970-01-01 stands for an unknown date; leave the value empty instead"},
+		{"unknown stage is reserved", with(ok, func(d *Deal) { d.Stage = UnknownStage }), `stage: value "(unknown)": reserved for the stage of inferred versions`},
+		{"inferred version in unknown stage", with(ok, func(d *Deal) { d.Stage, d.Inferred = UnknownStage, true }), ""},
 		{"unknown status", with(ok, func(d *Deal) { d.Status = "closed" }), `status: value "closed": want open, won or lost`},
 		{"won without closed_at", with(won, func(d *Deal) { d.ClosedAt = time.Time{} }), "closed_at: required when status is won"},
 		{"lost without closed_at", with(won, func(d *Deal) { d.Status, d.ClosedAt = StatusLost, time.Time{} }), "closed_at: required when status is lost"},
@@ -252,7 +255,7 @@ func TestValidationErrorAs(t *testing.T) {
 	for i, f := range ve.Fields {
 		fields[i] = f.Field
 	}
-	want := []string{"deal_id", "rep_id", "stage", "created_at", "close_date", "status", "updated_at"}
+	want := []string{"deal_id", "rep_id", "stage", "status", "updated_at"}
 	if len(fields) != len(want) {
 		t.Fatalf("fields = %v, want %v", fields, want)
 	}

@@ -192,7 +192,7 @@ func accountsOf(deals []salesrecipe.Deal, p salesrecipe.Period) []AccountLine {
 		if p.Contains(dl.CloseDate) {
 			a.PeriodAmount += dl.Amount
 		}
-		if dl.CloseDate.Before(a.NextClose) {
+		if !dl.CloseDate.IsZero() && (a.NextClose.IsZero() || dl.CloseDate.Before(a.NextClose)) { // zero: no expected close date
 			a.NextClose = dl.CloseDate
 		}
 	}

@@ -220,7 +220,7 @@ func (w *dealWalk) apply() {
 		if cur.Stage != prev.Stage {
 			w.stageSince = cur.Updated
 		}
-		if cur.CloseDate > prev.CloseDate {
+		if prev.CloseDate != salesrecipe.Unknown && cur.CloseDate > prev.CloseDate {
 			w.pushes++
 		}
 	}
@@ -254,11 +254,15 @@ func (w *dealWalk) state(b *book) openDeal {
 }
 
 // dealAtOf returns an open deal's classifier inputs seen at m; a deal of unknown creation counts as
-// created at m, and one of unknown stage change as in its stage since its creation.
+// created at m, one of unknown stage change as in its stage since its creation, and one without an
+// expected close date as expected in no particular period (see WinModel.inputs).
 func dealAtOf(d openDeal, stage int, m time.Time) dealAt {
 	da := dealAt{stage: stage, amount: d.Amount, closeDate: d.CloseDate.Unix(), created: d.Created.Unix(), stageSince: d.StageSince.Unix(), pushes: d.Pushes}
 	if d.Created.IsZero() {
 		da.created = m.Unix()
+	}
+	if d.CloseDate.IsZero() {
+		da.closeDate, da.noClose = 0, true
 	}
 	if d.StageSince.IsZero() {
 		da.stageSince = da.created

@@ -25,7 +25,8 @@ type WinModel struct {
 type dealAt struct {
 	stage      int     // index into WinModel.Stages, -1 when unknown
 	amount     float64 // current amount
-	closeDate  int64   // expected close (Unix seconds)
+	closeDate  int64   // expected close (Unix seconds); 0 when noClose
+	noClose    bool    // no expected close date is known
 	created    int64   // creation time (Unix seconds)
 	stageSince int64   // when it entered its current stage (Unix seconds)
 	pushes     int     // times its expected close date moved later
@@ -67,6 +68,19 @@ func (w *WinModel) inputs(dst []float64, d dealAt, m, end int64, length float64)
 	dst[aheadInput] = clamp(ahead, 0, 1)
 	dst[18] = inside
 	dst[lifeInput] = lifeShare(float64(m-d.created), float64(d.closeDate-m))
+	if d.noClose {
+		noCloseInputs(dst)
+	}
+}
+
+// noCloseInputs zeroes the inputs read from the expected close date, for a deal without one (such
+// as an inferred version): it is expected in no particular period, and its chance comes from its
+// stage, age, time left, pushes and amount alone.
+func noCloseInputs(dst []float64) {
+	for i := 2; i <= 11; i++ {
+		dst[i] = 0
+	}
+	dst[16], dst[aheadInput], dst[18], dst[lifeInput] = 0, 0, 0, 0
 }
 
 // Indexes of the shared inputs holding the time until the expected close (0 to 1 period) and the
@@ -109,6 +123,9 @@ func (w *WinModel) prob(d dealAt, m, end int64, length float64) float64 {
 		}
 	}
 	z += dot(w.Coef[stageBlocks*n:], x[:])
+	if d.noClose {
+		return sigmoid(z) // never stale: there is no expected close to have passed
+	}
 	return sigmoid(z) * staleFactor(float64(m-d.closeDate)/length)
 }
 

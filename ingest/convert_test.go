@@ -66,7 +66,7 @@ func TestRequiredColumns(t *testing.T) {
 		{KindQuotas, "rep_id period amount"},
 		{KindStages, "stage position probability category"},
 		{KindActivities, "activity_id rep_id kind occurred_at"},
-		{KindDeals, "deal_id rep_id stage status amount created_at close_date updated_at"},
+		{KindDeals, "deal_id rep_id stage status amount updated_at"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(tt.kind.RequiredColumns(), " "); got != tt.want {

@@ -132,7 +132,13 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request, kind Kind, res 
 	var storeErr *StoreError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]int64{"rows": res.Read, "loaded": res.Loaded, "duplicates": res.Duplicates})
+		body := map[string]int64{"rows": res.Read, "loaded": res.Loaded, "duplicates": res.Duplicates}
+		for k, v := range map[string]int64{"inferred": res.Inferred, "no_created_at": res.NoCreated, "superseded": res.Superseded} {
+			if v > 0 { // deals only: what the store completed of their history
+				body[k] = v
+			}
+		}
+		writeJSON(w, http.StatusOK, body)
 	case errors.As(err, &tooBig):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes; split the load"})
 	case errors.As(err, &inflated):

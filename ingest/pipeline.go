@@ -78,6 +78,10 @@ type Result struct {
 	UnknownRepRows, UnknownReps int64
 	// Skipped counts records a mapping's keep_when rule left out; they are neither read nor rejected.
 	Skipped int64
+	// Inferred counts the deal versions the store inferred for deals known by one row (see
+	// salesrecipe.UnknownStage); NoCreated the deals without created_at, which took their first known
+	// time; Superseded the deals whose inferred versions recorded ones replaced.
+	Inferred, NoCreated, Superseded int64
 	// Elapsed is the whole load's time.
 	Elapsed time.Duration
 }
@@ -376,6 +380,7 @@ func (r *runner) commit(ctx context.Context) (Result, error) {
 		return r.finish(), &StoreError{Committing: true, Err: err}
 	}
 	r.res.Loaded, r.res.Duplicates = lr.Loaded, lr.Duplicates
+	r.res.Inferred, r.res.NoCreated, r.res.Superseded = lr.Inferred, lr.NoCreated, lr.Superseded
 	return r.finish(), nil
 }
 

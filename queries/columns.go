@@ -209,7 +209,27 @@ func (l *Load) AddActivity(a salesrecipe.Activity) {
 	c.n++
 }
 
-// AddDeal stages a deal version.
+// unknownTime is what the store holds for a created_at or close_date the source did not give: 1970-01-01, which
+// salesrecipe.Deal.Validate refuses as a value.
+var unknownTime = time.Unix(0, 0).UTC()
+
+// orUnknown returns t, or unknownTime when t is zero.
+func orUnknown(t time.Time) time.Time {
+	if t.IsZero() {
+		return unknownTime
+	}
+	return t
+}
+
+// knownOr returns the zero time for unknownTime, else t: how readers hand dates to Go.
+func knownOr(t time.Time) time.Time {
+	if t.Unix() == unknownTime.Unix() {
+		return time.Time{}
+	}
+	return t
+}
+
+// AddDeal stages a deal version; the store fills an unknown created_at (see deals_commit.sql).
 func (l *Load) AddDeal(d salesrecipe.Deal) {
 	c := &l.buf
 	c.strs[0] = append(c.strs[0], d.ID)
@@ -219,8 +239,8 @@ func (l *Load) AddDeal(d salesrecipe.Deal) {
 	c.strs[3] = append(c.strs[3], d.Stage)
 	c.strs[4] = append(c.strs[4], string(d.Status))
 	c.decs[0] = append(c.decs[0], money(d.Amount))
-	c.times[1] = append(c.times[1], d.CreatedAt)
-	c.times[2] = append(c.times[2], d.CloseDate)
+	c.times[1] = append(c.times[1], orUnknown(d.CreatedAt))
+	c.times[2] = append(c.times[2], orUnknown(d.CloseDate))
 	var closed *time.Time
 	if !d.ClosedAt.IsZero() {
 		t := d.ClosedAt

@@ -547,3 +547,33 @@ func (s *Store) recoverFirm(ctx context.Context, firm string, kind Kind, wait bo
 	}()
 	return s.finishOpenSwaps(ctx, firm, kind)
 }
+
+// supersedeChunk bounds the deal ids of one delete of inferred versions.
+const supersedeChunk = 10_000
+
+// supersede deletes the inferred versions of the load's deals that a recorded version now replaces (see
+// deals_superseded.sql) and returns how many deals had them. Until the delete finishes a reader may see both
+// versions of one time; a load killed before it leaves them both, and the same load run again deletes the
+// inferred one.
+func (l *Load) supersede(ctx context.Context) (int64, error) {
+	var ids []string
+	err := l.s.scanAll(ctx, "deals_superseded", func(r driver.Rows) error {
+		var id string
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}, l.params(nil)...)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2}))
+	stmt := "ALTER TABLE " + l.s.schema.local("deal_versions") + " " + l.s.schema.onCluster() +
+		" DELETE WHERE firm = {firm:String} AND inferred = 1 AND has({keys:Array(String)}, deal_id)"
+	for lo := 0; lo < len(ids); lo += supersedeChunk {
+		chunk := ids[lo:min(len(ids), lo+supersedeChunk)]
+		if err := l.s.conn.Exec(ctx, stmt, clickhouse.Named("firm", l.firm), clickhouse.Named("keys", arrayParam(chunk))); err != nil {
+			return 0, fmt.Errorf("delete superseded inferred deal versions: %w", err)
+		}
+	}
+	return int64(len(ids)), nil
+}

@@ -97,7 +97,7 @@ func (s *Store) scanVersions(ctx context.Context, b *salesrecipe.FirmDataBuilder
 		status         uint8
 	)
 	return s.scanAll(ctx, name, func(r driver.Rows) error {
-		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed); err != nil {
+		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed, &v.Inferred); err != nil {
 			return err
 		}
 		if id != *last || b.Empty() {

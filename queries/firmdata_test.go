@@ -76,7 +76,8 @@ func TestFirmDataFromStoreEqualsInMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := salesrecipe.NewFirmData(asOf, moments, deals, acts)
+		stored, _ := salesrecipe.CompleteHistory(deals)
+		want := salesrecipe.NewFirmData(asOf, moments, stored, acts)
 		if len(want.Deals) == 0 || len(want.Daily) == 0 || len(want.Partial) < 3 {
 			t.Fatalf("as of %s: the firm is too thin to compare: %d deals, %d daily cells, %d moments", asOf, len(want.Deals), len(want.Daily), len(want.Partial))
 		}

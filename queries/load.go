@@ -51,6 +51,12 @@ type LoadResult struct {
 	Loaded int64
 	// Duplicates is the number of rows already stored, or repeated in the load.
 	Duplicates int64
+	// Inferred is the number of inferred deal versions stored (see salesrecipe.UnknownStage), beyond Loaded.
+	Inferred int64
+	// NoCreated is the number of deals with a version without created_at, whose first known time was used.
+	NoCreated int64
+	// Superseded is the number of deals whose inferred versions recorded ones replaced.
+	Superseded int64
 }
 
 // Load writes rows of one kind for one firm into a private staging table;
@@ -208,14 +214,36 @@ func (l *Load) Commit(ctx context.Context) (LoadResult, error) {
 		if err := l.commitRows(ctx); err != nil {
 			return res, err
 		}
-		var loaded uint64
-		if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
-			return res, fmt.Errorf("count stored %s: %w", l.kind, err)
+		if err := l.countLoaded(ctx, &res); err != nil {
+			return res, err
 		}
-		res.Loaded = int64(loaded)
 	}
 	res.Duplicates = res.Staged - res.Loaded
 	return res, l.Abort(ctx)
+}
+
+// countLoaded counts the rows the commit stored and, for deals, the versions it inferred, the deals it gave their
+// first known time and the deals whose inferred versions it replaced.
+func (l *Load) countLoaded(ctx context.Context, res *LoadResult) error {
+	if l.kind != KindDeals {
+		var loaded uint64
+		if err := l.s.conn.QueryRow(ctx, l.s.sql(string(l.kind)+"_loaded"), l.params(nil)...).Scan(&loaded); err != nil {
+			return fmt.Errorf("count stored %s: %w", l.kind, err)
+		}
+		res.Loaded = int64(loaded)
+		return nil
+	}
+	var loaded, inferred, noCreated uint64
+	if err := l.s.conn.QueryRow(ctx, l.s.sql("deals_loaded"), l.params(nil)...).Scan(&loaded, &inferred); err != nil {
+		return fmt.Errorf("count stored deals: %w", err)
+	}
+	if err := l.s.conn.QueryRow(ctx, l.s.sql("deals_no_created"), l.params(nil)...).Scan(&noCreated); err != nil {
+		return fmt.Errorf("count deals without created_at: %w", err)
+	}
+	res.Loaded, res.Inferred, res.NoCreated = int64(loaded), int64(inferred), int64(noCreated)
+	n, err := l.supersede(ctx)
+	res.Superseded = n
+	return err
 }
 
 // part is one step of a commit: a statement and, for activities, the month it moves.

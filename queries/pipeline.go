@@ -67,7 +67,7 @@ type DealState struct {
 	Status salesrecipe.DealStatus
 	// Amount is the deal's amount.
 	Amount float64
-	// CloseDate is the expected close date.
+	// CloseDate is the expected close date; zero when unknown.
 	CloseDate time.Time
 	// ClosedAt is when a won or lost deal closed; zero while open.
 	ClosedAt time.Time
@@ -100,6 +100,7 @@ func (s *Store) PipelineChanges(ctx context.Context, firm string, from, to, star
 			&sStatus, &v.Start.Amount, &v.Start.CloseDate,
 			&eStatus, &v.End.Amount, &v.End.CloseDate, &closed)
 		v.End.Status = salesrecipe.DealStatus(eStatus)
+		v.Start.CloseDate, v.End.CloseDate = knownOr(v.Start.CloseDate), knownOr(v.End.CloseDate)
 		if v.Existed {
 			v.Start.Status = salesrecipe.DealStatus(sStatus)
 		} else {

@@ -114,8 +114,9 @@ func (s *Store) deals(ctx context.Context, firm, name string, args ...any) ([]sa
 		var status string
 		var closed *time.Time
 		err = r.Scan(&d.ID, &d.UpdatedAt, &d.RepID, &d.AccountID, &d.Stage, &status, &d.Amount,
-			&d.CreatedAt, &d.CloseDate, &closed)
+			&d.CreatedAt, &d.CloseDate, &closed, &d.Inferred)
 		d.Status = salesrecipe.DealStatus(status)
+		d.CloseDate = knownOr(d.CloseDate)
 		if closed != nil {
 			d.ClosedAt = *closed
 		}

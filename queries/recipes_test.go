@@ -79,8 +79,9 @@ func TestPeriodDealsAsOf(t *testing.T) {
 		want       string // rep:status:stage:versions of each deal, in deal order
 	}{
 		{day(1, 1, 0), day(3, 1, 0), ""},
-		{day(2, 15, 0), day(3, 1, 0), "r1:open:proposal:1"},
-		{day(3, 3, 0), day(3, 1, 0), "r1:open:negotiation:2 r2:open:discovery:1"},
+		// d3 is known by one row, its loss: the store infers it open, in no known stage, from its creation.
+		{day(2, 15, 0), day(3, 1, 0), "r1:open:proposal:1 r2:open:(unknown):1"},
+		{day(3, 3, 0), day(3, 1, 0), "r1:open:negotiation:2 r2:open:discovery:1 r2:open:(unknown):1"},
 		{day(3, 6, 0), day(3, 1, 0), "r1:won:closed_won:3 r2:open:discovery:1"},
 		{day(3, 6, 0), day(3, 10, 0), "r2:open:discovery:1"}, // won before the range
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
@@ -154,6 +155,23 @@ func openInputs(e *env, names []string) ([]ingest.Input, func(), error) {
 	return inputs, closeAll, nil
 }
 
+// printDealHistory says what the store completed of the deals' history.
+func printDealHistory(e *env, res ingest.Result) {
+	if res.NoCreated > 0 {
+		fmt.Fprintf(e.stdout, "deals: %s %s had no created_at; their first known time was used\n",
+			thousands(res.NoCreated), plural("deal", int(res.NoCreated)))
+	}
+	if res.Inferred > 0 {
+		fmt.Fprintf(e.stdout, "deals: %s %s known by one row only were open before it: stored as inferred versions "+
+			"(stage %s, no expected close date, amount unknown) from their created_at\n",
+			thousands(res.Inferred), plural("deal", int(res.Inferred)), salesrecipe.UnknownStage)
+	}
+	if res.Superseded > 0 {
+		fmt.Fprintf(e.stdout, "deals: recorded versions replaced the inferred ones of %s %s\n",
+			thousands(res.Superseded), plural("deal", int(res.Superseded)))
+	}
+}
+
 // printIngestSummary writes the one-line summary and any warning.
 func printIngestSummary(e *env, job ingest.Job, res ingest.Result) {
 	secs := res.Elapsed.Seconds()
@@ -168,6 +186,7 @@ func printIngestSummary(e *env, job ingest.Job, res ingest.Result) {
 		fmt.Fprintf(e.stdout, "%s: the mapping's keep_when rules left out %s more %s (not counted as read)\n",
 			job.Kind, thousands(res.Skipped), plural("row", int(res.Skipped)))
 	}
+	printDealHistory(e, res)
 	if res.UnknownRepRows > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s %s belong to %s reps that no reps file names; they are loaded (reps may arrive later)\n",
 			thousands(res.UnknownRepRows), job.Kind, thousands(res.UnknownReps))

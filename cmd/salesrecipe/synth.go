@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -13,7 +14,7 @@ import (
 
 // synthFlags are the values of the synth command's flags.
 type synthFlags struct {
-	out, start, firm, optimism        string
+	out, start, firm, optimism, shape string
 	reps, months, lagPeak             int
 	seed                              int64
 	perDay, fileFactor, season, churn float64
@@ -23,12 +24,14 @@ type synthFlags struct {
 
 // runSynth writes a synthetic firm's five CSV files and its truth.json.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shortfall] [mechanics flags]",
+	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shape full|deals-only|snapshot] [--shortfall] [mechanics flags]",
 		"Writes a realistic synthetic firm with a known recipe: reps.csv, quotas.csv, stages.csv,\n"+
 			"activities.csv, deals.csv (one row per deal version) and truth.json (the true value and delay\n"+
 			"profile of each activity kind). The history covers M calendar months ending this month, or\n"+
 			"starting with the month of --start. --firm starts from a small firm of the mechanics catalogue\n"+
-			"("+strings.Join(mechanicsNames(), ", ")+");\nflags given on the command line override it.")
+			"("+strings.Join(mechanicsNames(), ", ")+");\nflags given on the command line override it. --shape deals-only writes activities.csv with its\n"+
+			"header only (a CRM export without an activity log); --shape snapshot also writes one row per deal,\n"+
+			"its latest version, as a CRM opportunity export does. truth.json is the same for every shape.")
 	var f synthFlags
 	f.register(fs, synth.DefaultConfig())
 	if err := parse(e, fs, args); err != nil {
@@ -65,6 +68,7 @@ func (f *synthFlags) register(fs *flag.FlagSet, def synth.Config) {
 	fs.StringVar(&f.start, "start", "", "first day of the history, YYYY-MM-DD (default: M months ending this month)")
 	fs.Int64Var(&f.seed, "seed", def.Seed, "random seed; the same seed writes the same firm")
 	fs.Float64Var(&f.perDay, "activities-per-day", def.ActivitiesPerDay, "average activities per rep per working day")
+	fs.StringVar(&f.shape, "shape", string(synth.ShapeFull), "which rows the files hold: full, deals-only (no activity rows) or snapshot (no activity rows, one row per deal)")
 	fs.BoolVar(&f.shortfall, "shortfall", false, "plant a rep ("+synth.ShortfallRep+") heading for a shortfall this month")
 	fs.Float64Var(&f.amountSigma, "amount-sigma", 0, "lognormal sigma of deal amounts, e.g. 1.2 for lumpy deals (0: the default)")
 	fs.BoolVar(&f.blind, "stage-blind", false, "a deal's win chance does not depend on its stage")
@@ -98,6 +102,10 @@ func (f *synthFlags) config(fs *flag.FlagSet) (synth.Config, error) {
 			cfg.ActivitiesPerDay = f.perDay
 		case "shortfall":
 			cfg.Shortfall = f.shortfall
+		case "shape":
+			var serr error
+			cfg.Shape, serr = synth.ParseShape(f.shape)
+			err = errors.Join(err, serr)
 		case "amount-sigma":
 			cfg.AmountSigma = f.amountSigma
 		case "stage-blind":

@@ -31,6 +31,9 @@ func TestSynthCommandMechanics(t *testing.T) {
 		{"one-number optimism", []string{"--close-optimism", "7"}, func(c synth.Config) bool {
 			return c.CloseOptimismMinDays == 7 && c.CloseOptimismMaxDays == 7
 		}},
+		{"snapshot shape", []string{"--shape", "snapshot"}, func(c synth.Config) bool {
+			return c.Shape == synth.ShapeSnapshot
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +77,7 @@ func TestSynthCommandRejects(t *testing.T) {
 		{"bad day range", []string{"--close-optimism", "two weeks"}, 2, `--close-optimism "two weeks": want MIN-MAX days`},
 		{"reversed day range", []string{"--close-optimism", "21-14"}, 1, "close optimism 21-14 days"},
 		{"turnover above one", []string{"--turnover", "2"}, 1, "turnover 2 outside [0, 1]"},
+		{"unknown shape", []string{"--shape", "partial"}, 2, `shape "partial": want one of full, deals-only, snapshot`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,6 +97,9 @@ func (g *generator) drawAmount(mu float64) int64 {
 }
 
 func (g *generator) writeActivity(r *rep, kind string, at, account, deal int64) {
+	if !g.cfg.Shape.writesActivities() {
+		return
+	}
 	b := append(g.acts.buf, g.actID.next()...)
 	b = append(b, ',')
 	b = append(b, r.id...)

@@ -41,6 +41,7 @@ type Config struct {
 	Kinds            []Kind    `json:"kinds"`
 	Shortfall        bool      `json:"shortfall"`              // plant ShortfallRep far below quota in the current period
 	AmountSigma      float64   `json:"amount_sigma,omitempty"` // lognormal sigma of deal amounts; 0 means DefaultAmountSigma
+	Shape            Shape     `json:"shape,omitempty"`        // which rows the files hold; "" is ShapeFull
 	Knobs
 }
 
@@ -138,6 +139,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("activities per day %v outside (0, %d]", c.ActivitiesPerDay, maxActivitiesADay)
 	case !(c.AmountSigma >= 0 && c.AmountSigma <= maxAmountSigma):
 		return fmt.Errorf("amount sigma %v outside [0, %v]", c.AmountSigma, maxAmountSigma)
+	case c.Shape.validate() != nil:
+		return c.Shape.validate()
 	}
 	if err := c.Knobs.validate(); err != nil {
 		return err

@@ -142,15 +142,25 @@ func (g *generator) orderEvents(d dealSpec, won bool) int64 {
 	return closed
 }
 
-// writeVersions writes the first version and one per change, stopping at the end ("now").
+// writeVersions writes the first version and one per change, stopping at the end ("now"); a snapshot writes only
+// the last of them.
 func (g *generator) writeVersions(id int64, d dealSpec, st dealState) {
-	g.writeDeal(id, d, &st, d.created)
+	latest := g.cfg.Shape.latestOnly()
+	updated := d.created
+	if !latest {
+		g.writeDeal(id, d, &st, updated)
+	}
 	for _, e := range g.ev {
 		if e.t >= g.cal.end {
-			return
+			break
 		}
 		st.apply(e)
-		g.writeDeal(id, d, &st, e.t)
+		if updated = e.t; !latest {
+			g.writeDeal(id, d, &st, updated)
+		}
+	}
+	if latest {
+		g.writeDeal(id, d, &st, updated)
 	}
 }
 

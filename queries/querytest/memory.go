@@ -68,12 +68,23 @@ func (m *Memory) AddQuotas(firm string, rows ...salesrecipe.Quota) {
 	f.quotas = append(f.quotas, rows...)
 }
 
-// AddDeals loads deal versions.
+// AddDeals loads deal versions as one load, as the store does (salesrecipe.CompleteHistory): a missing created_at
+// takes the deal's first known time, and a deal known by one version gets an inferred one, unless versions of it
+// were loaded before.
 func (m *Memory) AddDeals(firm string, rows ...salesrecipe.Deal) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f := m.firm(firm)
-	f.deals = append(f.deals, rows...)
+	known := map[string]bool{}
+	for _, d := range f.deals {
+		known[d.ID] = true
+	}
+	done, _ := salesrecipe.CompleteHistory(rows)
+	for _, d := range done {
+		if !d.Inferred || !known[d.ID] {
+			f.deals = append(f.deals, d)
+		}
+	}
 }
 
 // AddActivities loads activities (each id once, as the store requires).

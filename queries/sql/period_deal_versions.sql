@@ -6,8 +6,8 @@
 -- with argMax took 0.4 s.
 SELECT deal_id, toUnixTimestamp64Milli(updated_at), rep_id, toString(stage),
        toUInt8(indexOf(['open', 'won', 'lost'], toString(status)) - 1), toFloat64(amount),
-       toUnixTimestamp64Milli(created_at), toInt64(toInt32(close_date)) * 86400000,
-       ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808))
+       toUnixTimestamp64Milli(created_at), if(close_date = toDate32(0), toInt64(-9223372036854775808), toInt64(toInt32(close_date)) * 86400000),
+       ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808)), inferred = 1
 FROM deal_versions
 WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
   AND deal_id IN (
@@ -22,5 +22,5 @@ WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
       WHERE status = 'open'
          OR (status = 'won' AND closed_at >= toDateTime64({from:Date32}, 3, 'UTC') AND closed_at < toDateTime64({to:Date32}, 3, 'UTC'))
   )
-ORDER BY deal_id, updated_at
+ORDER BY deal_id, updated_at, inferred
 LIMIT 1 BY deal_id, updated_at

@@ -6,16 +6,16 @@ SELECT deal_id, rep_id, account_id, existed,
        e_status, e_amount, e_close, e_closed
 FROM (
     SELECT deal_id,
-           argMax(rep_id, updated_at) AS rep_id,
-           argMax(account_id, updated_at) AS account_id,
+           argMax(rep_id, (updated_at, 1 - inferred)) AS rep_id,
+           argMax(account_id, (updated_at, 1 - inferred)) AS account_id,
            countIf(updated_at <= {start:DateTime64(3)}) > 0 AS existed,
-           argMaxIf(status, updated_at, updated_at <= {start:DateTime64(3)}) AS s_status,
-           toFloat64(argMaxIf(amount, updated_at, updated_at <= {start:DateTime64(3)})) AS s_amount,
-           argMaxIf(close_date, updated_at, updated_at <= {start:DateTime64(3)}) AS s_close,
-           argMax(status, updated_at) AS e_status,
-           toFloat64(argMax(amount, updated_at)) AS e_amount,
-           argMax(close_date, updated_at) AS e_close,
-           argMax(tuple(closed_at), updated_at).1 AS e_closed
+           argMaxIf(status, (updated_at, 1 - inferred), updated_at <= {start:DateTime64(3)}) AS s_status,
+           toFloat64(argMaxIf(amount, (updated_at, 1 - inferred), updated_at <= {start:DateTime64(3)})) AS s_amount,
+           argMaxIf(close_date, (updated_at, 1 - inferred), updated_at <= {start:DateTime64(3)}) AS s_close,
+           argMax(status, (updated_at, 1 - inferred)) AS e_status,
+           toFloat64(argMax(amount, (updated_at, 1 - inferred))) AS e_amount,
+           argMax(close_date, (updated_at, 1 - inferred)) AS e_close,
+           argMax(tuple(closed_at), (updated_at, 1 - inferred)).1 AS e_closed
     FROM deal_versions
     WHERE firm = {firm:String} AND updated_at <= {end:DateTime64(3)}
     GROUP BY deal_id

@@ -5,11 +5,11 @@ SELECT rep_id, stage,
        countIf(close_date >= {from:Date32} AND close_date < {to:Date32}) AS deals_in_period,
        sumIf(amt, close_date >= {from:Date32} AND close_date < {to:Date32}) AS amount_in_period
 FROM (
-    SELECT argMax(rep_id, updated_at) AS rep_id,
-           argMax(stage, updated_at) AS stage,
-           argMax(status, updated_at) AS status,
-           toFloat64(argMax(amount, updated_at)) AS amt,
-           argMax(close_date, updated_at) AS close_date
+    SELECT argMax(rep_id, (updated_at, 1 - inferred)) AS rep_id,
+           argMax(stage, (updated_at, 1 - inferred)) AS stage,
+           argMax(status, (updated_at, 1 - inferred)) AS status,
+           toFloat64(argMax(amount, (updated_at, 1 - inferred))) AS amt,
+           argMax(close_date, (updated_at, 1 - inferred)) AS close_date
     FROM deal_versions
     WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
     GROUP BY deal_id

@@ -7,9 +7,9 @@ SELECT rep_id, stage,
        countIf(status = 'lost') AS lost,
        sumIf(amt, status = 'won') AS won_amount
 FROM (
-    SELECT argMax(rep_id, updated_at) AS rep_id,
-           argMax(status, updated_at) AS status,
-           toFloat64(argMax(amount, updated_at)) AS amt,
+    SELECT argMax(rep_id, (updated_at, 1 - inferred)) AS rep_id,
+           argMax(status, (updated_at, 1 - inferred)) AS status,
+           toFloat64(argMax(amount, (updated_at, 1 - inferred))) AS amt,
            groupUniqArray(stage) AS stages
     FROM deal_versions
     WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}

@@ -6,10 +6,10 @@ SELECT rep_id,
                toStartOfMonth(toDate32(closed))) AS period,
        sum(amount) AS revenue, count() AS deals
 FROM (
-    SELECT argMax(rep_id, updated_at) AS rep_id,
-           argMax(status, updated_at) AS status,
-           toFloat64(argMax(amount, updated_at)) AS amount,
-           argMax(tuple(closed_at), updated_at).1 AS closed
+    SELECT argMax(rep_id, (updated_at, 1 - inferred)) AS rep_id,
+           argMax(status, (updated_at, 1 - inferred)) AS status,
+           toFloat64(argMax(amount, (updated_at, 1 - inferred))) AS amount,
+           argMax(tuple(closed_at), (updated_at, 1 - inferred)).1 AS closed
     FROM deal_versions
     WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
     GROUP BY deal_id

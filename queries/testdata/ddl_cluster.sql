@@ -212,3 +212,7 @@ CREATE TABLE IF NOT EXISTS `load_journal_local` ON CLUSTER `sales` (
 ORDER BY (firm, kind, token, at);
 
 CREATE TABLE IF NOT EXISTS `load_journal` ON CLUSTER `sales` AS `load_journal_local` ENGINE = Distributed('sales', 'salesrecipe', 'load_journal_local', cityHash64(firm));
+
+ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;

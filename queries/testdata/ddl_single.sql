@@ -188,3 +188,5 @@ CREATE TABLE IF NOT EXISTS `load_journal`  (
     at DateTime64(6, 'UTC')
 ) ENGINE = MergeTree()
 ORDER BY (firm, kind, token, at);
+
+ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
