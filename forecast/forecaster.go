@@ -162,6 +162,7 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 	info := repInfo(reps)
 	mix := firmMix(feats)
 	var draws [][]float64
+	var sources []drawSet
 	for _, id := range slices.Sorted(maps.Keys(feats)) {
 		f := feats[id]
 		r := info[id]
@@ -174,9 +175,9 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 		}
 		pr := m.Combiner.predict(id, f, in.period.Start.Unix())
 		out.Reps = append(out.Reps, repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix))
-		draws = append(draws, pr.draws)
+		draws, sources = append(draws, pr.draws), append(sources, pr.parts)
 	}
-	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws)
+	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws, sources)
 	if n := totalNote(out.Reps, out.FirmTotal.Forecast); n != "" {
 		out.Notes = append(out.Notes, n)
 	}

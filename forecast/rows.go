@@ -14,7 +14,7 @@ import (
 func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float64, hasQuota bool, mix mixContext) RepRow {
 	row := RepRow{RepID: r.id, Name: r.name, Team: r.team, Parts: parts(f)}
 	row.Money = Money{ClosedWon: f.Closed, PipelineOpen: f.Open, PipelineWeighted: f.PIn * m.Combiner.at(f.Tau).pipeline,
-		Forecast: pr.forecast, Low: pr.low, High: pr.high}
+		FromPipeline: pr.split.pipeline, FromNewBusiness: pr.split.fresh, Forecast: pr.forecast, Low: pr.low, High: pr.high}
 	if hasQuota {
 		row.Quota = &quota
 	} else {
@@ -34,6 +34,7 @@ func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float6
 		row.WhatItTakes = []Need{}
 	}
 	row.Money.round()
+	row.Money.balance()
 	return row
 }
 
@@ -87,7 +88,7 @@ func (m *Money) Derive() {
 
 // round rounds money to cents and ratios to four decimals.
 func (m *Money) round() {
-	for _, v := range []*float64{&m.ClosedWon, &m.PipelineOpen, &m.PipelineWeighted, &m.Forecast, &m.Low, &m.High} {
+	for _, v := range []*float64{&m.ClosedWon, &m.PipelineOpen, &m.PipelineWeighted, &m.FromPipeline, &m.FromNewBusiness, &m.Forecast, &m.Low, &m.High} {
 		*v = math.Round(*v*100) / 100
 	}
 	for _, v := range []*float64{m.Quota, m.Gap} {
@@ -108,14 +109,17 @@ type sum struct {
 	quota    float64
 	hasQuota bool
 	draws    []float64
+	sources  drawSet
 	reps     int
 	parts    Components
 }
 
 // add adds one rep row and its draws.
-func (s *sum) add(r RepRow, draws []float64) {
+func (s *sum) add(r RepRow, draws []float64, sources drawSet) {
 	m := &s.money
 	m.ClosedWon += r.ClosedWon
+	m.FromPipeline += r.FromPipeline
+	m.FromNewBusiness += r.FromNewBusiness
 	m.PipelineOpen += r.PipelineOpen
 	m.PipelineWeighted += r.PipelineWeighted
 	m.Forecast += r.Forecast
@@ -129,6 +133,7 @@ func (s *sum) add(r RepRow, draws []float64) {
 	for i, v := range draws {
 		s.draws[i] += v
 	}
+	s.sources.add(sources)
 	s.reps++
 	s.parts.add(r.Parts)
 }
@@ -140,11 +145,14 @@ func (s *sum) add(r RepRow, draws []float64) {
 func (s *sum) result(c *Combiner, tau float64) Money {
 	m := s.money
 	m.Forecast, m.Low, m.High = c.total(tau, m.ClosedWon, m.Forecast, s.draws)
+	b := splitPoint(s.draws, s.sources, m.ClosedWon, m.Forecast, c.at(tau).point)
+	m.FromPipeline, m.FromNewBusiness = b.pipeline, b.fresh
 	if s.hasQuota {
 		q := s.quota
 		m.Quota = &q
 	}
 	m.Derive()
+	m.balance()
 	return m
 }
 
@@ -162,8 +170,9 @@ func (c *Combiner) total(tau, closed, summed float64, draws []float64) (point, l
 	return point, math.Min(low, point), math.Max(high, point)
 }
 
-// rollup sums reps into teams (by name) and the firm; draws[i] are rep i's draws.
-func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamRow, Total) {
+// rollup sums reps into teams (by name) and the firm; draws[i] are rep i's draws, sources[i] the same
+// draws split by source.
+func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64, sources []drawSet) ([]TeamRow, Total) {
 	teams := map[string]*sum{}
 	var firm sum
 	for i, r := range reps {
@@ -172,8 +181,8 @@ func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamR
 			t = &sum{}
 			teams[r.Team] = t
 		}
-		t.add(r, draws[i])
-		firm.add(r, draws[i])
+		t.add(r, draws[i], sources[i])
+		firm.add(r, draws[i], sources[i])
 	}
 	out := make([]TeamRow, 0, len(teams))
 	for _, name := range slices.Sorted(maps.Keys(teams)) {
