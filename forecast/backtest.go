@@ -70,10 +70,10 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	var moments []time.Time
 	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
 		for _, pt := range req.Points {
-			moments = append(moments, fitMoments(p.Grain, pt.At(p))...)
+			moments = append(moments, fitMoments(monthGrainOf(p.Grain), pt.At(p))...)
 		}
 	}
-	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now, moments)
+	lb, err := newLab(ctx, bt.Store, req.Firm, monthGrainOf(req.From.Grain), horizon, bt.Options, now, moments)
 	if err != nil {
 		return nil, err
 	}
@@ -112,12 +112,11 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 		if err != nil {
 			return nil, nil, fmt.Errorf("backtest %s at %s: %w", p, pt.Name, err)
 		}
-		in, err := readInputs(ctx, lb.rd, p, at, m.lags())
+		ps, err := readPeriod(ctx, lb.rd, m, p, at, extra)
 		if err != nil {
 			return nil, nil, err
 		}
-		fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
-		feats := fs.compute(extra)
+		feats := ps.feats
 		totals := map[string]*teamTotal{}
 		for _, rep := range slices.Sorted(maps.Keys(feats)) { // the live forecast's order, so the draws sum the same
 			f := feats[rep]
@@ -127,7 +126,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 				continue
 			}
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
-			pr := m.Combiner.predict(rep, f, p.Start.Unix())
+			pr := ps.predict(m, rep)
 			ps := methodPoints(base, pr, f)
 			if f.Seen || actual[rep] != 0 {
 				reps = append(reps, ps...)
@@ -144,7 +143,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 		}
 		for _, team := range slices.Sorted(maps.Keys(totals)) {
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, Team: team}
-			teams = append(teams, totals[team].points(base, m.Combiner, elapsed(p, at))...)
+			teams = append(teams, totals[team].points(base, m.Combiner, levelTau(p, at))...)
 		}
 	}
 	return reps, teams, nil

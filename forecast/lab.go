@@ -173,6 +173,7 @@ func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, 
 	if h, err := lb.history(ctx, m); err == nil {
 		out.DataFrom, out.DataTo = h.From(), h.To()
 	}
+	out.Carry = lb.book.at(m).carry(lb.grain, salesrecipe.NewPeriod(lb.grain, m).Start)
 	out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil)
 	return out, err
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-// repRow builds one rep's row from their features.
-func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float64, hasQuota bool, mix mixContext) RepRow {
+// repRow builds one rep's row from their features; what it takes is worked out only when takes is set
+// (the period is the model's own grain).
+func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float64, hasQuota bool, mix mixContext, takes bool) RepRow {
 	row := RepRow{RepID: r.id, Name: r.name, Team: r.team, Parts: parts(f)}
 	row.Money = Money{ClosedWon: f.Closed, PipelineOpen: f.Open, PipelineWeighted: f.PIn * m.Combiner.at(f.Tau).pipeline,
 		FromPipeline: pr.split.pipeline, FromNewBusiness: pr.split.fresh, Forecast: pr.forecast, Low: pr.low, High: pr.high}
@@ -24,7 +25,7 @@ func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float6
 	if !f.Seen {
 		row.Notes = append(row.Notes, "no history: firm averages")
 	}
-	if row.Gap != nil && *row.Gap > 0 {
+	if takes && row.Gap != nil && *row.Gap > 0 {
 		row.WhatItTakes = whatItTakes(m, r.id, f, *row.Gap, mix)
 		if outOfReach(row.WhatItTakes) {
 			row.Notes = append(row.Notes, "out of reach this period")

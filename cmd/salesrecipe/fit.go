@@ -32,7 +32,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 			"kind has a measurable effect is reported as no measurable recipe, with the reason, and not stored.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
-	grainFlag := fs.String("grain", "month", "period length: month, week or quarter")
+	grainFlag := fs.String("grain", "month", "period length: month, week or quarter (a quarter fits the monthly model, which quarters are forecast from)")
 	asOfFlag := fs.String("as-of", "", "fit on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now, or the\n"+
 		"end of the data's last period when a whole period has passed since its last record")
 	format := fs.String("format", "table", "output format: table or json")
@@ -42,6 +42,10 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	grain, err := salesrecipe.ParseGrain(*grainFlag)
 	if err != nil {
 		return usageErr(e, "fit", "--grain: %v", err)
+	}
+	if grain == salesrecipe.GrainQuarter {
+		fmt.Fprintln(e.stderr, "salesrecipe fit: a quarter is forecast as the sum of its months from the monthly model; fitting the monthly model")
+		grain = salesrecipe.GrainMonth
 	}
 	asOf, err := parseAsOf(*asOfFlag, e.now)
 	if err != nil {

@@ -13,14 +13,8 @@ import (
 // pipeline part plus the new-business part is the forecast to the cent, that no part is negative, and
 // that the pipeline part is zero where nothing is open and new business zero once the period is over.
 func TestBreakdownAddsUpToTheForecast(t *testing.T) {
-	f := generate(t, smallFirm(5))
-	st := memory(t, "acme", f.dir)
 	ctx := context.Background()
-	fitAt := mustTime(t, "2026-03-01T00:00:00Z")
-	if _, err := (&Fitter{Store: st, Now: clock(fitAt)}).Fit(ctx, "acme", salesrecipe.GrainMonth, fitAt); err != nil {
-		t.Fatal(err)
-	}
-	fc := &Forecaster{Store: st, Now: clock(mustTime(t, "2026-06-01T00:00:00Z"))}
+	fc := fittedMarch(t)
 	cases := []struct{ period, asOf string }{
 		{"2026-03", "2026-03-01T00:00:00Z"},
 		{"2026-03", "2026-03-10T09:00:00Z"},
@@ -77,6 +71,17 @@ func TestBreakdownAddsUpToTheForecast(t *testing.T) {
 	t.Logf("%d rows add up, %d with a pipeline or new-business part", rows, moved)
 }
 
+// fittedMarch returns a forecaster over a small firm in memory with a model fitted at 2026-03-01.
+func fittedMarch(t *testing.T) *Forecaster {
+	t.Helper()
+	st := memory(t, "acme", generate(t, smallFirm(5)).dir)
+	fitAt := mustTime(t, "2026-03-01T00:00:00Z")
+	if _, err := (&Fitter{Store: st, Now: clock(fitAt)}).Fit(context.Background(), "acme", salesrecipe.GrainMonth, fitAt); err != nil {
+		t.Fatal(err)
+	}
+	return &Forecaster{Store: st, Now: clock(mustTime(t, "2026-06-01T00:00:00Z"))}
+}
+
 // hasOpenOutside reports whether the forecast may count deals expected to close outside the period
 // (pulled in): their pipeline part is not in PipelineOpen.
 func hasOpenOutside(fc *Forecast) bool {
@@ -118,4 +123,70 @@ func TestSplitPointIsTheBandMeanOfEachPart(t *testing.T) {
 	if b := splitPoint([]float64{5, 5}, drawSet{pipeline: []float64{0, 0}, fresh: []float64{0, 0}}, 5, 5, 0.5); b != (breakdown{}) {
 		t.Errorf("nothing to come: %+v", b)
 	}
+}
+
+// TestQuarterIsTheSumOfItsMonths forecasts a quarter from the monthly model at moments before, inside
+// and after it, and checks it against its months: after the quarter it is what was won, with a
+// zero-width interval; in its last month it is what the first two months won plus about the last
+// month's own forecast (the same model and features, other random numbers); before it, between its
+// largest month's forecast and the months' forecasts summed. Every moment's interval holds its point and is wider than zero
+// while something is still to come.
+func TestQuarterIsTheSumOfItsMonths(t *testing.T) {
+	ctx := context.Background()
+	fc := fittedMarch(t)
+	firm := func(period, asOf string) Money {
+		t.Helper()
+		p, err := salesrecipe.ParsePeriod(period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := fc.Forecast(ctx, Request{Firm: "acme", Period: p, AsOf: mustTime(t, asOf), NoSave: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := out.FirmTotal.Money
+		if m.Low > m.Forecast || m.High < m.Forecast {
+			t.Errorf("%s as of %s: interval %.0f-%.0f misses the point %.0f", period, asOf, m.Low, m.High, m.Forecast)
+		}
+		return m
+	}
+	// After the quarter: what its months won.
+	after := firm("2026-Q1", "2026-04-03T00:00:00Z")
+	won := 0.0
+	for _, mo := range []string{"2026-01", "2026-02", "2026-03"} {
+		won += firm(mo, "2026-04-03T00:00:00Z").ClosedWon
+	}
+	if math.Abs(after.Forecast-won) > 0.01 || after.Low != after.High {
+		t.Errorf("Q1 after its end: %.2f [%.2f, %.2f], its months won %.2f", after.Forecast, after.Low, after.High, won)
+	}
+	// In the last month: the earlier months' won plus the month's forecast.
+	at := "2026-03-12T10:00:00Z"
+	q := firm("2026-Q1", at)
+	mar := firm("2026-03", at)
+	earlier := firm("2026-01", at).ClosedWon + firm("2026-02", at).ClosedWon
+	if math.Abs(q.ClosedWon-(earlier+mar.ClosedWon)) > 0.01 {
+		t.Errorf("Q1 closed %.2f, months %.2f + %.2f", q.ClosedWon, earlier, mar.ClosedWon)
+	}
+	if want := earlier + mar.Forecast; math.Abs(q.Forecast-want) > 0.05*want {
+		t.Errorf("Q1 in March: %.0f, Jan+Feb won + March's forecast %.0f", q.Forecast, want)
+	}
+	if !(q.High > q.Low) {
+		t.Errorf("Q1 in March: zero-width interval %.0f-%.0f with March to come", q.Low, q.High)
+	}
+	// Before the quarter: more than its largest month's forecast and less than the months' forecasts
+	// summed (each month's forecast counts every open deal that may be won by its end, so their sum
+	// counts a deal up to three times).
+	before := "2026-03-25T00:00:00Z"
+	q2 := firm("2026-Q2", before)
+	sum, largest := 0.0, 0.0
+	for _, mo := range []string{"2026-04", "2026-05", "2026-06"} {
+		v := firm(mo, before).Forecast
+		sum, largest = sum+v, max(largest, v)
+	}
+	if q2.ClosedWon != 0 || !(q2.Forecast > largest && q2.Forecast < sum) || !(q2.High > q2.Low) {
+		t.Errorf("Q2 before it: %.0f [%.0f, %.0f], its months' forecasts: largest %.0f, sum %.0f", q2.Forecast, q2.Low, q2.High, largest, sum)
+	}
+	won2 := firm("2026-Q2", "2026-07-02T00:00:00Z").ClosedWon
+	t.Logf("Q1 after %.0f; in March %.0f (Jan+Feb %.0f + March %.0f); Q2 before %.0f [%.0f, %.0f] (months %.0f-%.0f), won %.0f",
+		after.Forecast, q.Forecast, earlier, mar.Forecast, q2.Forecast, q2.Low, q2.High, largest, sum, won2)
 }
