@@ -143,7 +143,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 		}
 		for _, team := range slices.Sorted(maps.Keys(totals)) {
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, Team: team}
-			teams = append(teams, totals[team].points(base, m.Combiner, levelTau(p, at))...)
+			teams = append(teams, totals[team].points(base, m.levels(p, at))...)
 		}
 	}
 	return reps, teams, nil
@@ -174,7 +174,7 @@ func (t *teamTotal) add(ps []Point, closed float64, draws []float64) {
 
 // points returns the team's point of every method: the combined forecast's from the summed draws, as
 // the live forecast's team row gives it, the others the sum of their rep points.
-func (t *teamTotal) points(base Point, c *Combiner, tau float64) []Point {
+func (t *teamTotal) points(base Point, prm params) []Point {
 	out := make([]Point, 0, len(Methods()))
 	for _, method := range Methods() {
 		p := base
@@ -182,7 +182,7 @@ func (t *teamTotal) points(base Point, c *Combiner, tau float64) []Point {
 		p.Forecast = t.values[method]
 		p.Low, p.High = p.Forecast, p.Forecast
 		if method == MethodSalesrecipe && len(t.draws) > 0 {
-			p.Forecast, p.Low, p.High = c.total(tau, t.closed, p.Forecast, t.draws)
+			p.Forecast, p.Low, p.High = total(prm, t.closed, p.Forecast, t.draws)
 		}
 		out = append(out, p)
 	}

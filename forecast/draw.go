@@ -222,9 +222,8 @@ func (c *Combiner) predict(rep string, f *repFeatures, periodStart int64) predic
 		split: splitPoint(draws, parts, f.Closed, point, p.point), draws: draws, parts: parts}
 }
 
-// teamInterval returns the interval of a sum of reps from their summed draws.
-func (c *Combiner) teamInterval(tau float64, sum []float64) (low, high float64) {
-	p := c.at(tau)
+// teamInterval returns the interval of a sum of reps from their summed draws at the team levels of p.
+func teamInterval(p params, sum []float64) (low, high float64) {
 	s := sorted(sum)
 	return model.QuantileSorted(s, p.teamLow), model.QuantileSorted(s, p.teamHigh)
 }

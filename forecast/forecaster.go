@@ -177,7 +177,7 @@ func assemble(m *Model, ps *periodSet, at time.Time, reps []salesrecipe.Rep, quo
 		out.Reps = append(out.Reps, row)
 		draws, sources = append(draws, pr.draws), append(sources, pr.parts)
 	}
-	out.Teams, out.FirmTotal = rollup(m.Combiner, levelTau(ps.period, at), out.Reps, draws, sources)
+	out.Teams, out.FirmTotal = rollup(m.levels(ps.period, at), out.Reps, draws, sources)
 	if n := totalNote(out.Reps, out.FirmTotal.Forecast); n != "" {
 		out.Notes = append(out.Notes, n)
 	}

@@ -85,14 +85,17 @@ func labOf(fd *salesrecipe.FirmData, firm string, grain salesrecipe.Grain, stage
 		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}
 }
 
-// fitMoments returns the moments a fit at m reads activities at: m and the grid moments of the
-// training periods before m's period.
+// fitMoments returns the moments a fit at m reads activities at: m, the grid moments of the
+// training periods before m's period, and for months those of the quarter levels.
 func fitMoments(grain salesrecipe.Grain, m time.Time) []time.Time {
 	out := []time.Time{m}
 	for i, q := 0, salesrecipe.NewPeriod(grain, m).Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
 		for g := range trainingGrid {
 			out = append(out, gridMoment(q, g))
 		}
+	}
+	if grain == salesrecipe.GrainMonth {
+		out = append(out, quarterMoments(m)...)
 	}
 	return out
 }
@@ -174,7 +177,10 @@ func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, 
 		out.DataFrom, out.DataTo = h.From(), h.To()
 	}
 	out.Carry = lb.book.at(m).carry(lb.grain, salesrecipe.NewPeriod(lb.grain, m).Start)
-	out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil)
+	if out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil); err != nil {
+		return nil, err
+	}
+	out.Quarter, err = lb.quarterLevels(ctx, out, m)
 	return out, err
 }
 

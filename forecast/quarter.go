@@ -2,6 +2,9 @@ package forecast
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -113,7 +116,7 @@ func (ps *periodSet) predict(m *Model, rep string) prediction {
 	if ps.months == nil {
 		return c.predict(rep, f, ps.period.Start.Unix())
 	}
-	p := c.at(levelTau(ps.period, ps.at))
+	p := m.levels(ps.period, ps.at)
 	parts := c.quarterParts(p, rep, ps, m.Carry, forecastDraws)
 	draws := parts.totals(f.Closed)
 	s := sorted(draws)
@@ -204,6 +207,110 @@ func (b *book) carry(grain salesrecipe.Grain, end time.Time) []float64 {
 	out := make([]float64, carryLags)
 	for j := range out {
 		out[j] = n[j+1] / n[0]
+	}
+	return out
+}
+
+// QuarterLevels are the quantile levels of a quarter's point and 80% intervals, learned by
+// backtesting the last complete quarters from the monthly model (the monthly levels describe a
+// month's outcomes, not a sum of months whose later ones are not open yet), at each elapsed share of
+// the quarter in Grid.
+type QuarterLevels struct {
+	Grid     []float64 `json:"grid"`
+	Point    []float64 `json:"point"`
+	Low      []float64 `json:"low"`
+	High     []float64 `json:"high"`
+	TeamLow  []float64 `json:"team_low"`
+	TeamHigh []float64 `json:"team_high"`
+	Rows     []int     `json:"rows"` // training rows per grid point
+}
+
+// quarterGrid is the elapsed shares of a quarter at which its levels are learned: each month's start
+// and middle.
+var quarterGrid = []float64{0, 1.0 / 6, 1.0 / 3, 0.5, 2.0 / 3, 5.0 / 6}
+
+// quarterTrainPeriods is how many complete quarters before the fit's the quarter levels are learned on.
+const quarterTrainPeriods = 4
+
+// quarterLevels learns the quarter levels of monthly model m fitted at moment at: each of the last
+// complete quarters, seen at each grid share, forecast under m and scored against what was won. Nil
+// for other grains, and when a grid point has too few reps or quarters to learn from.
+func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*QuarterLevels, error) {
+	if lb.grain != salesrecipe.GrainMonth || m.Combiner == nil {
+		return nil, nil
+	}
+	out := &QuarterLevels{Grid: quarterGrid}
+	cur := salesrecipe.NewPeriod(salesrecipe.GrainQuarter, at)
+	for _, share := range quarterGrid {
+		var rows []sample
+		var draws [][]float64
+		for i, q := 0, cur.Prev(); i < quarterTrainPeriods; i, q = i+1, q.Prev() {
+			moment := quarterMoment(q, share)
+			actual := lb.book.won(q.Start, q.End(), at)
+			ps, err := readPeriod(ctx, lb.rd, m, q, moment, nil)
+			if err != nil {
+				return nil, err
+			}
+			for _, rep := range slices.Sorted(maps.Keys(ps.feats)) {
+				if !ps.feats[rep].Seen && actual[rep] == 0 {
+					continue
+				}
+				rows = append(rows, sample{period: i, team: lb.teams[rep], rep: rep, actual: actual[rep]})
+				draws = append(draws, ps.predict(m, rep).draws)
+			}
+		}
+		out.Rows = append(out.Rows, len(rows))
+		if !enough(rows) {
+			return nil, nil
+		}
+		s := make([][]float64, len(draws))
+		for i := range draws {
+			s[i] = sorted(draws[i])
+		}
+		lo, hi := pitLevels(rows, s, m.Combiner.Level)
+		tlo, thi := teamLevels(rows, draws, m.Combiner.Level)
+		out.Point, out.Low, out.High = append(out.Point, bestLevel(rows, s)), append(out.Low, lo), append(out.High, hi)
+		out.TeamLow, out.TeamHigh = append(out.TeamLow, tlo), append(out.TeamHigh, thi)
+	}
+	return out, nil
+}
+
+// levels returns the combination's parameters for period p's forecast at moment at: the monthly
+// model's at the share levelTau, with a quarter's point and interval levels from its own learned
+// levels when there are some.
+func (m *Model) levels(p salesrecipe.Period, at time.Time) params {
+	prm := m.Combiner.at(levelTau(p, at))
+	ql := m.Quarter
+	if p.Grain != salesrecipe.GrainQuarter || ql == nil || len(ql.Grid) == 0 {
+		return prm
+	}
+	tau := elapsed(p, at)
+	i := sort.SearchFloat64s(ql.Grid, tau)
+	j, a := i, 0.0
+	switch {
+	case i == 0:
+	case i == len(ql.Grid):
+		i, j = i-1, i-1
+	default:
+		i, a = i-1, (tau-ql.Grid[i-1])/(ql.Grid[i]-ql.Grid[i-1])
+	}
+	mix := func(v []float64) float64 { return (1-a)*v[i] + a*v[j] }
+	prm.point, prm.low, prm.high, prm.teamLow, prm.teamHigh = mix(ql.Point), mix(ql.Low), mix(ql.High), mix(ql.TeamLow), mix(ql.TeamHigh)
+	return prm
+}
+
+// quarterMoment returns the moment at an elapsed share of quarter q.
+func quarterMoment(q salesrecipe.Period, share float64) time.Time {
+	return q.Start.Add(time.Duration(share * float64(q.End().Sub(q.Start))))
+}
+
+// quarterMoments returns the moments the quarter levels of a fit at m are learned at.
+func quarterMoments(m time.Time) []time.Time {
+	var out []time.Time
+	for i, q := 0, salesrecipe.NewPeriod(salesrecipe.GrainQuarter, m).Prev(); i < quarterTrainPeriods; i, q = i+1, q.Prev() {
+		for _, share := range quarterGrid {
+			out = append(out, quarterMoment(q, share))
+		}
 	}
 	return out
 }

@@ -143,10 +143,10 @@ func (s *sum) add(r RepRow, draws []float64, sources drawSet) {
 // summed draws: the reps' points are each their own outcome's middle, and most reps' outcomes are
 // skewed up (a deal more is likelier than a deal less), so their sum lies below the middle of the
 // total, at or under its interval's low end on a firm of a few dozen reps.
-func (s *sum) result(c *Combiner, tau float64) Money {
+func (s *sum) result(prm params) Money {
 	m := s.money
-	m.Forecast, m.Low, m.High = c.total(tau, m.ClosedWon, m.Forecast, s.draws)
-	b := splitPoint(s.draws, s.sources, m.ClosedWon, m.Forecast, c.at(tau).point)
+	m.Forecast, m.Low, m.High = total(prm, m.ClosedWon, m.Forecast, s.draws)
+	b := splitPoint(s.draws, s.sources, m.ClosedWon, m.Forecast, prm.point)
 	m.FromPipeline, m.FromNewBusiness = b.pipeline, b.fresh
 	if s.hasQuota {
 		q := s.quota
@@ -158,22 +158,22 @@ func (s *sum) result(c *Combiner, tau float64) Money {
 }
 
 // total returns the point and interval of a sum of reps (a team or the firm) from their summed
-// draws: the point is the middle of the draws, never under what is already closed, and the interval
-// the combiner's team levels of the draws, widened to hold the point; without draws the point is
+// draws under the combination's parameters prm: the point is the middle of the draws, never under
+// what is already closed, and the interval the team levels of the draws, widened to hold the point; without draws the point is
 // the reps' points summed. The live forecast's team and firm rows and the backtest's team scores
 // both come from here.
-func (c *Combiner) total(tau, closed, summed float64, draws []float64) (point, low, high float64) {
+func total(prm params, closed, summed float64, draws []float64) (point, low, high float64) {
 	point = summed
 	if len(draws) > 0 {
-		point = math.Max(pointOf(sorted(draws), c.at(tau).point), closed)
+		point = math.Max(pointOf(sorted(draws), prm.point), closed)
 	}
-	low, high = c.teamInterval(tau, draws)
+	low, high = teamInterval(prm, draws)
 	return point, math.Min(low, point), math.Max(high, point)
 }
 
-// rollup sums reps into teams (by name) and the firm; draws[i] are rep i's draws, sources[i] the same
-// draws split by source.
-func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64, sources []drawSet) ([]TeamRow, Total) {
+// rollup sums reps into teams (by name) and the firm under the combination's parameters prm; draws[i]
+// are rep i's draws, sources[i] the same draws split by source.
+func rollup(prm params, reps []RepRow, draws [][]float64, sources []drawSet) ([]TeamRow, Total) {
 	teams := map[string]*sum{}
 	var firm sum
 	for i, r := range reps {
@@ -188,9 +188,9 @@ func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64, sources 
 	out := make([]TeamRow, 0, len(teams))
 	for _, name := range slices.Sorted(maps.Keys(teams)) {
 		t := teams[name]
-		out = append(out, TeamRow{Team: name, Money: t.result(c, tau), Reps: t.reps, Parts: t.parts})
+		out = append(out, TeamRow{Team: name, Money: t.result(prm), Reps: t.reps, Parts: t.parts})
 	}
-	return out, Total{Money: firm.result(c, tau), Reps: firm.reps, Parts: firm.parts}
+	return out, Total{Money: firm.result(prm), Reps: firm.reps, Parts: firm.parts}
 }
 
 // firmMix returns the firm's expected activity still to come, by kind, and its in-period conversion.
