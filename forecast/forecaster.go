@@ -82,7 +82,7 @@ func (fc *Forecaster) now() func() time.Time {
 
 // model returns the stored model fitted at the latest moment <= AsOf, or fits (and stores) one.
 func (fc *Forecaster) model(ctx context.Context, req Request) (*Model, RecipeRef, error) {
-	grain := monthGrainOf(req.Period.Grain) // a quarter is forecast from the monthly model
+	grain := ModelGrain(req.Period.Grain) // a quarter is forecast from the monthly model
 	if !req.Refit {
 		m, ok, err := Latest(ctx, fc.Store, req.Firm, grain, req.AsOf)
 		if err != nil {

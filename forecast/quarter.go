@@ -20,9 +20,9 @@ import (
 // deal never counts in two months of one draw. Each draw is the sum of its months, so the quarter's
 // point and interval come from the summed draws.
 
-// monthGrainOf returns the grain whose model forecasts periods of grain g: months for quarters, g
-// otherwise.
-func monthGrainOf(g salesrecipe.Grain) salesrecipe.Grain {
+// ModelGrain returns the grain of the model that forecasts periods of grain g, the grain fits are
+// stored under: months for quarters, g otherwise.
+func ModelGrain(g salesrecipe.Grain) salesrecipe.Grain {
 	if g == salesrecipe.GrainQuarter {
 		return salesrecipe.GrainMonth
 	}

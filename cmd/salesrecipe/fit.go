@@ -43,9 +43,9 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr(e, "fit", "--grain: %v", err)
 	}
-	if grain == salesrecipe.GrainQuarter {
-		fmt.Fprintln(e.stderr, "salesrecipe fit: a quarter is forecast as the sum of its months from the monthly model; fitting the monthly model")
-		grain = salesrecipe.GrainMonth
+	if g := forecast.ModelGrain(grain); g != grain {
+		fmt.Fprintf(e.stderr, "salesrecipe fit: a %s is forecast as the sum of its %ss from the %sly model; fitting the %sly model\n", grain, g, g, g)
+		grain = g
 	}
 	asOf, err := parseAsOf(*asOfFlag, e.now)
 	if err != nil {
