@@ -241,7 +241,9 @@ func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*Quar
 	}
 	out := &QuarterLevels{Grid: quarterGrid}
 	cur := salesrecipe.NewPeriod(salesrecipe.GrainQuarter, at)
-	for _, share := range quarterGrid {
+	var allRows []sample // every grid point's rows, each quarter and share its own period
+	var allDraws [][]float64
+	for g, share := range quarterGrid {
 		var rows []sample
 		var draws [][]float64
 		for i, q := 0, cur.Prev(); i < quarterTrainPeriods; i, q = i+1, q.Prev() {
@@ -271,8 +273,43 @@ func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*Quar
 		tlo, thi := teamLevels(rows, draws, m.Combiner.Level)
 		out.Point, out.Low, out.High = append(out.Point, bestLevel(rows, s)), append(out.Low, lo), append(out.High, hi)
 		out.TeamLow, out.TeamHigh = append(out.TeamLow, tlo), append(out.TeamHigh, thi)
+		for _, r := range rows {
+			r.period += g * quarterTrainPeriods
+			allRows = append(allRows, r)
+		}
+		allDraws = append(allDraws, draws...)
+	}
+	if teamPeriods(rowsAt(allRows, 0, quarterTrainPeriods)) < minTrainRows { // too few team-quarters at one share: pool the shares
+		tlo, thi := teamLevels(allRows, allDraws, m.Combiner.Level)
+		for g := range out.TeamLow {
+			out.TeamLow[g], out.TeamHigh[g] = tlo, thi
+		}
 	}
 	return out, nil
+}
+
+// rowsAt returns the rows whose period index is in [from, to).
+func rowsAt(rows []sample, from, to int) []sample {
+	var out []sample
+	for _, r := range rows {
+		if r.period >= from && r.period < to {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// teamPeriods returns how many team-periods the rows hold.
+func teamPeriods(rows []sample) int {
+	type key struct {
+		period int
+		team   string
+	}
+	seen := map[key]bool{}
+	for _, r := range rows {
+		seen[key{r.period, r.team}] = true
+	}
+	return len(seen)
 }
 
 // levels returns the combination's parameters for period p's forecast at moment at: the monthly
