@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -76,6 +77,17 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "to 2026-05-31 (") || !strings.Contains(stderr, "fitting on its own span, as of 2026-06-01") {
 		t.Fatalf("fit without --as-of on old data: exit %d\n%s%s", code, out, stderr)
 	}
+	// A quarter fits the monthly model it is forecast from, and its forecast mid-quarter has an interval.
+	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--grain", "quarter"}, store...), asOf...)...)
+	if code != 0 || !strings.Contains(stderr, "fitting the monthly model") {
+		t.Fatalf("fit --grain quarter: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = runBin(t, nil, append(append([]string{"forecast", "--format", "json", "--period", "2026-Q2"}, store...), asOf...)...)
+	var quarter forecast.Forecast
+	if code != 0 || json.Unmarshal([]byte(out), &quarter) != nil || !(quarter.FirmTotal.High > quarter.FirmTotal.Low) ||
+		!(quarter.FirmTotal.Forecast > quarter.FirmTotal.ClosedWon) {
+		t.Fatalf("forecast --period 2026-Q2: exit %d\n%s%s", code, out, stderr)
+	}
 	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--format", "json"}, store...), asOf...)...)
 	var fit map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &fit) != nil {
@@ -97,7 +109,8 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &fc) != nil {
 		t.Fatalf("forecast json: exit %d\n%s%s", code, out, stderr)
 	}
-	money := []string{"quota", "closed_won", "pipeline_open", "pipeline_weighted", "forecast", "low", "high", "attainment", "coverage", "required_coverage", "gap"}
+	money := []string{"quota", "closed_won", "pipeline_open", "pipeline_weighted", "from_pipeline", "from_new_business", "forecast", "low", "high",
+		"attainment", "coverage", "required_coverage", "gap"}
 	if got := keysOf(t, fc); !reflect.DeepEqual(got, wantKeys("firm", "period_start", "period_end", "as_of", "reps", "teams", "firm_total")) {
 		t.Errorf("forecast keys %v", got)
 	}
@@ -110,6 +123,13 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	}
 	if got := keysOf(t, fc["firm_total"]); !reflect.DeepEqual(got, wantKeys(money...)) {
 		t.Errorf("firm keys %v", got)
+	}
+	for _, r := range append(append([]any{fc["firm_total"]}, fc["teams"].([]any)...), fc["reps"].([]any)...) {
+		m := r.(map[string]any)
+		cents := func(k string) int64 { return int64(math.Round(m[k].(float64) * 100)) }
+		if cents("closed_won")+cents("from_pipeline")+cents("from_new_business") != cents("forecast") {
+			t.Errorf("closed + pipeline + new business is not the forecast: %v", m)
+		}
 	}
 	for _, r := range fc["reps"].([]any) {
 		for _, n := range r.(map[string]any)["what_it_takes"].([]any) {
@@ -125,10 +145,10 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 			t.Fatalf("forecast %s: exit %d\n%s%s", format, code, out, stderr)
 		}
 	}
-	// Every run was stored as a snapshot.
+	// Every run was stored as a snapshot: the quarter's and three of the month.
 	out, _, code = runBin(t, nil, append(append([]string{"query", "--format", "tsv"}, store...), "SELECT uniqExact(created_at) FROM forecast_snapshots WHERE level = 'firm'")...)
-	if code != 0 || !strings.Contains(out, "\n3\n") {
-		t.Errorf("snapshots of 3 runs: exit %d\n%s", code, out)
+	if code != 0 || !strings.Contains(out, "\n4\n") {
+		t.Errorf("snapshots of 4 runs: exit %d\n%s", code, out)
 	}
 
 	out, stderr, code = runBin(t, nil, append([]string{"backtest", "--format", "json", "--from", "2026-04", "--to", "2026-05", "--points", "2"}, store...)...)
