@@ -14,11 +14,12 @@ import (
 // A quarter is forecast from the monthly model, as the sum of its three months drawn together:
 // months already over count what they won; the month holding the moment counts its forecast draws
 // (closed so far, open deals, new business); months still to come count the new business the
-// monthly model expects of them as seen now. The deals open now are drawn once for the whole
-// quarter, each with the stage model's chance of a win before the quarter's last month ends (the
-// chance of a win before a later period's end is what the model answers for a target ahead), so a
-// deal never counts in two months of one draw. Each draw is the sum of its months, so the quarter's
-// point and interval come from the summed draws.
+// monthly model expects of them as seen now, raised by the deals to be created before they start
+// (Model.Carry). The deals open now are drawn once for the whole quarter, each with the stage model's
+// chance of a win before the quarter's last month ends (the chance of a win before a later period's
+// end is what the model answers for a target ahead), so a deal never counts in two months of one
+// draw. Each draw is the sum of its months, so the quarter's point and interval come from the summed
+// draws, at quantile levels learned by backtesting past quarters (QuarterLevels).
 
 // ModelGrain returns the grain of the model that forecasts periods of grain g, the grain fits are
 // stored under: months for quarters, g otherwise.
