@@ -70,10 +70,10 @@ func (bt *Backtester) Run(ctx context.Context, req BacktestRequest) (*Backtest, 
 	var moments []time.Time
 	for p := req.From; !p.Start.After(req.To.Start); p = p.Next() {
 		for _, pt := range req.Points {
-			moments = append(moments, fitMoments(ModelGrain(p.Grain), pt.At(p))...)
+			moments = append(moments, fitMoments(p.Grain, pt.At(p))...)
 		}
 	}
-	lb, err := newLab(ctx, bt.Store, req.Firm, ModelGrain(req.From.Grain), horizon, bt.Options, now, moments)
+	lb, err := newLab(ctx, bt.Store, req.Firm, req.From.Grain, horizon, bt.Options, now, moments)
 	if err != nil {
 		return nil, err
 	}

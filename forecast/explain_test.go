@@ -71,12 +71,20 @@ func TestBreakdownAddsUpToTheForecast(t *testing.T) {
 	t.Logf("%d rows add up, %d with a pipeline or new-business part", rows, moved)
 }
 
-// fittedMarch returns a forecaster over a small firm in memory with a model fitted at 2026-03-01.
+// fittedMarch returns a forecaster over a small firm in memory with a model fitted for quarters (the
+// monthly model with its quarter levels) at 2026-03-01.
 func fittedMarch(t *testing.T) *Forecaster {
 	t.Helper()
 	st := memory(t, "acme", generate(t, smallFirm(5)).dir)
 	fitAt := mustTime(t, "2026-03-01T00:00:00Z")
-	if _, err := (&Fitter{Store: st, Now: clock(fitAt)}).Fit(context.Background(), "acme", salesrecipe.GrainMonth, fitAt); err != nil {
+	m, err := (&Fitter{Store: st, Now: clock(fitAt)}).Fit(context.Background(), "acme", salesrecipe.GrainQuarter, fitAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Grain != salesrecipe.GrainMonth || m.Quarter == nil || len(m.Quarter.Grid) == 0 {
+		t.Fatalf("a fit for quarters: grain %s, quarter levels %+v", m.Grain, m.Quarter)
+	}
+	if err := (&Fitter{Store: st}).Save(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	return &Forecaster{Store: st, Now: clock(mustTime(t, "2026-06-01T00:00:00Z"))}

@@ -82,13 +82,13 @@ func (fc *Forecaster) now() func() time.Time {
 
 // model returns the stored model fitted at the latest moment <= AsOf, or fits (and stores) one.
 func (fc *Forecaster) model(ctx context.Context, req Request) (*Model, RecipeRef, error) {
-	grain := ModelGrain(req.Period.Grain) // a quarter is forecast from the monthly model
+	grain := req.Period.Grain // a quarter is forecast from the monthly model, fitted with its quarter levels
 	if !req.Refit {
-		m, ok, err := Latest(ctx, fc.Store, req.Firm, grain, req.AsOf)
+		m, ok, err := Latest(ctx, fc.Store, req.Firm, ModelGrain(grain), req.AsOf)
 		if err != nil {
 			return nil, RecipeRef{}, err
 		}
-		if ok {
+		if ok && (grain != salesrecipe.GrainQuarter || m.Quarter != nil) {
 			return m, RecipeRef{FittedAt: m.FittedAt, AsOf: m.AsOf, Method: methodOf(m)}, nil
 		}
 	}

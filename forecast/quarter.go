@@ -235,9 +235,11 @@ const quarterTrainPeriods = 4
 
 // quarterLevels learns the quarter levels of monthly model m fitted at moment at: each of the last
 // complete quarters, seen at each grid share, forecast under m and scored against what was won. Nil
-// for other grains, and when a grid point has too few reps or quarters to learn from.
+// unless the lab was opened for quarters (the levels cost a monthly fit about a fifth more, and a
+// monthly backtest four times its time); without a grid (the monthly levels) when a grid point has
+// too few reps or quarters to learn from.
 func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*QuarterLevels, error) {
-	if lb.grain != salesrecipe.GrainMonth || m.Combiner == nil {
+	if !lb.quarters || m.Combiner == nil {
 		return nil, nil
 	}
 	out := &QuarterLevels{Grid: quarterGrid}
@@ -264,7 +266,7 @@ func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*Quar
 		}
 		out.Rows = append(out.Rows, len(rows))
 		if !enough(rows) {
-			return nil, nil
+			return &QuarterLevels{Rows: out.Rows}, nil // tried: no grid, the monthly levels
 		}
 		s := make([][]float64, len(draws))
 		for i := range draws {

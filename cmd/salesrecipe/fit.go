@@ -43,6 +43,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr(e, "fit", "--grain: %v", err)
 	}
+	fitGrain := grain // a quarter fits the monthly model with its quarter levels
 	if g := forecast.ModelGrain(grain); g != grain {
 		fmt.Fprintf(e.stderr, "salesrecipe fit: a %s is forecast as the sum of its %ss from the %sly model; fitting the %sly model\n", grain, g, g, g)
 		grain = g
@@ -68,7 +69,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	view, err := fitAndSave(ctx, e, st, *firm, grain, asOf)
+	view, err := fitAndSave(ctx, e, st, *firm, fitGrain, asOf)
 	if err != nil {
 		return err
 	}
