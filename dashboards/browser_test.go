@@ -333,7 +333,7 @@ func TestBrowser(t *testing.T) {
 		tb.login(t, "manager", "/team")
 		tb.open(t, "/team")
 		csv := tb.download(t, `#reps a.csv`)
-		if !strings.HasPrefix(csv, "Rep,Team,Quota,Closed won,Forecast") || strings.Count(csv, "\n") < 3 {
+		if !strings.HasPrefix(csv, "Rep,Team,Quota,Closed won,+ Pipeline,+ New business,= Forecast") || strings.Count(csv, "\n") < 3 {
 			t.Errorf("downloaded CSV:\n%s", csv)
 		}
 		tb.expectClean(t, "/team csv")

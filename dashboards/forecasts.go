@@ -120,6 +120,8 @@ func sumTeams(teams []forecast.TeamRow) forecast.Money {
 	hasQuota := false
 	for _, t := range teams {
 		m.ClosedWon += t.ClosedWon
+		m.FromPipeline += t.FromPipeline
+		m.FromNewBusiness += t.FromNewBusiness
 		m.PipelineOpen += t.PipelineOpen
 		m.PipelineWeighted += t.PipelineWeighted
 		m.Forecast += t.Forecast

@@ -68,7 +68,8 @@ func moneyTiles(m forecast.Money) []tile {
 	if m.Quota != nil && *m.Quota > 0 {
 		closed.Sub = pctText(ptr(m.ClosedWon/(*m.Quota))) + " of quota"
 	}
-	pipe := tile{Label: "Open pipeline in period", Value: formatMoney(m.PipelineOpen), Sub: formatMoney(m.PipelineWeighted) + " weighted by learned win chances"}
+	pipe := tile{Label: "Open pipeline in period", Value: formatMoney(m.PipelineOpen),
+		Sub: "forecast = closed " + formatMoney(m.ClosedWon) + " + pipeline " + formatMoney(m.FromPipeline) + " + new business " + formatMoney(m.FromNewBusiness)}
 	cov := tile{Label: "Coverage", Value: timesText(m.Coverage), Sub: "needs " + timesText(m.RequiredCoverage) + " at the learned conversion"}
 	if m.Coverage != nil && m.RequiredCoverage != nil {
 		cov.Tone = tone(*m.Coverage >= *m.RequiredCoverage)
@@ -156,15 +157,16 @@ func teamTableSection(v *view) section {
 
 // moneyColumns are two leading columns and the money columns.
 func moneyColumns(a, b string) []column {
-	return []column{{Label: a}, {Label: b}, {Label: "Quota", Num: true}, {Label: "Closed won", Num: true}, {Label: "Forecast", Num: true},
-		{Label: "80% low", Num: true}, {Label: "80% high", Num: true}, {Label: "Attainment", Num: true}, {Label: "Gap", Num: true},
-		{Label: "Pipeline", Num: true}, {Label: "Weighted", Num: true}, {Label: "Coverage", Num: true}, {Label: "Required", Num: true}}
+	return []column{{Label: a}, {Label: b}, {Label: "Quota", Num: true}, {Label: "Closed won", Num: true}, {Label: "+ Pipeline", Num: true},
+		{Label: "+ New business", Num: true}, {Label: "= Forecast", Num: true}, {Label: "80% low", Num: true}, {Label: "80% high", Num: true},
+		{Label: "Attainment", Num: true}, {Label: "Gap", Num: true}, {Label: "Open pipeline", Num: true}, {Label: "Coverage", Num: true}, {Label: "Required", Num: true}}
 }
 
-// moneyCells are the cells of moneyColumns after the two leading ones.
+// moneyCells are the cells of moneyColumns after the two leading ones: closed won, the pipeline and
+// new-business parts and the forecast they add up to, its interval, then the quota's and the pipeline's ratios.
 func moneyCells(m forecast.Money) []cell {
-	return []cell{optMoneyCell(m.Quota), moneyCell(m.ClosedWon), moneyCell(m.Forecast), moneyCell(m.Low), moneyCell(m.High),
-		pctCell(m.Attainment), optMoneyCell(m.Gap), moneyCell(m.PipelineOpen), moneyCell(m.PipelineWeighted), timesCell(m.Coverage), timesCell(m.RequiredCoverage)}
+	return []cell{optMoneyCell(m.Quota), moneyCell(m.ClosedWon), moneyCell(m.FromPipeline), moneyCell(m.FromNewBusiness), moneyCell(m.Forecast),
+		moneyCell(m.Low), moneyCell(m.High), pctCell(m.Attainment), optMoneyCell(m.Gap), moneyCell(m.PipelineOpen), timesCell(m.Coverage), timesCell(m.RequiredCoverage)}
 }
 
 // trendSection is the viewer's total forecast over the period, from stored snapshots.

@@ -112,12 +112,11 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 		if err != nil {
 			return nil, nil, fmt.Errorf("backtest %s at %s: %w", p, pt.Name, err)
 		}
-		in, err := readInputs(ctx, lb.rd, p, at, m.lags())
+		ps, err := readPeriod(ctx, lb.rd, m, p, at, extra)
 		if err != nil {
 			return nil, nil, err
 		}
-		fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
-		feats := fs.compute(extra)
+		feats := ps.feats
 		totals := map[string]*teamTotal{}
 		for _, rep := range slices.Sorted(maps.Keys(feats)) { // the live forecast's order, so the draws sum the same
 			f := feats[rep]
@@ -127,7 +126,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 				continue
 			}
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
-			pr := m.Combiner.predict(rep, f, p.Start.Unix())
+			pr := ps.predict(m, rep)
 			ps := methodPoints(base, pr, f)
 			if f.Seen || actual[rep] != 0 {
 				reps = append(reps, ps...)
@@ -144,7 +143,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 		}
 		for _, team := range slices.Sorted(maps.Keys(totals)) {
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, Team: team}
-			teams = append(teams, totals[team].points(base, m.Combiner, elapsed(p, at))...)
+			teams = append(teams, totals[team].points(base, m.levels(p, at))...)
 		}
 	}
 	return reps, teams, nil
@@ -175,7 +174,7 @@ func (t *teamTotal) add(ps []Point, closed float64, draws []float64) {
 
 // points returns the team's point of every method: the combined forecast's from the summed draws, as
 // the live forecast's team row gives it, the others the sum of their rep points.
-func (t *teamTotal) points(base Point, c *Combiner, tau float64) []Point {
+func (t *teamTotal) points(base Point, prm params) []Point {
 	out := make([]Point, 0, len(Methods()))
 	for _, method := range Methods() {
 		p := base
@@ -183,7 +182,7 @@ func (t *teamTotal) points(base Point, c *Combiner, tau float64) []Point {
 		p.Forecast = t.values[method]
 		p.Low, p.High = p.Forecast, p.Forecast
 		if method == MethodSalesrecipe && len(t.draws) > 0 {
-			p.Forecast, p.Low, p.High = c.total(tau, t.closed, p.Forecast, t.draws)
+			p.Forecast, p.Low, p.High = total(prm, t.closed, p.Forecast, t.draws)
 		}
 		out = append(out, p)
 	}

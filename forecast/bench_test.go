@@ -3,7 +3,9 @@ package forecast
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -98,14 +100,14 @@ func reportSteps(b *testing.B, st *queries.Store, period salesrecipe.Period, asO
 		_, err := st.ActivityCounts(ctx, "acme", period.Grain, period.Start.AddDate(0, -m.lags()-1, 0), period.End(), asOf)
 		return err
 	})
-	in, err := readInputs(ctx, storeReader{st: st, firm: "acme"}, period, asOf, m.lags())
+	reps, _ := st.Reps(ctx, "acme")
+	quotas, _ := periodQuotas(ctx, st, "acme", period)
+	ps, err := readPeriod(ctx, storeReader{st: st, firm: "acme"}, m, period, asOf, slices.Collect(maps.Keys(quotas)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	reps, _ := st.Reps(ctx, "acme")
-	quotas, _ := periodQuotas(ctx, st, "acme", period)
 	var out *Forecast
-	step("assemble", func() error { out = assemble(m, in, reps, quotas); return nil })
+	step("assemble", func() error { out = assemble(m, ps, asOf, reps, quotas); return nil })
 	step("snapshot", func() error { return st.SaveSnapshots(ctx, "acme", out.Snapshots(time.Now())) })
 }
 

@@ -62,19 +62,49 @@ const (
 
 // drawWith returns n draws with the given parameters.
 func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []float64 {
-	out := make([]float64, n)
+	return c.drawParts(p, f, seed, n).totals(f.Closed)
+}
+
+// drawSet is one rep's (or a sum of reps') draws split by source: draw i is closed won plus
+// pipeline[i], the revenue of deals open now, plus fresh[i], the revenue of deals not yet open.
+type drawSet struct {
+	pipeline, fresh []float64
+}
+
+// totals returns each draw's total with closed won added.
+func (d drawSet) totals(closed float64) []float64 {
+	out := make([]float64, len(d.pipeline))
+	for i := range out {
+		out[i] = closed + d.pipeline[i] + d.fresh[i]
+	}
+	return out
+}
+
+// add sums another set of draws into d, draw by draw.
+func (d *drawSet) add(o drawSet) {
+	if d.pipeline == nil {
+		d.pipeline, d.fresh = make([]float64, len(o.pipeline)), make([]float64, len(o.fresh))
+	}
+	for i := range o.pipeline {
+		d.pipeline[i] += o.pipeline[i]
+		d.fresh[i] += o.fresh[i]
+	}
+}
+
+// drawParts returns n draws with the given parameters, split by source; after the period's end
+// (Tau >= 1) every part is zero and the draws are what was closed.
+func (c *Combiner) drawParts(p params, f *repFeatures, seed uint64, n int) drawSet {
+	d := drawSet{pipeline: make([]float64, n), fresh: make([]float64, n)}
 	if f.Tau >= 1 {
-		for i := range out {
-			out[i] = f.Closed
-		}
-		return out
+		return d
 	}
 	mu := c.newMean(p, f)
 	qs := chancesOf(p, f)
-	for i := range out {
-		out[i] = f.Closed + dealsDraw(qs, f.Deals, seed, uint64(i)) + c.newDeals(mu*mixing(p.dispersion, seed, uint64(i)), seed^0x9e3779b97f4a7c15, uint64(i))
+	for i := range n {
+		d.pipeline[i] = dealsDraw(qs, f.Deals, seed, uint64(i))
+		d.fresh[i] = c.newDeals(mu*mixing(p.dispersion, seed, uint64(i)), seed^0x9e3779b97f4a7c15, uint64(i))
 	}
-	return out
+	return d
 }
 
 // mixing returns draw i's factor on the new-business mean: lognormal with mean 1 and variance
@@ -169,10 +199,12 @@ func seedOf(rep string, a, b int64) uint64 {
 	return h.Sum64()
 }
 
-// prediction is a rep's forecast with its interval and the draws behind them.
+// prediction is a rep's forecast with its interval, its breakdown and the draws behind them.
 type prediction struct {
 	forecast, low, high float64
+	split               breakdown
 	draws               []float64
+	parts               drawSet
 }
 
 // forecastDraws is the number of draws behind a live or backtest forecast.
@@ -182,14 +214,16 @@ const forecastDraws = 500
 // so that forecasts of one period at different moments share their random numbers.
 func (c *Combiner) predict(rep string, f *repFeatures, periodStart int64) prediction {
 	p := c.at(f.Tau)
-	draws := c.drawWith(p, f, seedOf(rep, periodStart, 0), forecastDraws)
+	parts := c.drawParts(p, f, seedOf(rep, periodStart, 0), forecastDraws)
+	draws := parts.totals(f.Closed)
 	s := sorted(draws)
-	return prediction{forecast: pointOf(s, p.point), low: model.QuantileSorted(s, p.low), high: model.QuantileSorted(s, p.high), draws: draws}
+	point := pointOf(s, p.point)
+	return prediction{forecast: point, low: model.QuantileSorted(s, p.low), high: model.QuantileSorted(s, p.high),
+		split: splitPoint(draws, parts, f.Closed, point, p.point), draws: draws, parts: parts}
 }
 
-// teamInterval returns the interval of a sum of reps from their summed draws.
-func (c *Combiner) teamInterval(tau float64, sum []float64) (low, high float64) {
-	p := c.at(tau)
+// teamInterval returns the interval of a sum of reps from their summed draws at the team levels of p.
+func teamInterval(p params, sum []float64) (low, high float64) {
 	s := sorted(sum)
 	return model.QuantileSorted(s, p.teamLow), model.QuantileSorted(s, p.teamHigh)
 }
@@ -203,13 +237,15 @@ const pointBand = 0.2
 // and keeps most of the median's robustness.
 func pointOf(sorted []float64, level float64) float64 { return bandMean(sorted, level, pointBand) }
 
+// bandSteps is the number of levels bandMean averages.
+const bandSteps = 40
+
 // bandMean returns the mean of sorted draws' quantiles over the levels level-band to level+band.
 func bandMean(sorted []float64, level, band float64) float64 {
 	lo, hi := math.Max(0, level-band), math.Min(1, level+band)
-	const steps = 40
 	s := 0.0
-	for i := range steps {
-		s += model.QuantileSorted(sorted, lo+(hi-lo)*(float64(i)+0.5)/steps)
+	for i := range bandSteps {
+		s += model.QuantileSorted(sorted, lo+(hi-lo)*(float64(i)+0.5)/bandSteps)
 	}
-	return s / steps
+	return s / bandSteps
 }

@@ -17,7 +17,8 @@ type Fitter struct {
 }
 
 // Fit fits everything a forecast needs on the data known at asOf; a history too thin for a recipe
-// returns the *model.ThinDataError that says what is missing.
+// returns the *model.ThinDataError that says what is missing. Quarters fit the monthly model with
+// its quarter levels (see ModelGrain and QuarterLevels).
 func (f *Fitter) Fit(ctx context.Context, firm string, grain salesrecipe.Grain, asOf time.Time) (*Model, error) {
 	m, err := f.fitModel(ctx, firm, grain, asOf)
 	if err != nil {
@@ -39,7 +40,7 @@ func (f *Fitter) fitModel(ctx context.Context, firm string, grain salesrecipe.Gr
 	if err != nil {
 		return nil, err
 	}
-	m.Built = lb.book.at(asOf).mostBuilt(grain, salesrecipe.NewPeriod(grain, asOf).Start)
+	m.Built = lb.book.at(asOf).mostBuilt(lb.grain, salesrecipe.NewPeriod(lb.grain, asOf).Start)
 	return m, nil
 }
 

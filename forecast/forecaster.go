@@ -37,10 +37,6 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := readInputs(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.UsesNewOpportunities()}, req.Period, req.AsOf, m.lags())
-	if err != nil {
-		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
-	}
 	reps, err := fc.Store.Reps(ctx, req.Firm)
 	if err != nil {
 		return nil, err
@@ -49,7 +45,15 @@ func (fc *Forecaster) Forecast(ctx context.Context, req Request) (*Forecast, err
 	if err != nil {
 		return nil, err
 	}
-	out := assemble(m, in, reps, quotas)
+	extra := make([]string, 0, len(quotas))
+	for rep := range quotas {
+		extra = append(extra, rep)
+	}
+	ps, err := readPeriod(ctx, storeReader{st: fc.Store, firm: req.Firm, derived: m.UsesNewOpportunities()}, m, req.Period, req.AsOf, extra)
+	if err != nil {
+		return nil, fmt.Errorf("forecast %s %s: %w", req.Firm, req.Period, err)
+	}
+	out := assemble(m, ps, req.AsOf, reps, quotas)
 	out.Firm, out.Recipe = req.Firm, ref
 	if !req.NoSave {
 		if err := fc.saved(ctx, "snapshot", fc.Store.SaveSnapshots(ctx, req.Firm, out.Snapshots(fc.now()()))); err != nil {
@@ -78,13 +82,13 @@ func (fc *Forecaster) now() func() time.Time {
 
 // model returns the stored model fitted at the latest moment <= AsOf, or fits (and stores) one.
 func (fc *Forecaster) model(ctx context.Context, req Request) (*Model, RecipeRef, error) {
-	grain := req.Period.Grain
+	grain := req.Period.Grain // a quarter is forecast from the monthly model, fitted with its quarter levels
 	if !req.Refit {
-		m, ok, err := Latest(ctx, fc.Store, req.Firm, grain, req.AsOf)
+		m, ok, err := Latest(ctx, fc.Store, req.Firm, ModelGrain(grain), req.AsOf)
 		if err != nil {
 			return nil, RecipeRef{}, err
 		}
-		if ok {
+		if ok && (grain != salesrecipe.GrainQuarter || m.Quarter != nil) {
 			return m, RecipeRef{FittedAt: m.FittedAt, AsOf: m.AsOf, Method: methodOf(m)}, nil
 		}
 	}
@@ -149,19 +153,15 @@ func earlier(a, b time.Time) time.Time {
 	return b
 }
 
-// assemble turns features into rep rows, team rows and the firm total.
-func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]float64) *Forecast {
-	extra := make([]string, 0, len(quotas))
-	for rep := range quotas {
-		extra = append(extra, rep)
-	}
-	fs := featureSet{in: in, rc: m.Recipe, pm: m.Pipeline, file: m.fileProbabilities(), fallback: m.WinRate}
-	feats := fs.compute(extra)
-	out := &Forecast{Period: in.period, PeriodStart: in.period.Start, PeriodEnd: in.period.End(), AsOf: in.at, Reps: []RepRow{}}
-	out.Notes = modelNotes(m, in)
+// assemble turns a period's features at moment at into rep rows, team rows and the firm total.
+func assemble(m *Model, ps *periodSet, at time.Time, reps []salesrecipe.Rep, quotas map[string]float64) *Forecast {
+	feats := ps.feats
+	out := &Forecast{Period: ps.period, PeriodStart: ps.period.Start, PeriodEnd: ps.period.End(), AsOf: at, Reps: []RepRow{}}
+	out.Notes = modelNotes(m, ps.period)
 	info := repInfo(reps)
 	mix := firmMix(feats)
 	var draws [][]float64
+	var sources []drawSet
 	for _, id := range slices.Sorted(maps.Keys(feats)) {
 		f := feats[id]
 		r := info[id]
@@ -172,16 +172,17 @@ func assemble(m *Model, in *inputs, reps []salesrecipe.Rep, quotas map[string]fl
 		if !f.Seen && !hasQuota {
 			continue
 		}
-		pr := m.Combiner.predict(id, f, in.period.Start.Unix())
-		out.Reps = append(out.Reps, repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix))
-		draws = append(draws, pr.draws)
+		pr := ps.predict(m, id)
+		row := repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix, ps.months == nil)
+		out.Reps = append(out.Reps, row)
+		draws, sources = append(draws, pr.draws), append(sources, pr.parts)
 	}
-	out.Teams, out.FirmTotal = rollup(m.Combiner, elapsed(in.period, in.at), out.Reps, draws)
+	out.Teams, out.FirmTotal = rollup(m.levels(ps.period, at), out.Reps, draws, sources)
 	if n := totalNote(out.Reps, out.FirmTotal.Forecast); n != "" {
 		out.Notes = append(out.Notes, n)
 	}
 	if noData(feats) {
-		out.Notes = append(out.Notes, "no data for "+in.period.String()+" as of "+in.at.UTC().Format(time.RFC3339)+
+		out.Notes = append(out.Notes, "no data for "+ps.period.String()+" as of "+at.UTC().Format(time.RFC3339)+
 			": nothing closed, no open pipeline closing in it and no activity in it")
 	}
 	return out
@@ -197,8 +198,12 @@ func repInfo(reps []salesrecipe.Rep) map[string]salesrecipe.Rep {
 }
 
 // modelNotes labels what the forecast lacks.
-func modelNotes(m *Model, in *inputs) []string {
+func modelNotes(m *Model, p salesrecipe.Period) []string {
 	var notes []string
+	if p.Grain == salesrecipe.GrainQuarter {
+		notes = append(notes, "a quarter is the sum of its three months from the monthly model, drawn together; "+
+			"what it takes is given per month (forecast the current month)")
+	}
 	if m.Recipe == nil {
 		notes = append(notes, "no recipe ("+m.Thin+"): forecast from closed won and pipeline only")
 	}

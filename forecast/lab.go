@@ -23,16 +23,17 @@ const defaultTrainPeriods = 12
 // lab fits models at any moment up to its horizon from one read of the deal history, caching what
 // does not depend on the moment of the fit. Every read at a moment m sees only data known at m.
 type lab struct {
-	firm    string
-	grain   salesrecipe.Grain
-	horizon time.Time
-	book    *book
-	rd      *bookReader
-	stages  []salesrecipe.Stage
-	reps    []salesrecipe.Rep
-	teams   map[string]string // team by rep
-	opts    model.Options
-	now     func() time.Time
+	firm     string
+	grain    salesrecipe.Grain
+	quarters bool // a lab opened for quarters fits the monthly model and learns its quarter levels
+	horizon  time.Time
+	book     *book
+	rd       *bookReader
+	stages   []salesrecipe.Stage
+	reps     []salesrecipe.Rep
+	teams    map[string]string // team by rep
+	opts     model.Options
+	now      func() time.Time
 
 	histories map[time.Time]*History
 	recipes   map[time.Time]recipeFit
@@ -79,20 +80,25 @@ func labOf(fd *salesrecipe.FirmData, firm string, grain salesrecipe.Grain, stage
 		teams[r.ID] = r.Team
 	}
 	rd := newBookReader(fd)
-	return &lab{firm: firm, grain: grain, horizon: fd.AsOf, book: rd.book, stages: stages, reps: reps, teams: teams, opts: opts,
+	quarters := grain == salesrecipe.GrainQuarter
+	return &lab{firm: firm, grain: ModelGrain(grain), quarters: quarters, horizon: fd.AsOf, book: rd.book, stages: stages, reps: reps, teams: teams, opts: opts,
 		now: now, rd: rd,
 		histories: map[time.Time]*History{}, recipes: map[time.Time]recipeFit{}, pipes: map[time.Time]*Pipeline{},
 		features: map[moment]map[string]*repFeatures{}, combiners: map[combinerKey]*Combiner{}}
 }
 
-// fitMoments returns the moments a fit at m reads activities at: m and the grid moments of the
-// training periods before m's period.
+// fitMoments returns the moments a fit at m for periods of the grain reads activities at: m, the grid
+// moments of the training periods of its model's grain before m's period, and for quarters the
+// moments of the quarter levels.
 func fitMoments(grain salesrecipe.Grain, m time.Time) []time.Time {
 	out := []time.Time{m}
-	for i, q := 0, salesrecipe.NewPeriod(grain, m).Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
+	for i, q := 0, salesrecipe.NewPeriod(ModelGrain(grain), m).Prev(); i < defaultTrainPeriods; i, q = i+1, q.Prev() {
 		for g := range trainingGrid {
 			out = append(out, gridMoment(q, g))
 		}
+	}
+	if grain == salesrecipe.GrainQuarter {
+		out = append(out, quarterMoments(m)...)
 	}
 	return out
 }
@@ -176,7 +182,11 @@ func (lb *lab) model(ctx context.Context, m time.Time, bootstrap bool) (*Model, 
 	if h, err := lb.history(ctx, m); err == nil {
 		out.DataFrom, out.DataTo = h.From(), h.To()
 	}
-	out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil)
+	out.Carry = lb.book.at(m).carry(lb.grain, salesrecipe.NewPeriod(lb.grain, m).Start)
+	if out.Combiner, err = lb.combiner(ctx, m, out.Recipe != nil); err != nil {
+		return nil, err
+	}
+	out.Quarter, err = lb.quarterLevels(ctx, out, m)
 	return out, err
 }
 

@@ -24,9 +24,11 @@ type Model struct {
 	Thin     string               `json:"thin,omitempty"` // why there is no recipe
 	Pipeline *Pipeline            `json:"pipeline"`
 	Combiner *Combiner            `json:"combiner"`
-	Stages   []salesrecipe.Stage  `json:"stages"`          // the stages file at fit time; empty without one
-	WinRate  float64              `json:"win_rate"`        // share of closed deals won; the stage-weighted baseline's probability without a stages file
-	Built    map[string]float64   `json:"built,omitempty"` // per rep, the most pipeline created in one period before AsOf's; nil when not measured
+	Stages   []salesrecipe.Stage  `json:"stages"`            // the stages file at fit time; empty without one
+	WinRate  float64              `json:"win_rate"`          // share of closed deals won; the stage-weighted baseline's probability without a stages file
+	Built    map[string]float64   `json:"built,omitempty"`   // per rep, the most pipeline created in one period before AsOf's; nil when not measured
+	Quarter  *QuarterLevels       `json:"quarter,omitempty"` // a quarter's point and interval levels; nil when not fitted for quarters, without a grid when too few quarters
+	Carry    []float64            `json:"carry,omitempty"`   // won deals created 1, 2 periods before their closing period per deal created in it (book.carry); nil in older fits
 	thin     *model.ThinDataError // why there is no recipe, as an error; nil with a recipe (not stored)
 }
 

@@ -10,11 +10,12 @@ import (
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
-// repRow builds one rep's row from their features.
-func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float64, hasQuota bool, mix mixContext) RepRow {
+// repRow builds one rep's row from their features; what it takes is worked out only when takes is set
+// (the period is the model's own grain).
+func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float64, hasQuota bool, mix mixContext, takes bool) RepRow {
 	row := RepRow{RepID: r.id, Name: r.name, Team: r.team, Parts: parts(f)}
 	row.Money = Money{ClosedWon: f.Closed, PipelineOpen: f.Open, PipelineWeighted: f.PIn * m.Combiner.at(f.Tau).pipeline,
-		Forecast: pr.forecast, Low: pr.low, High: pr.high}
+		FromPipeline: pr.split.pipeline, FromNewBusiness: pr.split.fresh, Forecast: pr.forecast, Low: pr.low, High: pr.high}
 	if hasQuota {
 		row.Quota = &quota
 	} else {
@@ -24,7 +25,7 @@ func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float6
 	if !f.Seen {
 		row.Notes = append(row.Notes, "no history: firm averages")
 	}
-	if row.Gap != nil && *row.Gap > 0 {
+	if takes && row.Gap != nil && *row.Gap > 0 {
 		row.WhatItTakes = whatItTakes(m, r.id, f, *row.Gap, mix)
 		if outOfReach(row.WhatItTakes) {
 			row.Notes = append(row.Notes, "out of reach this period")
@@ -34,6 +35,7 @@ func repRow(m *Model, r repIdentity, f *repFeatures, pr prediction, quota float6
 		row.WhatItTakes = []Need{}
 	}
 	row.Money.round()
+	row.Money.balance()
 	return row
 }
 
@@ -87,7 +89,7 @@ func (m *Money) Derive() {
 
 // round rounds money to cents and ratios to four decimals.
 func (m *Money) round() {
-	for _, v := range []*float64{&m.ClosedWon, &m.PipelineOpen, &m.PipelineWeighted, &m.Forecast, &m.Low, &m.High} {
+	for _, v := range []*float64{&m.ClosedWon, &m.PipelineOpen, &m.PipelineWeighted, &m.FromPipeline, &m.FromNewBusiness, &m.Forecast, &m.Low, &m.High} {
 		*v = math.Round(*v*100) / 100
 	}
 	for _, v := range []*float64{m.Quota, m.Gap} {
@@ -108,14 +110,17 @@ type sum struct {
 	quota    float64
 	hasQuota bool
 	draws    []float64
+	sources  drawSet
 	reps     int
 	parts    Components
 }
 
 // add adds one rep row and its draws.
-func (s *sum) add(r RepRow, draws []float64) {
+func (s *sum) add(r RepRow, draws []float64, sources drawSet) {
 	m := &s.money
 	m.ClosedWon += r.ClosedWon
+	m.FromPipeline += r.FromPipeline
+	m.FromNewBusiness += r.FromNewBusiness
 	m.PipelineOpen += r.PipelineOpen
 	m.PipelineWeighted += r.PipelineWeighted
 	m.Forecast += r.Forecast
@@ -129,6 +134,7 @@ func (s *sum) add(r RepRow, draws []float64) {
 	for i, v := range draws {
 		s.draws[i] += v
 	}
+	s.sources.add(sources)
 	s.reps++
 	s.parts.add(r.Parts)
 }
@@ -137,33 +143,37 @@ func (s *sum) add(r RepRow, draws []float64) {
 // summed draws: the reps' points are each their own outcome's middle, and most reps' outcomes are
 // skewed up (a deal more is likelier than a deal less), so their sum lies below the middle of the
 // total, at or under its interval's low end on a firm of a few dozen reps.
-func (s *sum) result(c *Combiner, tau float64) Money {
+func (s *sum) result(prm params) Money {
 	m := s.money
-	m.Forecast, m.Low, m.High = c.total(tau, m.ClosedWon, m.Forecast, s.draws)
+	m.Forecast, m.Low, m.High = total(prm, m.ClosedWon, m.Forecast, s.draws)
+	b := splitPoint(s.draws, s.sources, m.ClosedWon, m.Forecast, prm.point)
+	m.FromPipeline, m.FromNewBusiness = b.pipeline, b.fresh
 	if s.hasQuota {
 		q := s.quota
 		m.Quota = &q
 	}
 	m.Derive()
+	m.balance()
 	return m
 }
 
 // total returns the point and interval of a sum of reps (a team or the firm) from their summed
-// draws: the point is the middle of the draws, never under what is already closed, and the interval
-// the combiner's team levels of the draws, widened to hold the point; without draws the point is
+// draws under the combination's parameters prm: the point is the middle of the draws, never under
+// what is already closed, and the interval the team levels of the draws, widened to hold the point; without draws the point is
 // the reps' points summed. The live forecast's team and firm rows and the backtest's team scores
 // both come from here.
-func (c *Combiner) total(tau, closed, summed float64, draws []float64) (point, low, high float64) {
+func total(prm params, closed, summed float64, draws []float64) (point, low, high float64) {
 	point = summed
 	if len(draws) > 0 {
-		point = math.Max(pointOf(sorted(draws), c.at(tau).point), closed)
+		point = math.Max(pointOf(sorted(draws), prm.point), closed)
 	}
-	low, high = c.teamInterval(tau, draws)
+	low, high = teamInterval(prm, draws)
 	return point, math.Min(low, point), math.Max(high, point)
 }
 
-// rollup sums reps into teams (by name) and the firm; draws[i] are rep i's draws.
-func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamRow, Total) {
+// rollup sums reps into teams (by name) and the firm under the combination's parameters prm; draws[i]
+// are rep i's draws, sources[i] the same draws split by source.
+func rollup(prm params, reps []RepRow, draws [][]float64, sources []drawSet) ([]TeamRow, Total) {
 	teams := map[string]*sum{}
 	var firm sum
 	for i, r := range reps {
@@ -172,15 +182,15 @@ func rollup(c *Combiner, tau float64, reps []RepRow, draws [][]float64) ([]TeamR
 			t = &sum{}
 			teams[r.Team] = t
 		}
-		t.add(r, draws[i])
-		firm.add(r, draws[i])
+		t.add(r, draws[i], sources[i])
+		firm.add(r, draws[i], sources[i])
 	}
 	out := make([]TeamRow, 0, len(teams))
 	for _, name := range slices.Sorted(maps.Keys(teams)) {
 		t := teams[name]
-		out = append(out, TeamRow{Team: name, Money: t.result(c, tau), Reps: t.reps, Parts: t.parts})
+		out = append(out, TeamRow{Team: name, Money: t.result(prm), Reps: t.reps, Parts: t.parts})
 	}
-	return out, Total{Money: firm.result(c, tau), Reps: firm.reps, Parts: firm.parts}
+	return out, Total{Money: firm.result(prm), Reps: firm.reps, Parts: firm.parts}
 }
 
 // firmMix returns the firm's expected activity still to come, by kind, and its in-period conversion.

@@ -16,8 +16,10 @@ type Money struct {
 	Quota            *float64 `json:"quota"`             // quota of the period; nil when none is set
 	ClosedWon        float64  `json:"closed_won"`        // won with closed_at in the period, as of the as-of time
 	PipelineOpen     float64  `json:"pipeline_open"`     // open deals whose expected close is in the period
-	PipelineWeighted float64  `json:"pipeline_weighted"` // open deals weighted by the learned chance of a win inside the period
-	Forecast         float64  `json:"forecast"`          // combined expectation of the period's won revenue
+	PipelineWeighted float64  `json:"pipeline_weighted"` // open deals weighted by the learned chance of a win inside the period (their expected value, not a part of Forecast)
+	FromPipeline     float64  `json:"from_pipeline"`     // the part of Forecast owed to deals open now: ClosedWon + FromPipeline + FromNewBusiness = Forecast
+	FromNewBusiness  float64  `json:"from_new_business"` // the part of Forecast owed to deals not yet open (new business)
+	Forecast         float64  `json:"forecast"`          // the period's won revenue: the middle of its simulated outcomes
 	Low              float64  `json:"low"`               // low end of the 80% interval
 	High             float64  `json:"high"`              // high end of the 80% interval
 	Attainment       *float64 `json:"attainment"`        // Forecast / Quota

@@ -45,7 +45,9 @@ func TestRollupSumsRepsAndDividesSums(t *testing.T) {
 		{RepID: "c", Team: "West", Money: Money{ClosedWon: 5, PipelineOpen: 10, PipelineWeighted: 5, Forecast: 8}},
 	}
 	draws := [][]float64{{110, 130}, {10, 30}, {5, 11}}
-	teams, firm := rollup(c, 0.5, reps, draws)
+	sources := []drawSet{{pipeline: []float64{20, 40}, fresh: []float64{0, 0}}, {pipeline: []float64{5, 10}, fresh: []float64{5, 20}},
+		{pipeline: []float64{0, 3}, fresh: []float64{0, 3}}}
+	teams, firm := rollup(c.at(0.5), reps, draws, sources)
 	east := teams[0].Money
 	// coverage sum over sum: 150 / (200 - 90); an average of the reps' ratios would be (10 + 0.5) / 2.
 	if teams[0].Team != "East" || east.Forecast != 140 || *east.Quota != 200 || *east.Coverage != round4(150.0/110) ||

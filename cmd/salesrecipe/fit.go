@@ -33,7 +33,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 			"kind has a measurable effect is reported as no measurable recipe, with the reason, and not stored.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
-	grainFlag := fs.String("grain", "month", "period length: month, week or quarter")
+	grainFlag := fs.String("grain", "month", "period length: month, week or quarter (a quarter fits the monthly model, which quarters are forecast from)")
 	asOfFlag := fs.String("as-of", "", "fit on the data known at this time: RFC 3339 or YYYY-MM-DD (00:00 UTC); default now, or the\n"+
 		"end of the data's last period when a whole period has passed since its last record")
 	format := fs.String("format", "table", "output format: table or json")
@@ -43,6 +43,11 @@ func runFit(ctx context.Context, e *env, args []string) error {
 	grain, err := salesrecipe.ParseGrain(*grainFlag)
 	if err != nil {
 		return usageErr(e, "fit", "--grain: %v", err)
+	}
+	fitGrain := grain // a quarter fits the monthly model with its quarter levels
+	if g := forecast.ModelGrain(grain); g != grain {
+		fmt.Fprintf(e.stderr, "salesrecipe fit: a %s is forecast as the sum of its %ss from the %sly model; fitting the %sly model\n", grain, g, g, g)
+		grain = g
 	}
 	asOf, err := parseAsOf(*asOfFlag, e.now)
 	if err != nil {
@@ -65,7 +70,7 @@ func runFit(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	view, err := fitAndSave(ctx, e, st, *firm, grain, asOf)
+	view, err := fitAndSave(ctx, e, st, *firm, fitGrain, asOf)
 	if err != nil {
 		return err
 	}

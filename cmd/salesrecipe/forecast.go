@@ -22,9 +22,9 @@ const classicCoverage = 3.0
 func runForecast(ctx context.Context, e *env, args []string) error {
 	var c storeConfig
 	fs := newFlagSet(e, "forecast", "forecast [--firm F] [--period YYYY-MM|YYYY-Qn] [--as-of TIME] [--refit] [--format table|json|csv] [store flags]",
-		"Forecasts the period for every rep, team and the firm on the data known at --as-of: closed won so far,\n"+
-			"open pipeline closing in the period (raw and weighted by the learned stage model), a combined forecast\n"+
-			"with an 80% interval, quota attainment, coverage against the classic 3x line and the coverage each rep\n"+
+		"Forecasts the period for every rep, team and the firm on the data known at --as-of: the forecast as\n"+
+			"closed won so far + what the deals open now add + what new business adds, with an 80% interval; the\n"+
+			"open pipeline closing in the period, quota attainment, coverage against the classic 3x line and the coverage each rep\n"+
 			"really needs, the gap and what it takes to close it. Uses the latest recipe fitted as of --as-of\n"+
 			"(fitting one when there is none, or with --refit). Every run is stored as a snapshot.")
 	c.register(fs, e.getenv)
@@ -79,15 +79,15 @@ func printForecast(w io.Writer, fc *forecast.Forecast) error {
 	fmt.Fprintf(w, "Recipe: %s, fitted %s on the data known at %s%s\n\n", fc.Recipe.Method, fc.Recipe.FittedAt.UTC().Format(time.RFC3339),
 		fc.Recipe.AsOf.UTC().Format(time.RFC3339), map[bool]string{true: " (fitted for this forecast)"}[fc.Recipe.Refit])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\tpipeline\tweighted\trecipe: done\trecipe: to come\tforecast\t80% interval\tattain\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
+	fmt.Fprintln(tw, "rep\tname\tteam\tquota\tclosed\t+ pipeline\t+ new business\t= forecast\t80% interval\tattain\topen pipeline\tcoverage\tneeds\t3x line\tgap\twhat it takes\t")
 	for _, r := range fc.Reps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money, r.Parts), takes(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.RepID, r.Name, teamName(r.Team), moneyCells(r.Money), takes(r))
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t")
 	for _, t := range fc.Teams {
-		fmt.Fprintf(tw, "team\t%s\t%d %s\t%s\t\n", teamName(t.Team), t.Reps, plural("rep", t.Reps), moneyCells(t.Money, t.Parts))
+		fmt.Fprintf(tw, "team\t%s\t%d %s\t%s\t\n", teamName(t.Team), t.Reps, plural("rep", t.Reps), moneyCells(t.Money))
 	}
-	fmt.Fprintf(tw, "firm\t%s\t%d %s\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, plural("rep", fc.FirmTotal.Reps), moneyCells(fc.FirmTotal.Money, fc.FirmTotal.Parts))
+	fmt.Fprintf(tw, "firm\t%s\t%d %s\t%s\t\n", fc.Firm, fc.FirmTotal.Reps, plural("rep", fc.FirmTotal.Reps), moneyCells(fc.FirmTotal.Money))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -102,15 +102,15 @@ func teamName(t string) string {
 	return t
 }
 
-// moneyCells renders the money columns of a row and the recipe's expectations still to land from
-// activity done and from activity still to come, tab-separated.
-func moneyCells(m forecast.Money, p forecast.Components) string {
+// moneyCells renders the money columns of a row, tab-separated: closed won, the pipeline and
+// new-business parts and the forecast they add up to, then the open pipeline and the ratios.
+func moneyCells(m forecast.Money) string {
 	line := "-"
 	if m.Coverage != nil {
 		line = map[bool]string{true: "above", false: "below"}[*m.Coverage >= classicCoverage]
 	}
-	return strings.Join([]string{optMoney(m.Quota), money(m.ClosedWon), money(m.PipelineOpen), money(m.PipelineWeighted),
-		money(p.RecipeFromDone), money(p.RecipeFromExpected), money(m.Forecast), money(m.Low) + "-" + money(m.High), percent(m.Attainment), times(m.Coverage), times(m.RequiredCoverage),
+	return strings.Join([]string{optMoney(m.Quota), money(m.ClosedWon), money(m.FromPipeline), money(m.FromNewBusiness),
+		money(m.Forecast), money(m.Low) + "-" + money(m.High), percent(m.Attainment), money(m.PipelineOpen), times(m.Coverage), times(m.RequiredCoverage),
 		line, optMoney(m.Gap)}, "\t")
 }
 
@@ -198,7 +198,8 @@ func printNotes(w io.Writer, fc *forecast.Forecast) error {
 // writeForecastCSV writes one row per rep, team and the firm.
 func writeForecastCSV(w io.Writer, fc *forecast.Forecast) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"level", "rep_id", "name", "team", "quota", "closed_won", "pipeline_open", "pipeline_weighted", "forecast", "low", "high",
+	cw.Write([]string{"level", "rep_id", "name", "team", "quota", "closed_won", "pipeline_open", "pipeline_weighted", "from_pipeline", "from_new_business",
+		"forecast", "low", "high",
 		"attainment", "coverage", "required_coverage", "gap", "recipe_from_done", "recipe_from_expected", "recipe_baseline",
 		"pipeline_pulled_in", "what_it_takes", "notes"})
 	for _, r := range fc.Reps {
@@ -229,7 +230,8 @@ func csvMoney(m forecast.Money) []string {
 		}
 		return num(*v)
 	}
-	return []string{opt(m.Quota), num(m.ClosedWon), num(m.PipelineOpen), num(m.PipelineWeighted), num(m.Forecast), num(m.Low), num(m.High),
+	return []string{opt(m.Quota), num(m.ClosedWon), num(m.PipelineOpen), num(m.PipelineWeighted), num(m.FromPipeline), num(m.FromNewBusiness),
+		num(m.Forecast), num(m.Low), num(m.High),
 		opt(m.Attainment), opt(m.Coverage), opt(m.RequiredCoverage), opt(m.Gap)}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -82,6 +83,17 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "to 2026-05-31 (") || !strings.Contains(stderr, "fitting on its own span, as of 2026-06-01") {
 		t.Fatalf("fit without --as-of on old data: exit %d\n%s%s", code, out, stderr)
 	}
+	// A quarter fits the monthly model it is forecast from, and its forecast mid-quarter has an interval.
+	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--grain", "quarter"}, store...), asOf...)...)
+	if code != 0 || !strings.Contains(stderr, "fitting the monthly model") {
+		t.Fatalf("fit --grain quarter: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = runBin(t, nil, append(append([]string{"forecast", "--format", "json", "--period", "2026-Q2"}, store...), asOf...)...)
+	var quarter forecast.Forecast
+	if code != 0 || json.Unmarshal([]byte(out), &quarter) != nil || !(quarter.FirmTotal.High > quarter.FirmTotal.Low) ||
+		!(quarter.FirmTotal.Forecast > quarter.FirmTotal.ClosedWon) {
+		t.Fatalf("forecast --period 2026-Q2: exit %d\n%s%s", code, out, stderr)
+	}
 	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--format", "json"}, store...), asOf...)...)
 	var fit map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &fit) != nil {
@@ -103,7 +115,8 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &fc) != nil {
 		t.Fatalf("forecast json: exit %d\n%s%s", code, out, stderr)
 	}
-	money := []string{"quota", "closed_won", "pipeline_open", "pipeline_weighted", "forecast", "low", "high", "attainment", "coverage", "required_coverage", "gap"}
+	money := []string{"quota", "closed_won", "pipeline_open", "pipeline_weighted", "from_pipeline", "from_new_business", "forecast", "low", "high",
+		"attainment", "coverage", "required_coverage", "gap"}
 	if got := keysOf(t, fc); !reflect.DeepEqual(got, wantKeys("firm", "period_start", "period_end", "as_of", "reps", "teams", "firm_total")) {
 		t.Errorf("forecast keys %v", got)
 	}
@@ -116,6 +129,13 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	}
 	if got := keysOf(t, fc["firm_total"]); !reflect.DeepEqual(got, wantKeys(money...)) {
 		t.Errorf("firm keys %v", got)
+	}
+	for _, r := range append(append([]any{fc["firm_total"]}, fc["teams"].([]any)...), fc["reps"].([]any)...) {
+		m := r.(map[string]any)
+		cents := func(k string) int64 { return int64(math.Round(m[k].(float64) * 100)) }
+		if cents("closed_won")+cents("from_pipeline")+cents("from_new_business") != cents("forecast") {
+			t.Errorf("closed + pipeline + new business is not the forecast: %v", m)
+		}
 	}
 	for _, r := range fc["reps"].([]any) {
 		for _, n := range r.(map[string]any)["what_it_takes"].([]any) {
@@ -131,10 +151,10 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 			t.Fatalf("forecast %s: exit %d\n%s%s", format, code, out, stderr)
 		}
 	}
-	// Every run was stored as a snapshot.
+	// Every run was stored as a snapshot: the quarter's and three of the month.
 	out, _, code = runBin(t, nil, append(append([]string{"query", "--format", "tsv"}, store...), "SELECT uniqExact(created_at) FROM forecast_snapshots WHERE level = 'firm'")...)
-	if code != 0 || !strings.Contains(out, "\n3\n") {
-		t.Errorf("snapshots of 3 runs: exit %d\n%s", code, out)
+	if code != 0 || !strings.Contains(out, "\n4\n") {
+		t.Errorf("snapshots of 4 runs: exit %d\n%s", code, out)
 	}
 
 	out, stderr, code = runBin(t, nil, append([]string{"backtest", "--format", "json", "--from", "2026-04", "--to", "2026-05", "--points", "2"}, store...)...)
@@ -225,21 +245,21 @@ func sampleForecast() *forecast.Forecast {
 		Recipe: forecast.RecipeRef{Method: "adstock", FittedAt: time.Date(2026, 5, 16, 8, 1, 0, 0, time.UTC), AsOf: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)},
 		Reps: []forecast.RepRow{
 			{RepID: "r1", Name: "Ann", Team: "East", Money: forecast.Money{Quota: q(30000), ClosedWon: 12000, PipelineOpen: 40000, PipelineWeighted: 9000,
-				Forecast: 21000, Low: 14000, High: 33000, Attainment: q(0.7), Coverage: q(2.2222), RequiredCoverage: q(4.4444), Gap: q(9000)},
+				FromPipeline: 6000, FromNewBusiness: 3000, Forecast: 21000, Low: 14000, High: 33000, Attainment: q(0.7), Coverage: q(2.2222), RequiredCoverage: q(4.4444), Gap: q(9000)},
 				Parts:       forecast.Components{RecipeFromDone: 4200.5, RecipeFromExpected: 3100, RecipeBaseline: 900, PipelinePulledIn: 1500},
 				WhatItTakes: []forecast.Need{{Kind: "demo", Additional: 6}, {Kind: forecast.KindPipeline, Additional: 40000}}},
 			{RepID: "r2", Name: "Bo", Team: "East", Money: forecast.Money{Quota: q(30000), ClosedWon: 2000, PipelineOpen: 5000, PipelineWeighted: 800,
-				Forecast: 3000, Low: 2000, High: 9000, Attainment: q(0.1), Coverage: q(0.1786), RequiredCoverage: q(6.25), Gap: q(27000)},
+				FromPipeline: 600, FromNewBusiness: 400, Forecast: 3000, Low: 2000, High: 9000, Attainment: q(0.1), Coverage: q(0.1786), RequiredCoverage: q(6.25), Gap: q(27000)},
 				WhatItTakes: []forecast.Need{{Kind: "demo", Additional: 90, OutOfReach: true}, {Kind: forecast.KindPipeline, Additional: 1e6, OutOfReach: true}},
 				Notes:       []string{"out of reach this period"}},
-			{RepID: "r3", Name: "Cy", Team: "", Money: forecast.Money{ClosedWon: 500, Forecast: 900, Low: 500, High: 2000}, WhatItTakes: []forecast.Need{},
+			{RepID: "r3", Name: "Cy", Team: "", Money: forecast.Money{ClosedWon: 500, FromNewBusiness: 400, Forecast: 900, Low: 500, High: 2000}, WhatItTakes: []forecast.Need{},
 				Notes: []string{"no quota: attainment, coverage and gap not defined"}},
 		},
-		Teams: []forecast.TeamRow{{Team: "", Reps: 1, Money: forecast.Money{ClosedWon: 500, Forecast: 900, Low: 500, High: 2000}},
+		Teams: []forecast.TeamRow{{Team: "", Reps: 1, Money: forecast.Money{ClosedWon: 500, FromNewBusiness: 400, Forecast: 900, Low: 500, High: 2000}},
 			{Team: "East", Reps: 2, Money: forecast.Money{Quota: q(60000), ClosedWon: 14000, PipelineOpen: 45000, PipelineWeighted: 9800,
-				Forecast: 24000, Low: 17000, High: 38000, Attainment: q(0.4), Coverage: q(0.9783), RequiredCoverage: q(4.5918), Gap: q(36000)}}},
+				FromPipeline: 6600, FromNewBusiness: 3400, Forecast: 24000, Low: 17000, High: 38000, Attainment: q(0.4), Coverage: q(0.9783), RequiredCoverage: q(4.5918), Gap: q(36000)}}},
 		FirmTotal: forecast.Total{Reps: 3, Parts: forecast.Components{RecipeFromDone: 4200.5, RecipeFromExpected: 3100, RecipeBaseline: 900, PipelinePulledIn: 1500}, Money: forecast.Money{Quota: q(60000), ClosedWon: 14500, PipelineOpen: 45000, PipelineWeighted: 9800,
-			Forecast: 24900, Low: 17500, High: 39000, Attainment: q(0.415), Coverage: q(0.9890), RequiredCoverage: q(4.5918), Gap: q(35100)}},
+			FromPipeline: 6600, FromNewBusiness: 3800, Forecast: 24900, Low: 17500, High: 39000, Attainment: q(0.415), Coverage: q(0.9890), RequiredCoverage: q(4.5918), Gap: q(35100)}},
 		Notes: []string{"no stages file: the stage-weighted view uses the firm's win rate 30%"},
 	}
 }

@@ -46,7 +46,7 @@ func (s *StoreSource) Snapshot(ctx context.Context, firm string, now time.Time) 
 	if err := s.rows(ctx, &snap, now); err != nil {
 		return Snapshot{}, err
 	}
-	if rc, ok, err := s.Store.LatestRecipe(ctx, firm, string(grain), now); err != nil {
+	if rc, ok, err := s.Store.LatestRecipe(ctx, firm, string(forecast.ModelGrain(grain)), now); err != nil {
 		return Snapshot{}, fmt.Errorf("latest recipe of %s: %w", firm, err)
 	} else if ok {
 		snap.RecipeCVWAPE, snap.LastFit = rc.CVWAPE, rc.FittedAt
