@@ -51,10 +51,10 @@ type ActivityLine struct {
 
 // AccountLine is the rep's open pipeline with one account.
 type AccountLine struct {
-	Account      string    `json:"account"`
-	Deals        int       `json:"deals"`
-	Amount       float64   `json:"amount"`
-	PeriodAmount float64   `json:"period_amount"`
+	Account      string  `json:"account"`
+	Deals        int     `json:"deals"`
+	Amount       float64 `json:"amount"`
+	PeriodAmount float64 `json:"period_amount"`
 	// NextClose is the earliest expected close date of the open deals; null when none has one.
 	NextClose *time.Time `json:"next_close"`
 	// InferredDeals counts the open deals whose state the store inferred from a one-row export (see
