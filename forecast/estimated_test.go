@@ -3,6 +3,7 @@ package forecast
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,16 @@ func TestEstimateWithoutWins(t *testing.T) {
 	}
 	if got, want := w.estimate(0), (4000+amountPrior*3000.0)/(2+amountPrior); got != want {
 		t.Errorf("rep with 2 wins: estimate %v, want %v", got, want)
+	}
+}
+
+// TestEstimatedNote checks that a forecast says how many open deals it valued at an estimated amount.
+func TestEstimatedNote(t *testing.T) {
+	if got := estimatedNote([]openDeal{{Amount: 100}}); got != "" {
+		t.Errorf("no estimated deal: note %q", got)
+	}
+	got := estimatedNote([]openDeal{{Amount: 100}, {Amount: 1500, Estimated: true}, {Amount: 2500, Estimated: true}})
+	if !strings.HasPrefix(got, "2 open deals") || !strings.Contains(got, "4000 in all (estimated)") {
+		t.Errorf("note %q", got)
 	}
 }
