@@ -85,3 +85,14 @@ func TestEstimatedNote(t *testing.T) {
 		t.Errorf("note %q", got)
 	}
 }
+
+// TestUnknownStageHasNoFileProbability checks that the stage-weighted view gives the stage of inferred versions
+// no probability (neither the stages file's nor the fallback).
+func TestUnknownStageHasNoFileProbability(t *testing.T) {
+	fs := &featureSet{file: map[string]float64{"demo": 0.4}, fallback: 0.3}
+	for stage, want := range map[string]float64{"demo": 0.4, "other": 0.3, salesrecipe.UnknownStage: 0} {
+		if got := fs.fileProbability(stage); got != want {
+			t.Errorf("stage %q: probability %v, want %v", stage, got, want)
+		}
+	}
+}
