@@ -175,6 +175,14 @@ func stageLines(totals []queries.StageTotal, stages []salesrecipe.Stage, keep fu
 	return out
 }
 
+// stageLabel names a stage for a page: the stage of inferred versions says where it comes from.
+func stageLabel(stage string) string {
+	if stage == salesrecipe.UnknownStage {
+		return "unknown (history inferred from a one-row export)"
+	}
+	return stage
+}
+
 // stagesByName indexes the stages file by stage name.
 func stagesByName(stages []salesrecipe.Stage) map[string]salesrecipe.Stage {
 	out := make(map[string]salesrecipe.Stage, len(stages))
@@ -285,9 +293,13 @@ func stagesSection(p *Pipeline) (section, error) {
 	var x []string
 	var all, inP, w []float64
 	for _, l := range p.Stages {
-		x = append(x, l.Stage)
+		x = append(x, stageLabel(l.Stage))
 		all, inP, w = append(all, l.OpenAmount), append(inP, l.PeriodAmount), append(w, l.Weighted)
-		t.Rows = append(t.Rows, []cell{textCell(l.Stage), pctCell(ptr(l.Probability)), numCell(float64(l.OpenDeals), 0), moneyCell(l.OpenAmount),
+		prob := ptr(l.Probability)
+		if l.Stage == salesrecipe.UnknownStage {
+			prob = nil // the stages file knows nothing of it
+		}
+		t.Rows = append(t.Rows, []cell{textCell(stageLabel(l.Stage)), pctCell(prob), numCell(float64(l.OpenDeals), 0), moneyCell(l.OpenAmount),
 			numCell(float64(l.PeriodDeals), 0), moneyCell(l.PeriodAmount), moneyCell(l.Weighted)})
 	}
 	c, err := categoryChart("stages", "Open pipeline by stage", "amount", x, []series{
@@ -305,10 +317,10 @@ func conversionSection(p *Pipeline) (section, error) {
 	var x []string
 	var rate []float64
 	for _, l := range p.Conversion {
-		x = append(x, l.Stage)
+		x = append(x, stageLabel(l.Stage))
 		r := nanIfNil(l.WinRate)
 		rate = append(rate, 100*r)
-		t.Rows = append(t.Rows, []cell{textCell(l.Stage), numCell(float64(l.Deals), 0), numCell(float64(l.Won), 0), numCell(float64(l.Lost), 0), pctCell(l.WinRate)})
+		t.Rows = append(t.Rows, []cell{textCell(stageLabel(l.Stage)), numCell(float64(l.Deals), 0), numCell(float64(l.Won), 0), numCell(float64(l.Lost), 0), pctCell(l.WinRate)})
 	}
 	c, err := categoryChart("conversion", "Win rate of deals that were ever in each stage", "% won", x, []series{
 		{name: "Win rate (% of closed)", kind: types.ChartBar, values: rate, color: colClosed},

@@ -51,11 +51,15 @@ type ActivityLine struct {
 
 // AccountLine is the rep's open pipeline with one account.
 type AccountLine struct {
-	Account      string    `json:"account"`
-	Deals        int       `json:"deals"`
-	Amount       float64   `json:"amount"`
-	PeriodAmount float64   `json:"period_amount"`
-	NextClose    time.Time `json:"next_close"`
+	Account      string  `json:"account"`
+	Deals        int     `json:"deals"`
+	Amount       float64 `json:"amount"`
+	PeriodAmount float64 `json:"period_amount"`
+	// NextClose is the earliest expected close date of the open deals; null when none has one.
+	NextClose *time.Time `json:"next_close"`
+	// InferredDeals counts the open deals whose state the store inferred from a one-row export (see
+	// salesrecipe.UnknownStage): stage unknown, no expected close date, amount unknown (counted as 0).
+	InferredDeals int `json:"inferred_deals"`
 }
 
 // PeriodLine is one past period of the rep.
@@ -184,7 +188,7 @@ func accountsOf(deals []salesrecipe.Deal, p salesrecipe.Period) []AccountLine {
 		}
 		a := by[dl.AccountID]
 		if a == nil {
-			a = &AccountLine{Account: orString(dl.AccountID, "(no account)"), NextClose: dl.CloseDate}
+			a = &AccountLine{Account: orString(dl.AccountID, "(no account)")}
 			by[dl.AccountID] = a
 		}
 		a.Deals++
@@ -192,8 +196,11 @@ func accountsOf(deals []salesrecipe.Deal, p salesrecipe.Period) []AccountLine {
 		if p.Contains(dl.CloseDate) {
 			a.PeriodAmount += dl.Amount
 		}
-		if !dl.CloseDate.IsZero() && (a.NextClose.IsZero() || dl.CloseDate.Before(a.NextClose)) { // zero: no expected close date
-			a.NextClose = dl.CloseDate
+		if dl.Inferred {
+			a.InferredDeals++
+		}
+		if !dl.CloseDate.IsZero() && (a.NextClose == nil || dl.CloseDate.Before(*a.NextClose)) { // zero: no expected close date
+			a.NextClose = &dl.CloseDate
 		}
 	}
 	out := make([]AccountLine, 0, len(by))
@@ -366,20 +373,27 @@ func repStagesSection(d *RepDetail) (section, error) {
 // accountsSection is the rep's open pipeline by account.
 func accountsSection(d *RepDetail) (section, error) {
 	t := &table{ID: "accounts", Columns: []column{{Label: "Account"}, {Label: "Open deals", Num: true}, {Label: "Amount", Num: true},
-		{Label: "Closing in period", Num: true}, {Label: "Next close"}}}
+		{Label: "Closing in period", Num: true}, {Label: "Next close"}, {Label: "Inferred deals", Num: true}}}
 	var x []string
 	var amt, inP []float64
+	inferred := 0
 	for i, a := range d.Accounts {
+		inferred += a.InferredDeals
 		if i < 15 {
 			x, amt, inP = append(x, a.Account), append(amt, a.Amount), append(inP, a.PeriodAmount)
 		}
-		t.Rows = append(t.Rows, []cell{textCell(a.Account), numCell(float64(a.Deals), 0), moneyCell(a.Amount), moneyCell(a.PeriodAmount), dateCell(a.NextClose)})
+		t.Rows = append(t.Rows, []cell{textCell(a.Account), numCell(float64(a.Deals), 0), moneyCell(a.Amount), moneyCell(a.PeriodAmount), dateCell(orZero(a.NextClose)), numCell(float64(a.InferredDeals), 0)})
 	}
 	c, err := categoryChart("accounts", "Open pipeline of the largest accounts", "amount", x, []series{
 		{name: "Open", kind: types.ChartBar, values: amt, color: colMuted},
 		{name: "Closing in period", kind: types.ChartBar, values: inP, color: colPipeline},
 	})
-	return section{ID: "accounts", Title: "Pipeline by account", Note: "The chart shows the 15 largest; the table has every account.", Chart: c, Table: t}, err
+	note := "The chart shows the 15 largest; the table has every account."
+	if inferred > 0 {
+		note += fmt.Sprintf(" %d open deals have a history inferred from a one-row export: their stage is %s, they have no expected close date, and their amount is unknown (counted as 0 here; the forecast values each at the rep's mean won amount).",
+			inferred, salesrecipe.UnknownStage)
+	}
+	return section{ID: "accounts", Title: "Pipeline by account", Note: note, Chart: c, Table: t}, err
 }
 
 // historySection is the same numbers over past periods.
@@ -411,4 +425,12 @@ func historySection(d *RepDetail) (section, error) {
 		{name: "Quota", kind: types.ChartLine, values: quota, color: colQuota, dashed: true},
 	})
 	return section{ID: "history", Title: "Past periods", Chart: c, Table: t}, err
+}
+
+// orZero returns *t, or the zero time for nil.
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }

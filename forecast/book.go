@@ -14,7 +14,8 @@ import (
 type openDeal struct {
 	RepID      string
 	Stage      string
-	Amount     float64
+	Amount     float64 // its amount; for an inferred version, estimated (see book.amountAt)
+	Estimated  bool    // the amount is estimated: the version is inferred and its amount unknown
 	CloseDate  time.Time
 	Created    time.Time // zero when unknown
 	StageSince time.Time // when it entered its stage; zero when unknown
@@ -27,13 +28,76 @@ type version = salesrecipe.DealVersion
 // book holds every deal's versions known at one moment, for point-in-time states at earlier moments.
 type book struct {
 	asOf   time.Time
-	reps   []string           // rep ids by version.Rep
-	stages []string           // stage names by version.Stage
-	deals  [][]version        // per deal, versions sorted by update time
-	spans  []openSpan         // per deal, when it can be open
-	closes []closeRef         // every distinct close time of every deal, sorted; built on first use
-	closed map[[2]int64][]int // closedBetween's answers by [from, to) in Unix milliseconds
-	mu     sync.Mutex         // guards closes and closed: training moments are read in parallel
+	reps   []string               // rep ids by version.Rep
+	stages []string               // stage names by version.Stage
+	deals  [][]version            // per deal, versions sorted by update time
+	spans  []openSpan             // per deal, when it can be open
+	closes []closeRef             // every distinct close time of every deal, sorted; built on first use
+	closed map[[2]int64][]int     // closedBetween's answers by [from, to) in Unix milliseconds
+	means  map[[2]int64]*wonMeans // wonMeans's answers by [from, to) in Unix milliseconds
+	mu     sync.Mutex             // guards closes, closed and means: training moments are read in parallel
+}
+
+// wonMeans holds the mean amounts of the deals won in a window, the firm's and each rep's.
+type wonMeans struct {
+	firm  tally            // n: wins, won: their amounts
+	byRep map[int32]*tally // the same per rep
+}
+
+// amountPrior is the weight, in wins, of the firm's mean amount in a rep's estimated amount.
+const amountPrior = 5
+
+// estimate returns a rep's expected amount of a won deal: the mean amount of the rep's wins shrunk
+// toward the firm's by amountPrior wins; 0 when nobody won.
+func (w *wonMeans) estimate(rep int32) float64 {
+	if w.firm.n == 0 {
+		return 0
+	}
+	firm := w.firm.won / w.firm.n
+	var own tally
+	if t := w.byRep[rep]; t != nil {
+		own = *t
+	}
+	return (own.won + amountPrior*firm) / (own.n + amountPrior)
+}
+
+// wonMeans returns the mean amounts of the deals whose state at to is won with closed_at in
+// [from, to): what is known at to of the amount a won deal brings.
+func (b *book) wonMeans(from, to time.Time) *wonMeans {
+	key := [2]int64{from.UnixMilli(), to.UnixMilli()}
+	b.mu.Lock()
+	out, ok := b.means[key]
+	b.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = &wonMeans{byRep: map[int32]*tally{}}
+	for _, i := range b.closedBetween(from, to) {
+		d, ok := stateAt(b.deals[i], to)
+		if !ok || !wonIn(d, from, to) {
+			continue
+		}
+		t := out.byRep[d.Rep]
+		if t == nil {
+			t = &tally{}
+			out.byRep[d.Rep] = t
+		}
+		t.n, t.won = t.n+1, t.won+d.Amount
+		out.firm.n, out.firm.won = out.firm.n+1, out.firm.won+d.Amount
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.means == nil {
+		b.means = map[[2]int64]*wonMeans{}
+	}
+	b.means[key] = out
+	return out
+}
+
+// amountWindow returns the start of the window whose wins value, at m, an open deal of unknown
+// amount: the period before m's period.
+func amountWindow(grain salesrecipe.Grain, m time.Time) time.Time {
+	return salesrecipe.NewPeriod(grain, m).Prev().Start
 }
 
 // closeRef is one close time some version of a deal records.
@@ -213,11 +277,12 @@ func (b *book) revenue(grain salesrecipe.Grain, from, to, m time.Time) []queries
 // period returns what a forecast of p at m knows of deals: won per rep with closed_at in p and in
 // the period before, and the open deals.
 func (b *book) period(p salesrecipe.Period, m time.Time) (won, last map[string]float64, open []openDeal) {
-	return b.won(p.Start, p.End(), m), b.won(p.Prev().Start, p.Start, m), b.open(m)
+	return b.won(p.Start, p.End(), m), b.won(p.Prev().Start, p.Start, m), b.open(m, amountWindow(p.Grain, m))
 }
 
-// open returns the deals whose state at m is open.
-func (b *book) open(m time.Time) []openDeal {
+// open returns the deals whose state at m is open; an inferred version's unknown amount is
+// estimated from the deals won in [from, m) (see dealWalk.state).
+func (b *book) open(m, from time.Time) []openDeal {
 	var out []openDeal
 	mm := m.UnixMilli()
 	for k, h := range b.deals {
@@ -225,20 +290,21 @@ func (b *book) open(m time.Time) []openDeal {
 			continue
 		}
 		if i := stateIndex(h, m); i >= 0 && h[i].Status == salesrecipe.VersionOpen {
-			out = append(out, b.openState(h, i))
+			out = append(out, b.openState(h, i, from, m))
 		}
 	}
 	return out
 }
 
 // openState returns version i of a deal's history as an open deal, with the time it entered its
-// stage and how often its close date was pushed up to then.
-func (b *book) openState(h []version, i int) openDeal {
+// stage and how often its close date was pushed up to then, an unknown amount estimated from the
+// deals won in [from, m).
+func (b *book) openState(h []version, i int, from, m time.Time) openDeal {
 	w := dealWalk{h: h}
 	for w.v <= i {
 		w.apply()
 	}
-	return w.state(b)
+	return w.state(b, from, m)
 }
 
 // at returns the book as known at m: each deal's versions updated at or before m.

@@ -374,7 +374,7 @@ func (d *diagTally) addDeals(b *book, tr synth.Truth, m *Model, p salesrecipe.Pe
 		if i < 0 || h[i].Status != salesrecipe.VersionOpen {
 			continue
 		}
-		od := b.openState(h, i)
+		od := b.openState(h, i, amountWindow(p.Grain, at), at)
 		final := b.plain(h[len(h)-1])
 		rep := final.RepID
 		oc := orc[rep][idx[rep]]

@@ -74,7 +74,7 @@ func (c *calibration) add(b *book, pm *Pipeline, p salesrecipe.Period, at time.T
 		if i < 0 || h[i].Status != salesrecipe.VersionOpen {
 			continue
 		}
-		od := b.openState(h, i)
+		od := b.openState(h, i, amountWindow(p.Grain, at), at)
 		if od.CloseDate.Before(at) || !od.CloseDate.Before(p.End()) {
 			continue
 		}

@@ -131,8 +131,13 @@ func (fs *featureSet) pipeline(get func(string) *repFeatures) {
 	}
 }
 
-// fileProbability returns the stages file's probability of a stage, or the fallback.
+// fileProbability returns the stages file's probability of a stage, or the fallback; none (0) for
+// the stage of inferred versions, which no stages file knows (such a deal has no expected close date,
+// so it is never in the period's stage-weighted pipeline anyway).
 func (fs *featureSet) fileProbability(stage string) float64 {
+	if stage == salesrecipe.UnknownStage {
+		return 0
+	}
 	if p, ok := fs.file[stage]; ok {
 		return p
 	}

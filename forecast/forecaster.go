@@ -216,7 +216,27 @@ func modelNotes(m *Model, p salesrecipe.Period) []string {
 	if !m.Combiner.Learned {
 		notes = append(notes, "too little history to learn the combination: pipeline and recipe added one for one, interval not calibrated")
 	}
+	if n := estimatedNote(in.open); n != "" {
+		notes = append(notes, n)
+	}
 	return notes
+}
+
+// estimatedNote says how many open deals have an amount the forecast estimated (see dealWalk.state),
+// empty when none has.
+func estimatedNote(open []openDeal) string {
+	n, sum := 0, 0.0
+	for _, d := range open {
+		if d.Estimated {
+			n, sum = n+1, sum+d.Amount
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d open deals have a history inferred from a one-row export (stage %s, no expected close date, amount unknown): "+
+		"each is valued at its rep's mean won amount of the period before and this one so far, %.0f in all (estimated), in the pulled-in pipeline and the simulated outcomes",
+		n, salesrecipe.UnknownStage, sum)
 }
 
 // noData reports whether nothing was closed, nothing is open to close and nothing was done in the period.

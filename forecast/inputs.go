@@ -58,10 +58,15 @@ type storeReader struct {
 	derived bool // the counts are new opportunities derived from the deals (a firm without activity rows)
 }
 
-// deals reads the period's won and open deals, with their versions, in one query, and answers from
-// them as a fit's book does.
+// deals reads the period's won and open deals, with their versions, and the deals won in the window
+// that values open deals of unknown amount (see amountWindow), in one query, and answers from them as
+// a fit's book does.
 func (r storeReader) deals(ctx context.Context, p salesrecipe.Period, at time.Time) (won, last map[string]float64, open []openDeal, err error) {
-	fd, err := r.st.PeriodDeals(ctx, r.firm, p.Prev().Start, p.End(), at)
+	from := p.Prev().Start
+	if w := amountWindow(p.Grain, at); w.Before(from) {
+		from = w
+	}
+	fd, err := r.st.PeriodDeals(ctx, r.firm, from, p.End(), at)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -63,6 +63,7 @@ type pipelineTrainer struct {
 	stages []string
 	byBook []int // index of each of the book's stages, -1 until first seen
 	rep    map[string]int
+	grain  salesrecipe.Grain
 	step   int // days between one deal's snapshots
 	rows   []winRow
 	reps   []int32 // rep of each row
@@ -78,7 +79,7 @@ type pipelineTrainer struct {
 func fitPipeline(b *book, grain salesrecipe.Grain, stages []salesrecipe.Stage, from time.Time, start *WinModel, workers int) *Pipeline {
 	cal := newCalendar(grain, from, b.asOf)
 	step, n := snapshotStepFor(b, cal)
-	tr := &pipelineTrainer{cal: cal, step: step, stage: map[string]int{}, rep: map[string]int{},
+	tr := &pipelineTrainer{cal: cal, grain: grain, step: step, stage: map[string]int{}, rep: map[string]int{},
 		weight: float32(step) / 7, w: &WinModel{AmountRef: medianAmount(b)},
 		rows: make([]winRow, 0, n), reps: make([]int32, 0, n), own: make([]bool, 0, n)}
 	for _, s := range stages {
@@ -182,7 +183,8 @@ func (tr *pipelineTrainer) deal(b *book, h []version, offset int) {
 		if (d+offset)%tr.step != 0 {
 			continue
 		}
-		da := dealAtOf(walk.state(b), tr.stageOf(b, state.Stage), time.Unix(day.noon, 0))
+		noon := time.Unix(day.noon, 0)
+		da := dealAtOf(walk.state(b, amountWindow(tr.grain, noon), noon), tr.stageOf(b, state.Stage), noon)
 		for off, own := range []bool{true, false} {
 			t := day.period + off
 			if t < 1 || t >= tr.cal.complete { // period 0 precedes from: its days only target the next
@@ -239,18 +241,25 @@ func (w *dealWalk) at(u int64) (version, bool) {
 	return w.h[w.v-1], true
 }
 
-// state returns the walked deal's current version as an open deal: created at its created_at, or at
-// its first version's time when that is earlier; in its stage since the stage last changed, or
-// since it was created.
-func (w *dealWalk) state(b *book) openDeal {
+// state returns the walked deal's current version as an open deal seen at m: created at its
+// created_at, or at its first version's time when that is earlier; in its stage since the stage
+// last changed, or since it was created. An inferred version's amount is unknown (a CRM's one-row
+// export keeps only the final amount, which for a lost deal is often 0, so the store keeps 0): it is
+// estimated as the mean amount of the rep's deals won in [from, m), shrunk toward the firm's
+// (E[revenue] = P(win) x E[amount | win]), from wins known at m only.
+func (w *dealWalk) state(b *book, from, m time.Time) openDeal {
 	d := w.h[w.v-1]
 	created := min(d.Created, w.h[0].Updated)
 	since := w.stageSince
 	if since == salesrecipe.Unknown {
 		since = created
 	}
-	return openDeal{RepID: b.reps[d.Rep], Stage: b.stages[d.Stage], Amount: d.Amount, CloseDate: salesrecipe.TimeOf(d.CloseDate),
+	out := openDeal{RepID: b.reps[d.Rep], Stage: b.stages[d.Stage], Amount: d.Amount, CloseDate: salesrecipe.TimeOf(d.CloseDate),
 		Created: salesrecipe.TimeOf(created), StageSince: salesrecipe.TimeOf(since), Pushes: w.pushes}
+	if d.Inferred {
+		out.Amount, out.Estimated = b.wonMeans(from, m).estimate(d.Rep), true
+	}
+	return out
 }
 
 // dealAtOf returns an open deal's classifier inputs seen at m; a deal of unknown creation counts as

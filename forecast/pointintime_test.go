@@ -126,7 +126,7 @@ func TestStoreAndBookAgreeOnOpenDeals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fromBook := b.open(at)
+		fromBook := b.open(at, amountWindow(p.Grain, at))
 		key := func(d openDeal) string {
 			return fmt.Sprintf("%s|%s|%.2f|%s|%s|%s|%d", d.RepID, d.Stage, d.Amount, d.CloseDate.Format(time.DateOnly),
 				d.Created.UTC().Format(time.RFC3339Nano), d.StageSince.UTC().Format(time.RFC3339Nano), d.Pushes)

@@ -1,0 +1,98 @@
+package forecast
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
+)
+
+// snapshotDeals are one-row deals (a CRM's opportunity export) around T = 2026-04-15: r1 won 1,000 and
+// 3,000 and r2 10,000 in March and April before T; r1's deal "later" was created in March and won
+// laterAmount in May, so at T it is open with an inferred version of unknown amount.
+func snapshotDeals(laterAmount float64) []salesrecipe.Deal {
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, time.UTC) }
+	won := func(id, rep string, amount float64, created, closed time.Time) salesrecipe.Deal {
+		return salesrecipe.Deal{ID: id, RepID: rep, Stage: "closed", Status: salesrecipe.StatusWon, Amount: amount,
+			CreatedAt: created, ClosedAt: closed, UpdatedAt: closed}
+	}
+	return []salesrecipe.Deal{
+		won("w1", "r1", 1000, day(2, 1), day(3, 5)),
+		won("w2", "r1", 3000, day(3, 1), day(4, 2)),
+		won("w3", "r2", 10000, day(2, 20), day(3, 25)),
+		won("old", "r1", 1e6, day(1, 2), day(2, 10)), // before the window: not counted
+		won("later", "r1", laterAmount, day(3, 10), day(5, 6)),
+	}
+}
+
+// TestInferredAmountIsEstimatedFromEarlierWins checks that an open deal known only by its later won row is
+// valued, at T, at the mean amount of its rep's wins in the period before T's and so far, shrunk toward
+// the firm's (none of which is known only after T: the deal's own final amount does not leak), the same
+// from a fit's book and from the store's read of one forecast.
+func TestInferredAmountIsEstimatedFromEarlierWins(t *testing.T) {
+	at := time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC)
+	p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
+	firm := 14000.0 / 3
+	want := (4000 + amountPrior*firm) / (2 + amountPrior)
+	for _, later := range []float64{5000, 0, 750000} {
+		rows, _ := salesrecipe.CompleteHistory(snapshotDeals(later))
+		fd := salesrecipe.NewFirmData(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), nil, rows, nil)
+		mem := querytest.NewMemory()
+		mem.AddDeals("acme", snapshotDeals(later)...)
+		_, _, fromStore, err := storeReader{st: mem, firm: "acme"}.deals(context.Background(), p, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, open := range map[string][]openDeal{"book": newBook(fd).open(at, amountWindow(p.Grain, at)), "store": fromStore} {
+			if len(open) != 1 {
+				t.Fatalf("%s, later won %v: %d open deals at T, want 1", name, later, len(open))
+			}
+			d := open[0]
+			if !d.Estimated || d.Stage != salesrecipe.UnknownStage || math.Abs(d.Amount-want) > 1e-6 {
+				t.Errorf("%s, later won %v: open %+v, want an estimated amount %.2f", name, later, d, want)
+			}
+		}
+	}
+}
+
+// TestEstimateWithoutWins checks that an inferred deal's amount stays 0 while nobody has won yet, and that a
+// rep without wins gets the firm's mean.
+func TestEstimateWithoutWins(t *testing.T) {
+	w := &wonMeans{byRep: map[int32]*tally{0: {n: 2, won: 4000}}}
+	if got := w.estimate(1); got != 0 {
+		t.Errorf("no wins: estimate %v, want 0", got)
+	}
+	w.firm = tally{n: 4, won: 12000}
+	if got := w.estimate(1); got != 3000 {
+		t.Errorf("rep without wins: estimate %v, want the firm's 3000", got)
+	}
+	if got, want := w.estimate(0), (4000+amountPrior*3000.0)/(2+amountPrior); got != want {
+		t.Errorf("rep with 2 wins: estimate %v, want %v", got, want)
+	}
+}
+
+// TestEstimatedNote checks that a forecast says how many open deals it valued at an estimated amount.
+func TestEstimatedNote(t *testing.T) {
+	if got := estimatedNote([]openDeal{{Amount: 100}}); got != "" {
+		t.Errorf("no estimated deal: note %q", got)
+	}
+	got := estimatedNote([]openDeal{{Amount: 100}, {Amount: 1500, Estimated: true}, {Amount: 2500, Estimated: true}})
+	if !strings.HasPrefix(got, "2 open deals") || !strings.Contains(got, "4000 in all (estimated)") {
+		t.Errorf("note %q", got)
+	}
+}
+
+// TestUnknownStageHasNoFileProbability checks that the stage-weighted view gives the stage of inferred versions
+// no probability (neither the stages file's nor the fallback).
+func TestUnknownStageHasNoFileProbability(t *testing.T) {
+	fs := &featureSet{file: map[string]float64{"demo": 0.4}, fallback: 0.3}
+	for stage, want := range map[string]float64{"demo": 0.4, "other": 0.3, salesrecipe.UnknownStage: 0} {
+		if got := fs.fileProbability(stage); got != want {
+			t.Errorf("stage %q: probability %v, want %v", stage, got, want)
+		}
+	}
+}
