@@ -15,7 +15,7 @@ type openDeal struct {
 	RepID      string
 	Stage      string
 	Amount     float64 // its amount; for an inferred version, estimated (see book.amountAt)
-	Estimated  bool    // the amount is estimated: the version is inferred and its amount unknown
+	Estimated  bool    // the amount is estimated: the version is inferred, or open with amount 0 (unknown)
 	CloseDate  time.Time
 	Created    time.Time // zero when unknown
 	StageSince time.Time // when it entered its stage; zero when unknown

@@ -96,3 +96,42 @@ func TestUnknownStageHasNoFileProbability(t *testing.T) {
 		}
 	}
 }
+
+// TestUndatedDealIsInThePeriodsOpenPipeline checks that an open deal without an expected close date (a CRM
+// export without one, or an inferred history) is in the period's open and weighted pipeline, so a past
+// forecast on a one-row export sees the pipeline that was open then, but not in the stages file's view,
+// which goes by expected close dates; a dated deal expected after the period stays pulled-in only.
+func TestUndatedDealIsInThePeriodsOpenPipeline(t *testing.T) {
+	at := time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC)
+	p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, at)
+	stages := []string{"demo", salesrecipe.UnknownStage}
+	w := &WinModel{Stages: stages, AmountRef: 1000, Coef: make([]float64, stageBlocks*len(stages)+winInputs)}
+	created := at.AddDate(0, -1, 0)
+	tests := []struct {
+		name              string
+		deal              openDeal
+		open, pfile, pull bool
+	}{
+		{"undated inferred", openDeal{RepID: "r1", Stage: salesrecipe.UnknownStage, Amount: 2000, Created: created, Estimated: true}, true, false, false},
+		{"undated with a stage", openDeal{RepID: "r1", Stage: "demo", Amount: 2000, Created: created}, true, false, false},
+		{"expected in the period", openDeal{RepID: "r1", Stage: "demo", Amount: 2000, Created: created, CloseDate: at.AddDate(0, 0, 5)}, true, true, false},
+		{"expected later", openDeal{RepID: "r1", Stage: "demo", Amount: 2000, Created: created, CloseDate: at.AddDate(0, 2, 0)}, false, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := &featureSet{in: &inputs{period: p, at: at, open: []openDeal{tt.deal}}, pm: &Pipeline{Win: w},
+				file: map[string]float64{"demo": 0.4}, fallback: 0.3}
+			f := &repFeatures{}
+			fs.pipeline(func(string) *repFeatures { return f })
+			if got := f.Open > 0 && f.PIn > 0; got != tt.open {
+				t.Errorf("open pipeline %v, weighted %v: in the period's pipeline %v, want %v", f.Open, f.PIn, got, tt.open)
+			}
+			if got := f.PFile > 0; got != tt.pfile {
+				t.Errorf("stages-file pipeline %v, want counted %v", f.PFile, tt.pfile)
+			}
+			if got := f.PPull > 0; got != tt.pull {
+				t.Errorf("pulled-in %v, want counted %v", f.PPull, tt.pull)
+			}
+		})
+	}
+}

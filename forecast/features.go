@@ -13,7 +13,7 @@ type repFeatures struct {
 	Tau     float64            // share of the period elapsed, 0 to 1
 	Closed  float64            // won so far in the period
 	Last    float64            // won in the previous period, as known at the moment
-	Open    float64            // open pipeline with expected close in the period
+	Open    float64            // open pipeline with expected close in the period or with no expected close date
 	PIn     float64            // that pipeline weighted by the learned chance of a win inside the period
 	PPull   float64            // other open deals weighted the same way (pulled-in deals)
 	PFile   float64            // in-period open pipeline times the stages file's probabilities
@@ -110,7 +110,10 @@ func (fs *featureSet) compute(extra []string) map[string]*repFeatures {
 	return out
 }
 
-// pipeline adds the open deals' raw and weighted amounts.
+// pipeline adds the open deals' raw and weighted amounts. A deal with no expected close date (a
+// CRM export without one, or a history inferred from a one-row export) is in the period's open
+// pipeline, weighted by its learned chance of a win inside the period, but never in the stages file's
+// weighted pipeline, which goes by expected close dates.
 func (fs *featureSet) pipeline(get func(string) *repFeatures) {
 	p, at := fs.in.period, fs.in.at
 	for _, d := range fs.in.open {
@@ -120,6 +123,11 @@ func (fs *featureSet) pipeline(get func(string) *repFeatures) {
 		w := d.Amount * r
 		if r > 0 {
 			f.Deals = append(f.Deals, chance{r, d.Amount})
+		}
+		if d.CloseDate.IsZero() { // no expected close: it may close in any period, this one too
+			f.Open += d.Amount
+			f.PIn += w
+			continue
 		}
 		if !p.Contains(d.CloseDate) {
 			f.PPull += w

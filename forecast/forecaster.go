@@ -157,7 +157,7 @@ func earlier(a, b time.Time) time.Time {
 func assemble(m *Model, ps *periodSet, at time.Time, reps []salesrecipe.Rep, quotas map[string]float64) *Forecast {
 	feats := ps.feats
 	out := &Forecast{Period: ps.period, PeriodStart: ps.period.Start, PeriodEnd: ps.period.End(), AsOf: at, Reps: []RepRow{}}
-	out.Notes = modelNotes(m, ps.period)
+	out.Notes = modelNotes(m, ps.period, ps.open)
 	info := repInfo(reps)
 	mix := firmMix(feats)
 	var draws [][]float64
@@ -198,7 +198,7 @@ func repInfo(reps []salesrecipe.Rep) map[string]salesrecipe.Rep {
 }
 
 // modelNotes labels what the forecast lacks.
-func modelNotes(m *Model, p salesrecipe.Period) []string {
+func modelNotes(m *Model, p salesrecipe.Period, open []openDeal) []string {
 	var notes []string
 	if p.Grain == salesrecipe.GrainQuarter {
 		notes = append(notes, "a quarter is the sum of its three months from the monthly model, drawn together; "+
@@ -216,7 +216,7 @@ func modelNotes(m *Model, p salesrecipe.Period) []string {
 	if !m.Combiner.Learned {
 		notes = append(notes, "too little history to learn the combination: pipeline and recipe added one for one, interval not calibrated")
 	}
-	if n := estimatedNote(in.open); n != "" {
+	if n := estimatedNote(open); n != "" {
 		notes = append(notes, n)
 	}
 	return notes
@@ -234,8 +234,9 @@ func estimatedNote(open []openDeal) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d open deals have a history inferred from a one-row export (stage %s, no expected close date, amount unknown): "+
-		"each is valued at its rep's mean won amount of the period before and this one so far, %.0f in all (estimated), in the pulled-in pipeline and the simulated outcomes",
+	return fmt.Sprintf("%d open deals have no known amount (a history inferred from a one-row export, stage %s, or an open opportunity exported without a value): "+
+		"each is valued at its rep's mean won amount of the period before and this one so far, %.0f in all (estimated); "+
+		"an open deal without an expected close date counts in this period's open pipeline, weighted by its learned chance of a win in the period",
 		n, salesrecipe.UnknownStage, sum)
 }
 

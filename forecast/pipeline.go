@@ -246,7 +246,8 @@ func (w *dealWalk) at(u int64) (version, bool) {
 // last changed, or since it was created. An inferred version's amount is unknown (a CRM's one-row
 // export keeps only the final amount, which for a lost deal is often 0, so the store keeps 0): it is
 // estimated as the mean amount of the rep's deals won in [from, m), shrunk toward the firm's
-// (E[revenue] = P(win) x E[amount | win]), from wins known at m only.
+// (E[revenue] = P(win) x E[amount | win]), from wins known at m only. So is the amount of an open
+// deal stored as 0: CRM exports leave the value of open opportunities empty until they close.
 func (w *dealWalk) state(b *book, from, m time.Time) openDeal {
 	d := w.h[w.v-1]
 	created := min(d.Created, w.h[0].Updated)
@@ -256,7 +257,7 @@ func (w *dealWalk) state(b *book, from, m time.Time) openDeal {
 	}
 	out := openDeal{RepID: b.reps[d.Rep], Stage: b.stages[d.Stage], Amount: d.Amount, CloseDate: salesrecipe.TimeOf(d.CloseDate),
 		Created: salesrecipe.TimeOf(created), StageSince: salesrecipe.TimeOf(since), Pushes: w.pushes}
-	if d.Inferred {
+	if d.Inferred || d.Amount == 0 {
 		out.Amount, out.Estimated = b.wonMeans(from, m).estimate(d.Rep), true
 	}
 	return out

@@ -46,6 +46,7 @@ type periodSet struct {
 	at     time.Time
 	feats  map[string]*repFeatures   // the period's features (for a quarter, its months' combined)
 	months []map[string]*repFeatures // a quarter's months' features, oldest first; nil for other grains
+	open   []openDeal                // the deals open at the moment (for a quarter, as its last month reads them)
 }
 
 // readPeriod reads and computes the features of period p at moment at under model m: p's own for a
@@ -60,7 +61,7 @@ func readPeriod(ctx context.Context, rd reader, m *Model, p salesrecipe.Period, 
 			return nil, err
 		}
 		fs := fsOf(in)
-		return &periodSet{period: p, at: at, feats: fs.compute(extra)}, nil
+		return &periodSet{period: p, at: at, feats: fs.compute(extra), open: in.open}, nil
 	}
 	out := &periodSet{period: p, at: at, feats: map[string]*repFeatures{}}
 	for mo := salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.Start); mo.Start.Before(p.End()); mo = mo.Next() {
@@ -70,6 +71,7 @@ func readPeriod(ctx context.Context, rd reader, m *Model, p salesrecipe.Period, 
 		}
 		fs := fsOf(in)
 		out.months = append(out.months, fs.compute(extra))
+		out.open = in.open
 	}
 	_, last, _, err := rd.deals(ctx, p, at)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 type Money struct {
 	Quota            *float64 `json:"quota"`             // quota of the period; nil when none is set
 	ClosedWon        float64  `json:"closed_won"`        // won with closed_at in the period, as of the as-of time
-	PipelineOpen     float64  `json:"pipeline_open"`     // open deals whose expected close is in the period
+	PipelineOpen     float64  `json:"pipeline_open"`     // open deals whose expected close is in the period, or unknown
 	PipelineWeighted float64  `json:"pipeline_weighted"` // open deals weighted by the learned chance of a win inside the period (their expected value, not a part of Forecast)
 	FromPipeline     float64  `json:"from_pipeline"`     // the part of Forecast owed to deals open now: ClosedWon + FromPipeline + FromNewBusiness = Forecast
 	FromNewBusiness  float64  `json:"from_new_business"` // the part of Forecast owed to deals not yet open (new business)
