@@ -15,11 +15,11 @@ import (
 // synthFlags are the values of the synth command's flags.
 type synthFlags struct {
 	out, start, firm, optimism, shape, format string
-	reps, months, lagPeak             int
-	seed                              int64
-	perDay, fileFactor, season, churn float64
-	amountSigma                       float64
-	shortfall, blind                  bool
+	reps, months, lagPeak                     int
+	seed                                      int64
+	perDay, fileFactor, season, churn         float64
+	amountSigma                               float64
+	shortfall, blind                          bool
 }
 
 // runSynth writes a synthetic firm's five CSV files and its truth.json.

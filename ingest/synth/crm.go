@@ -20,11 +20,11 @@ const (
 // close_value) and teams.csv (sales_agent, manager, regional_office). Agents are named, not numbered; a prospect
 // has no engage date, an open deal no close date or value, a lost one a close value of 0.
 func WriteCRM(dir string) error {
-	reps, err := readCSV(filepath.Join(dir, "reps.csv"))
+	reps, err := readCSVMaps(filepath.Join(dir, "reps.csv"))
 	if err != nil {
 		return err
 	}
-	deals, err := readCSV(filepath.Join(dir, "deals.csv"))
+	deals, err := readCSVMaps(filepath.Join(dir, "deals.csv"))
 	if err != nil {
 		return err
 	}
@@ -64,8 +64,8 @@ func crmRow(d map[string]string, agent string) []string {
 	return []string{d["deal_id"], agent, d["account_id"], stage, engaged, closed, value}
 }
 
-// readCSV reads a CSV file with a header into one map per row.
-func readCSV(path string) ([]map[string]string, error) {
+// readCSVMaps reads a CSV file with a header into one map per row.
+func readCSVMaps(path string) ([]map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
