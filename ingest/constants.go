@@ -6,27 +6,38 @@ import (
 	"strings"
 )
 
-// Constant sets one canonical field to the same value on every row, as `ingest --set field=value` does.
+// Constant sets one canonical field to the same value on every row, as `ingest --set field=value` does, or, with
+// IfEmpty, on the rows where the mapping gives the field no value, as `ingest --default field=value` does.
 type Constant struct {
-	Field string
-	Value string
+	Field   string
+	Value   string
+	IfEmpty bool
 }
 
 // ParseConstants reads field=value settings for a kind; an unknown field is an error naming the kind's fields.
 func ParseConstants(kind Kind, settings []string) ([]Constant, error) {
+	return parseSettings(kind, settings, "--set", false)
+}
+
+// ParseDefaults reads field=value settings for a kind as constants that fill only empty values (IfEmpty).
+func ParseDefaults(kind Kind, settings []string) ([]Constant, error) {
+	return parseSettings(kind, settings, "--default", true)
+}
+
+func parseSettings(kind Kind, settings []string, flag string, ifEmpty bool) ([]Constant, error) {
 	out := make([]Constant, 0, len(settings))
 	for _, s := range settings {
 		field, value, ok := strings.Cut(s, "=")
 		field = strings.ToLower(strings.TrimSpace(field))
 		switch {
 		case !ok || field == "":
-			return nil, fmt.Errorf("--set %q: want field=value, such as period=2017-Q3", s)
+			return nil, fmt.Errorf("%s %q: want field=value, such as period=2017-Q3", flag, s)
 		case !slices.Contains(kind.Columns(), field):
-			return nil, fmt.Errorf("--set %s: %q is not a field of %s (want one of %s)", s, field, kind, strings.Join(kind.Columns(), ", "))
+			return nil, fmt.Errorf("%s %s: %q is not a field of %s (want one of %s)", flag, s, field, kind, strings.Join(kind.Columns(), ", "))
 		case slices.ContainsFunc(out, func(c Constant) bool { return c.Field == field }):
-			return nil, fmt.Errorf("--set %s: %s is set twice", s, field)
+			return nil, fmt.Errorf("%s %s: %s is set twice", flag, s, field)
 		}
-		out = append(out, Constant{Field: field, Value: strings.TrimSpace(value)})
+		out = append(out, Constant{Field: field, Value: strings.TrimSpace(value), IfEmpty: ifEmpty})
 	}
 	return out, nil
 }
@@ -43,7 +54,8 @@ func CanonicalMapping(kind Kind) *Mapping {
 }
 
 // WithConstants returns a copy of the mapping whose given fields take their constant on every
-// row, in place of what the mapping said; the columns they came from are then not needed.
+// row, in place of what the mapping said; the columns they came from are then not needed. A constant
+// with IfEmpty keeps the mapping's rule and fills only the values it leaves empty.
 func (m *Mapping) WithConstants(cs []Constant) (*Mapping, error) {
 	out := *m
 	out.rules = slices.Clone(m.rules)
@@ -51,6 +63,11 @@ func (m *Mapping) WithConstants(cs []Constant) (*Mapping, error) {
 		i := slices.IndexFunc(out.rules, func(r fieldRule) bool { return r.target == c.Field })
 		if i < 0 {
 			return nil, fmt.Errorf("--set %s=%s: %q is not a field of %s (want one of %s)", c.Field, c.Value, c.Field, m.Kind, strings.Join(m.Kind.Columns(), ", "))
+		}
+		if c.IfEmpty && !out.rules[i].isConst {
+			value := c.Value
+			out.rules[i].ifEmpty = &value
+			continue
 		}
 		out.rules[i] = fieldRule{target: c.Field, label: c.Field + " (--set)", konst: c.Value, isConst: true}
 	}

@@ -119,3 +119,39 @@ func TestConstantsOverrideAMapping(t *testing.T) {
 		t.Errorf("unknown field: %v", err)
 	}
 }
+
+// TestDefaultsFillOnlyEmptyValues loads the built-in crm-opportunities mapping with the export date as the default
+// updated_at: a closed row keeps its close date, an open row (no close date) takes the default.
+func TestDefaultsFillOnlyEmptyValues(t *testing.T) {
+	m, err := LookupMapping("crm-opportunities", KindDeals, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ParseDefaults(KindDeals, []string{"updated_at=2017-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err = m.WithConstants(ds); err != nil {
+		t.Fatal(err)
+	}
+	in := "opportunity_id,sales_agent,account,deal_stage,engage_date,close_date,close_value\n" +
+		"o1,Ann Lee,Acme,Won,2017-10-02,2017-11-20,1054\no2,Ann Lee,Acme,Engaging,2017-12-01,,\n"
+	rd, err := NewReader(strings.NewReader(in), "opportunities.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := m.Bind(rd, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reportKind(mr, KindDeals, time.UTC)
+	for _, want := range []string{`"ID":"o1"`, `"Status":"won"`, `"UpdatedAt":"2017-11-20T00:00:00Z"`, `"ID":"o2"`, `"Stage":"engaging"`,
+		`"UpdatedAt":"2017-12-31T00:00:00Z"`, "2 accepted, 0 rejected"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("want %s in\n%s", want, got)
+		}
+	}
+	if _, err := ParseDefaults(KindDeals, []string{"updated"}); err == nil || !strings.HasPrefix(err.Error(), "--default ") {
+		t.Errorf("bad setting: %v", err)
+	}
+}

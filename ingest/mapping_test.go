@@ -236,8 +236,8 @@ func TestLookupMappingErrors(t *testing.T) {
 		want         string
 	}{
 		{"wrong kind", "hubspot-deals", KindActivities, nil, "mapping hubspot-deals maps deals, not activities"},
-		{"unknown", "pipedrive", KindDeals, nil, `no built-in mapping "pipedrive" for deals (have: hubspot-calls, hubspot-deals, hubspot-emails, hubspot-meetings, salesforce-events, salesforce-opportunities, salesforce-opportunity-history, salesforce-tasks)`},
-		{"vendor lacks kind", "hubspot", KindQuotas, nil, `no built-in mapping "hubspot" for quotas (have: hubspot-calls, hubspot-deals, hubspot-emails, hubspot-meetings, salesforce-events, salesforce-opportunities, salesforce-opportunity-history, salesforce-tasks)`},
+		{"unknown", "pipedrive", KindDeals, nil, `no built-in mapping "pipedrive" for deals (have: crm-opportunities, crm-teams, hubspot-calls, hubspot-deals, hubspot-emails, hubspot-meetings, salesforce-events, salesforce-opportunities, salesforce-opportunity-history, salesforce-tasks)`},
+		{"vendor lacks kind", "hubspot", KindQuotas, nil, `no built-in mapping "hubspot" for quotas (have: crm-opportunities, crm-teams, hubspot-calls, hubspot-deals, hubspot-emails, hubspot-meetings, salesforce-events, salesforce-opportunities, salesforce-opportunity-history, salesforce-tasks)`},
 		{"ambiguous without header", "salesforce", KindActivities, nil, "salesforce has several mappings for activities (salesforce-events, salesforce-tasks): name one"},
 		{"no header fits", "salesforce", KindActivities, NewHeader([]string{"Id", "Subject"}), "cannot tell which salesforce mapping fits this header (Id, Subject): name one of salesforce-events, salesforce-tasks"},
 	}
@@ -263,7 +263,7 @@ func TestBuiltinMappings(t *testing.T) {
 			t.Errorf("%s: vendor, description and detect are needed for lookup by vendor", m.Name)
 		}
 	}
-	want := []string{"hubspot-calls", "hubspot-deals", "hubspot-emails", "hubspot-meetings", "salesforce-events",
+	want := []string{"crm-opportunities", "crm-teams", "hubspot-calls", "hubspot-deals", "hubspot-emails", "hubspot-meetings", "salesforce-events",
 		"salesforce-opportunities", "salesforce-opportunity-history", "salesforce-tasks"}
 	if !slices.Equal(names, want) {
 		t.Errorf("built-ins = %v, want %v", names, want)

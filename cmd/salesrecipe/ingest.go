@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // runIngest loads files of one kind into the store, all or nothing.
 func runIngest(ctx context.Context, e *env, args []string) error {
 	var c storeConfig
-	fs := newFlagSet(e, "ingest", "ingest --kind reps|quotas|stages|activities|deals [--firm F] [--mapping NAME|FILE] [--set FIELD=VALUE]... [--format auto|csv|ndjson|json] [--timezone TZ] [--skip-invalid --rejects FILE] [store flags] FILE... | -",
+	fs := newFlagSet(e, "ingest", "ingest --kind reps|quotas|stages|activities|deals [--firm F] [--mapping NAME|FILE] [--set FIELD=VALUE]... [--default FIELD=VALUE]... [--format auto|csv|ndjson|json] [--timezone TZ] [--skip-invalid --rejects FILE] [store flags] FILE... | -",
 		"Loads reps, quotas, stages, activities or deals from CSV, NDJSON or JSON files (optionally gzipped),\n"+
 			"or from standard input with -. Every row is checked first: by default one invalid row means nothing\n"+
 			"is written and the errors name file, line, column, value and reason. With --skip-invalid the valid\n"+
@@ -25,13 +26,16 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			"Loading the same rows again changes nothing. --mapping reads CRM exports: salesforce, hubspot, a\n"+
 			"built-in mapping name such as hubspot-deals, or a YAML mapping file (see ingest/mappings/README.md).\n"+
 			"--set FIELD=VALUE (repeatable) gives a field one value on every row, over the mapping or the file,\n"+
-			"e.g. --kind quotas --set period=2017-Q3 for a file of rep_id,amount.")
+			"e.g. --kind quotas --set period=2017-Q3 for a file of rep_id,amount. --default FIELD=VALUE gives it\n"+
+			"that value only where the mapping leaves it empty, e.g. --default updated_at=2017-12-31 (the export\n"+
+			"date) for the open deals of a snapshot whose mapping takes updated_at from close_date.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm the rows belong to")
 	kind := fs.String("kind", "", "what the files hold: reps, quotas, stages, activities or deals")
 	mapping := fs.String("mapping", "", "mapping of a CRM export: salesforce, hubspot, a built-in name, or a YAML file")
-	var set stringsFlag
+	var set, defaults stringsFlag
 	fs.Var(&set, "set", "FIELD=VALUE: the field's value on every row, over the mapping (repeatable)")
+	fs.Var(&defaults, "default", "FIELD=VALUE: the field's value where the mapping leaves it empty (repeatable)")
 	format := fs.String("format", "auto", "input format: auto, csv, ndjson or json")
 	tz := fs.String("timezone", "UTC", "time zone of times written without one")
 	skip := fs.Bool("skip-invalid", false, "load the valid rows and write the invalid ones to --rejects")
@@ -41,7 +45,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	job, err := ingestJob(*firm, *kind, *mapping, *format, *tz, *skip, *rejects, fs.NArg())
 	if err == nil {
-		job.Constants, err = ingest.ParseConstants(job.Kind, set)
+		job.Constants, err = ingestConstants(job.Kind, set, defaults)
 	}
 	if err != nil {
 		return usageErr(e, "ingest", "%v", err)
@@ -250,4 +254,22 @@ func (p *progressBar) done() {
 	if p.drawn {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// ingestConstants reads --set and --default; a field may take only one of them.
+func ingestConstants(kind ingest.Kind, set, defaults []string) ([]ingest.Constant, error) {
+	cs, err := ingest.ParseConstants(kind, set)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := ingest.ParseDefaults(kind, defaults)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if slices.ContainsFunc(cs, func(c ingest.Constant) bool { return c.Field == d.Field }) {
+			return nil, fmt.Errorf("--default %s=%s: %s is also given with --set", d.Field, d.Value, d.Field)
+		}
+	}
+	return append(cs, ds...), nil
 }

@@ -14,24 +14,26 @@ import (
 
 // synthFlags are the values of the synth command's flags.
 type synthFlags struct {
-	out, start, firm, optimism, shape string
-	reps, months, lagPeak             int
-	seed                              int64
-	perDay, fileFactor, season, churn float64
-	amountSigma                       float64
-	shortfall, blind                  bool
+	out, start, firm, optimism, shape, format string
+	reps, months, lagPeak                     int
+	seed                                      int64
+	perDay, fileFactor, season, churn         float64
+	amountSigma                               float64
+	shortfall, blind                          bool
 }
 
 // runSynth writes a synthetic firm's five CSV files and its truth.json.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shape full|deals-only|snapshot] [--shortfall] [mechanics flags]",
+	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shape full|deals-only|snapshot] [--format files|crm] [--shortfall] [mechanics flags]",
 		"Writes a realistic synthetic firm with a known recipe: reps.csv, quotas.csv, stages.csv,\n"+
 			"activities.csv, deals.csv (one row per deal version) and truth.json (the true value and delay\n"+
 			"profile of each activity kind). The history covers M calendar months ending this month, or\n"+
 			"starting with the month of --start. --firm starts from a small firm of the mechanics catalogue\n"+
 			"("+strings.Join(mechanicsNames(), ", ")+");\nflags given on the command line override it. --shape deals-only writes activities.csv with its\n"+
 			"header only (a CRM export without an activity log); --shape snapshot also writes one row per deal,\n"+
-			"its latest version, as a CRM opportunity export does. truth.json is the same for every shape.")
+			"its latest version, as a CRM opportunity export does. truth.json is the same for every shape.\n"+
+			"--format crm (implies --shape snapshot) also writes that snapshot as a common CRM export:\n"+
+			"opportunities.csv (deal_stage Won/Lost/Engaging/Prospecting) and teams.csv, for the crm-* mappings.")
 	var f synthFlags
 	f.register(fs, synth.DefaultConfig())
 	if err := parse(e, fs, args); err != nil {
@@ -54,6 +56,11 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.format == "crm" {
+		if err := synth.WriteCRM(f.out); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(e.stdout, "wrote a firm of %d reps over %d months (%s to %s) to %s: %d activities, %d deals (%d deal versions)\n",
 		cfg.Reps, cfg.Months, cfg.Start().Format(time.DateOnly), cfg.End.Format(time.DateOnly), f.out,
 		truth.Rows.Activities, truth.Rows.Deals, truth.Rows.DealVersions)
@@ -69,6 +76,7 @@ func (f *synthFlags) register(fs *flag.FlagSet, def synth.Config) {
 	fs.Int64Var(&f.seed, "seed", def.Seed, "random seed; the same seed writes the same firm")
 	fs.Float64Var(&f.perDay, "activities-per-day", def.ActivitiesPerDay, "average activities per rep per working day")
 	fs.StringVar(&f.shape, "shape", string(synth.ShapeFull), "which rows the files hold: full, deals-only (no activity rows) or snapshot (no activity rows, one row per deal)")
+	fs.StringVar(&f.format, "format", "files", "files (the canonical files) or crm (also "+synth.CRMOpportunities+" and "+synth.CRMTeams+" of the snapshot)")
 	fs.BoolVar(&f.shortfall, "shortfall", false, "plant a rep ("+synth.ShortfallRep+") heading for a shortfall this month")
 	fs.Float64Var(&f.amountSigma, "amount-sigma", 0, "lognormal sigma of deal amounts, e.g. 1.2 for lumpy deals (0: the default)")
 	fs.BoolVar(&f.blind, "stage-blind", false, "a deal's win chance does not depend on its stage")
@@ -90,6 +98,13 @@ func (f *synthFlags) config(fs *flag.FlagSet) (synth.Config, error) {
 		cfg = nc.Config
 	}
 	var err error
+	switch f.format {
+	case "files":
+	case "crm":
+		cfg.Shape = synth.ShapeSnapshot
+	default:
+		return cfg, fmt.Errorf("--format %q: want files or crm", f.format)
+	}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "reps":
@@ -104,7 +119,9 @@ func (f *synthFlags) config(fs *flag.FlagSet) (synth.Config, error) {
 			cfg.Shortfall = f.shortfall
 		case "shape":
 			var serr error
-			cfg.Shape, serr = synth.ParseShape(f.shape)
+			if cfg.Shape, serr = synth.ParseShape(f.shape); f.format == "crm" && cfg.Shape != synth.ShapeSnapshot {
+				serr = errors.Join(serr, fmt.Errorf("--format crm writes a snapshot, not --shape %s", f.shape))
+			}
 			err = errors.Join(err, serr)
 		case "amount-sigma":
 			cfg.AmountSigma = f.amountSigma

@@ -34,6 +34,9 @@ func TestSynthCommandMechanics(t *testing.T) {
 		{"snapshot shape", []string{"--shape", "snapshot"}, func(c synth.Config) bool {
 			return c.Shape == synth.ShapeSnapshot
 		}},
+		{"crm format", []string{"--format", "crm"}, func(c synth.Config) bool {
+			return c.Shape == synth.ShapeSnapshot
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,6 +81,8 @@ func TestSynthCommandRejects(t *testing.T) {
 		{"reversed day range", []string{"--close-optimism", "21-14"}, 1, "close optimism 21-14 days"},
 		{"turnover above one", []string{"--turnover", "2"}, 1, "turnover 2 outside [0, 1]"},
 		{"unknown shape", []string{"--shape", "partial"}, 2, `shape "partial": want one of full, deals-only, snapshot`},
+		{"unknown format", []string{"--format", "xlsx"}, 2, `--format "xlsx": want files or crm`},
+		{"crm of a full history", []string{"--format", "crm", "--shape", "full"}, 2, "--format crm writes a snapshot, not --shape full"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

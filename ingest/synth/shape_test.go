@@ -2,6 +2,8 @@ package synth
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -159,4 +161,48 @@ func openAt(versions []salesrecipe.Deal, t time.Time) map[string]bool {
 		}
 	}
 	return open
+}
+
+// TestWriteCRM writes a snapshot firm as a CRM export: every deal is one opportunity of a named agent, closed ones
+// dated and valued (lost at 0), open ones without either, prospects without an engage date; every agent is a team row.
+func TestWriteCRM(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Reps, cfg.Months, cfg.Shape = 6, 6, ShapeSnapshot
+	cfg.End = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	tr, err := WriteDir(context.Background(), dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCRM(dir); err != nil {
+		t.Fatal(err)
+	}
+	opps, err := readCSVMaps(filepath.Join(dir, CRMOpportunities))
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams, err := readCSVMaps(filepath.Join(dir, CRMTeams))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents := map[string]bool{}
+	for _, r := range teams {
+		agents[r["sales_agent"]] = r["manager"] != "" && r["regional_office"] != ""
+	}
+	if len(teams) != cfg.Reps || len(opps) != int(tr.Rows.Deals) {
+		t.Fatalf("%d team rows for %d reps, %d opportunities for %d deals", len(teams), cfg.Reps, len(opps), tr.Rows.Deals)
+	}
+	stages := map[string]int{}
+	for _, o := range opps {
+		stages[o["deal_stage"]]++
+		closed := o["deal_stage"] == "Won" || o["deal_stage"] == "Lost"
+		ok := agents[o["sales_agent"]] && closed == (o["close_date"] != "") && closed == (o["close_value"] != "") &&
+			(o["deal_stage"] == "Prospecting") == (o["engage_date"] == "") && (o["deal_stage"] != "Lost" || o["close_value"] == "0")
+		if !ok {
+			t.Fatalf("opportunity %v", o)
+		}
+	}
+	if stages["Won"] == 0 || stages["Lost"] == 0 || stages["Engaging"]+stages["Prospecting"] == 0 {
+		t.Errorf("stages %v", stages)
+	}
 }
