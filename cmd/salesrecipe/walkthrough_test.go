@@ -15,7 +15,8 @@ argMax(amount, updated_at) AS amount FROM deal_versions WHERE updated_at <= '202
 
 // TestCRMWalkthrough runs the commands of docs/walkthrough-deals-only.md on a small generated CRM export:
 // teams and opportunities load with the built-in crm-* mappings alone, quotas come from quota set, fit learns
-// from new opportunities, deals were open in a past month, that month and its quarter forecast, and a backtest runs.
+// from new opportunities, deals were open in a past month, that month and its quarter forecast with the pipeline
+// open then (valued from wins known then, though the export has no amount for open deals), and a backtest runs.
 func TestCRMWalkthrough(t *testing.T) {
 	dir := t.TempDir()
 	if _, _, err := runCmd(t, nil, "synth", "--out", dir, "--reps", "10", "--months", "12", "--start", "2025-01-01", "--format", "crm"); err != nil {
@@ -34,6 +35,8 @@ func TestCRMWalkthrough(t *testing.T) {
 		{"fit", []string{"fit", "--as-of", "2025-12-31T12:00:00Z"}, regexp.MustCompile(`1 ` + forecast.NewOpportunityKind + ` ~ \$[1-9]`)},
 		{"open then", []string{"query", "--format", "tsv", openDealsSQL}, regexp.MustCompile(`(?m)^[1-9][0-9]*\t0\n`)},
 		{"month", []string{"forecast", "--period", "2025-08", "--as-of", "2025-08-16T00:00:00Z"}, regexp.MustCompile(`(?s)firm +default +10 reps +\$[0-9,]+ .*the recipe's input is ` + forecast.NewOpportunityKind)},
+		{"pipeline then", []string{"forecast", "--period", "2025-08", "--as-of", "2025-08-16T00:00:00Z", "--format", "json"},
+			regexp.MustCompile(`(?s)"firm_total": ?\{[^}]*"pipeline_open": ?[1-9][^}]*"from_pipeline": ?[1-9]`)},
 		{"quarter", []string{"forecast", "--period", "2025-Q3", "--as-of", "2025-08-01T00:00:00Z"}, regexp.MustCompile(`(?s)firm +default +10 reps +\$900,000 .*a quarter is the sum of its three months`)},
 		{"backtest", []string{"backtest", "--from", "2025-08", "--to", "2025-09", "--points", "1"}, regexp.MustCompile(`(?m)^salesrecipe +50% +[0-9.]+% .*\n(?s:.*)^run_rate +50% +[0-9.]+%`)},
 	}
