@@ -58,12 +58,13 @@ staticcheck: $(STATICCHECK)
 
 # Tests run under the race detector, except where it can find nothing and only slows them several
 # times: ingest/synth (the generator runs on one goroutine) and the forecast quality and smoothness
-# tests (numbers, not concurrency; built out of the -race run), which run once without it.
+# tests (numbers, not concurrency; built out of the -race run), and the backtest-vs-live and
+# later-data tests (skipped under -race), which run once without it.
 NORACE_PKGS := ./ingest/synth/
 gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
-	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly' ./forecast/
+	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast' ./forecast/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can

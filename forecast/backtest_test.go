@@ -18,6 +18,9 @@ import (
 // the reps' summed draws, each other method the sum of its rep values), and its outcome is what the
 // team's reps won.
 func TestBacktestScoresTheTeamRowsUsersSee(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency (45 s under -race): make test runs it without the race detector")
+	}
 	cases := []struct {
 		name   string
 		seed   int64
