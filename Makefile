@@ -57,14 +57,17 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 # Tests run under the race detector, except where it can find nothing and only slows them several
-# times: ingest/synth (the generator runs on one goroutine) and the forecast quality and smoothness
-# tests (numbers, not concurrency; built out of the -race run), and the backtest-vs-live and
-# later-data tests (skipped under -race), which run once without it.
+# times: ingest/synth (the generator runs on one goroutine), and the tests that check numbers rather
+# than concurrency (forecast quality, smoothness, backtest-vs-live and later-data; the model's recovery,
+# lag-depth and significance tests; the million-row storage round trip). Those are built out of the
+# -race run or skip under it, and run once without it. The code they run is still raced by the
+# smaller tests of the same packages.
 NORACE_PKGS := ./ingest/synth/
+NORACE_TESTS := TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload
 gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
-	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast' ./forecast/
+	$(GO) test -count=1 -timeout 15m -run '$(NORACE_TESTS)' ./forecast/ ./model/ ./queries/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can

@@ -150,17 +150,26 @@ func startFixture(t testing.TB, st *queries.Store) *fixture {
 		t.Fatal(err)
 	}
 	f.refits = rf
-	f.srv = newServer(t, st, users, f.clock, rf)
+	f.srv = newServer(t, st, users, f.clock, rf, 3)
 	return f
 }
 
+// lightBacktests rebuilds the fixture's server to backtest one past period for the accuracy page and
+// API instead of three, for tests of access and rendering: their answers do not depend on how many
+// periods are scored, and each period costs several seconds under the race detector.
+func (f *fixture) lightBacktests(t testing.TB) {
+	t.Helper()
+	f.srv = newServer(t, f.st, f.users, f.clock, f.refits, 1)
+}
+
 // newServer starts a server as the fixture configures it: a trusted proxy at
-// 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store.
-func newServer(t testing.TB, st *queries.Store, users *Users, c *clock, rf *Refitter) *Server {
+// 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store, backtests of the given
+// number of past periods.
+func newServer(t testing.TB, st *queries.Store, users *Users, c *clock, rf *Refitter, backtestPeriods int) *Server {
 	t.Helper()
 	gate := NewGate(GateConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Burst: 1000, Now: c.Now})
 	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)), Gate: gate,
-		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: 3, BacktestWait: 5 * time.Minute, Revocations: st, Refits: rf})
+		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: backtestPeriods, BacktestWait: 5 * time.Minute, Revocations: st, Refits: rf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,6 +103,7 @@ var csvLink = regexp.MustCompile(`class="csv" href="([^"]+)"`)
 
 func TestRoutesByRole(t *testing.T) {
 	f := newFixture(t)
+	f.lightBacktests(t)
 	f.fit(t, testNow.Add(-24*time.Hour))
 	for i, role := range roles {
 		t.Run(role, func(t *testing.T) {

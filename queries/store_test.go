@@ -161,6 +161,9 @@ func storedCounts(t testing.TB, st *queries.Store, firm string) map[string]uint6
 }
 
 func TestMillionActivitiesRoundTripAndReload(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	n := 1_000_000
 	if testing.Short() {
 		n = 50_000
