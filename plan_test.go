@@ -34,7 +34,9 @@ func TestPlanValidate(t *testing.T) {
 		{"months 25", with(func(p *Plan) { p.Months = 25 }), `months: value "25": want 1 to 24`},
 		{"multiple 0", with(func(p *Plan) { p.Multiple = 0 }), `multiple: value "0": want a multiple of quota above 0 and at most 100`},
 		{"account unnamed", with(func(p *Plan) { p.Accounts[0].Account = " " }), "accounts[0].account: required"},
-		{"account twice", with(func(p *Plan) { p.Accounts = append(p.Accounts, PlanAccount{Account: "initech ", Amount: 1, CloseQuarter: "2026-Q3"}) }),
+		{"account twice", with(func(p *Plan) {
+			p.Accounts = append(p.Accounts, PlanAccount{Account: "initech ", Amount: 1, CloseQuarter: "2026-Q3"})
+		}),
 			`accounts[1].account: value "initech ": listed twice; put the account's whole planned pipeline on one line`},
 		{"amount negative", with(func(p *Plan) { p.Accounts[0].Amount = -5 }), `accounts[0].amount: value "-5": must not be negative`},
 		{"amount zero", with(func(p *Plan) { p.Accounts[0].Amount = 0 }), `accounts[0].amount: value "0": must be above 0`},
