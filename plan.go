@@ -25,7 +25,7 @@ const (
 // Every save is kept; the latest saved one counts.
 type Plan struct {
 	RepID  string    `json:"rep_id"`
-	From   time.Time `json:"-"`
+	From   time.Time `json:"from"` // first day of the first month, 00:00 UTC
 	Months int       `json:"months"`
 	// Multiple is the firm's rule at save time: the planned pipeline is at least Multiple times the plan's quota.
 	Multiple   float64         `json:"multiple"`
