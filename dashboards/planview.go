@@ -104,7 +104,7 @@ func planSummarySection(a *PlanAnswer) section {
 		add("Pipeline created with other accounts so far", moneyCell(tr.CreatedOther))
 		add("What the activity shortfall so far will cost (recipe)", moneyCell(tr.GapCost))
 	}
-	note := fmt.Sprintf("%s to %s, saved %s by %s (%d versions kept).", a.From, last, asOfLabel(p.SavedAt), p.SavedBy, len(a.History))
+	note := fmt.Sprintf("%s to %s, saved %s by %s (%s kept).", a.From, last, asOfLabel(p.SavedAt), p.SavedBy, plural(len(a.History), "version"))
 	if a.RequiredCoverage != nil && *a.RequiredCoverage > p.Multiple {
 		note += fmt.Sprintf(" The forecast says this rep's pipeline converts so that they need %s×, more than the firm's %s×.",
 			formatNumber(*a.RequiredCoverage, 1), formatNumber(p.Multiple, 1))
@@ -324,4 +324,12 @@ func at(f url.Values, name string, i int) string {
 		return strings.TrimSpace(vs[i])
 	}
 	return ""
+}
+
+// plural renders "1 version" or "3 versions".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
