@@ -145,13 +145,29 @@ func (s *Server) plansAsOf(q params) time.Time {
 	return q.asOf
 }
 
-// planGetAPI answers GET /api/v1/plans/{rep_id}?from=YYYY-MM.
+// planGetAPI answers GET /api/v1/plans/{rep_id}?from=YYYY-MM; without from, the plan covering
+// the selected period (or, when none does, the one that would start in its month).
 func (s *Server) planGetAPI(w http.ResponseWriter, req *request) error {
 	from, err := planFrom(req)
 	if err != nil {
 		return err
 	}
+	if req.URL.Query().Get("from") == "" {
+		if from, _, err = s.coveringFrom(req.Context(), req); err != nil {
+			return err
+		}
+	}
 	return s.writePlan(w, req, from)
+}
+
+// coveringFrom returns the first month of the plan covering the selected period, or the month
+// the period starts in when no plan covers it (found false).
+func (s *Server) coveringFrom(ctx context.Context, req *request) (from salesrecipe.Period, found bool, err error) {
+	p, ok, err := s.cfg.Store.PlanCovering(ctx, req.firm, req.rep.ID, req.q.period.Start, s.plansAsOf(req.q))
+	if err != nil || !ok {
+		return salesrecipe.NewPeriod(salesrecipe.GrainMonth, req.q.period.Start), false, err
+	}
+	return salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.From), true, nil
 }
 
 // writePlan answers with the plan starting in from.

@@ -110,6 +110,11 @@ func TestPlans(t *testing.T) {
 		if math.Abs(cost-tr.GapCost) > 0.05 {
 			t.Errorf("gap cost %v, the kinds' costs sum to %v", tr.GapCost, cost)
 		}
+		var covering PlanAnswer
+		if err := json.Unmarshal([]byte(body(t, f.get(t, "admin", "/api/v1/plans/r0003?period=2026-05"))), &covering); err != nil ||
+			covering.From != "2026-03" || covering.Plan == nil {
+			t.Errorf("without from, May's plan: from %q, plan %v, %v; want March's", covering.From, covering.Plan, err)
+		}
 		got := f.get(t, "west-manager", "/api/v1/plans/r0003?from=2026-03")
 		if got.StatusCode != http.StatusNotFound {
 			t.Errorf("another team's manager reads the plan: %d", got.StatusCode)

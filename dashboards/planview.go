@@ -51,13 +51,9 @@ type formObjective struct {
 // planSections returns the plan covering the selected period against actual, and on the rep page
 // (edit set) the form to write or change it.
 func (s *Server) planSections(ctx context.Context, req *request, edit bool) ([]section, error) {
-	p, ok, err := s.cfg.Store.PlanCovering(ctx, req.firm, req.rep.ID, req.q.period.Start, s.plansAsOf(req.q))
+	from, _, err := s.coveringFrom(ctx, req)
 	if err != nil {
 		return nil, err
-	}
-	from := salesrecipe.NewPeriod(salesrecipe.GrainMonth, req.q.period.Start)
-	if ok {
-		from = salesrecipe.NewPeriod(salesrecipe.GrainMonth, p.From)
 	}
 	a, err := s.planAnswer(ctx, req, from)
 	if err != nil {
