@@ -38,6 +38,7 @@ func TestAPIGolden(t *testing.T) {
 		{"rep-r0003", "rep", "/api/v1/reps/r0003"},
 		{"pipeline-admin", "admin", "/api/v1/pipeline"},
 		{"pipeline-rep", "rep", "/api/v1/pipeline"},
+		{"plan-r0003", "rep", "/api/v1/plans/r0003"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -332,6 +332,7 @@ func TestBrowser(t *testing.T) {
 		}
 		tb.expectClean(t, "/team as rep")
 	})
+	t.Run("rep writes a plan the manager reviews", func(t *testing.T) { browserPlan(t, tb) })
 	t.Run("csv download", func(t *testing.T) {
 		tb.login(t, "manager", "/team")
 		tb.open(t, "/team")

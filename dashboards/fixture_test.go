@@ -198,14 +198,22 @@ func (f *fixture) fitAt(ctx context.Context, firm string, asOf time.Time) error 
 }
 
 // get sends a request with the role's bearer token (none for "anonymous"); target is a path,
-// or "POST path" for another method.
+// or "POST path" for another method, with "METHOD path BODY" sending a JSON body (one starting
+// with "{") or a form.
 func (f *fixture) get(t testing.TB, role, target string) *http.Response {
 	t.Helper()
-	method := http.MethodGet
+	method, payload := http.MethodGet, ""
 	if m, path, ok := strings.Cut(target, " "); ok {
 		method, target = m, path
+		target, payload, _ = strings.Cut(target, " ")
 	}
-	r := httptest.NewRequest(method, target, nil)
+	r := httptest.NewRequest(method, target, strings.NewReader(payload))
+	if payload != "" {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(payload, "{") {
+			r.Header.Set("Content-Type", "application/json")
+		}
+	}
 	if tok, ok := tokens[role]; ok {
 		r.Header.Set("Authorization", "Bearer "+tok)
 	}

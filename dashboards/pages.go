@@ -34,7 +34,7 @@ func (s *Server) pages() []pageRoute {
 // writes it in the layout or one of its tables as CSV.
 func (s *Server) servePage(p pageRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
-		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm)}, "\x00")
+		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm), s.edits.generation(req.firm)}, "\x00")
 		bp, err := cachedUnless(req, p.route.expensive, s, key, func(ctx context.Context) (*builtPage, error) {
 			cur := s.current(req)
 			pg, err := p.build(ctx, cur)

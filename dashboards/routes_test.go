@@ -70,7 +70,22 @@ var routeCases = []routeCase{
 	{"POST /api/v1/fit", [10]string{unauth, queued, forbid, forbid, forbid, forbid, queued, forbid, forbid, forbid}},
 	{"POST /api/v1/fit?firm=acme", [10]string{unauth, queued, forbid, forbid, forbid, forbid, hidden, forbid, forbid, forbid}},
 	{"POST /api/v1/fit?firm=globex", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, queued, forbid, forbid, forbid}},
+	{"/api/v1/plans/r0003?from=2026-03", [10]string{unauth, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/plans/r0002", [10]string{unauth, ok, hidden, ok, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/plans/r0003?from=2026-13", [10]string{unauth, "400", "400", hidden, "400", forbid, hidden, forbid, forbid, forbid}},
+	{"PUT /api/v1/plans/r0003?from=2026-03 " + testPlanJSON, [10]string{unauth, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"PUT /api/v1/plans/r0002?from=2026-03 " + testPlanJSON, [10]string{unauth, ok, hidden, ok, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"PUT /api/v1/plans/r0003?from=2026-03 {}", [10]string{unauth, "400", "400", hidden, "400", forbid, hidden, forbid, forbid, forbid}},
+	{"POST /reps/r0003/plan?from=2026-03 " + testPlanForm, [10]string{login, "303 /reps/r0003?period=2026-03#plan", "303 /reps/r0003?period=2026-03#plan", hidden, "303 /reps/r0003?period=2026-03#plan", forbid, hidden, forbid, forbid, forbid}},
+	{"POST /reps/r0002/plan?from=2026-03 " + testPlanForm, [10]string{login, "303 /reps/r0002?period=2026-03#plan", hidden, "303 /reps/r0002?period=2026-03#plan", hidden, forbid, hidden, forbid, forbid, forbid}},
 }
+
+// testPlanJSON is a valid plan body whose pipeline is far above any test rep's quota, and testPlanForm the same as the rep page's form sends it.
+const (
+	testPlanJSON = `{"accounts":[{"account":"A0001","amount":90000000,"close_quarter":"2026-Q3"}],"objectives":[{"kind":"call","per_month":40}],` +
+		`"training":[{"topic":"Negotiation","date":"2026-04-15","owner":"Max"}],"goals":["Close a six-figure deal"]}`
+	testPlanForm = "account=A0001&amount=90000000&close_quarter=2026-Q3&account=&amount=&close_quarter=&kind=call&per_month=40&topic=Negotiation&date=2026-04-15&owner=Max&goals=Close+a+six-figure+deal"
+)
 
 // leaks returns the ids and names of acme's reps the role must never see.
 func leaks(t *testing.T, f *fixture, role string) []string {
@@ -165,6 +180,9 @@ func TestRouteCasesCoverEveryRoute(t *testing.T) {
 	}
 	for _, a := range f.srv.actions() {
 		patterns = append(patterns, "POST "+a.pattern)
+	}
+	for _, a := range f.srv.planRoutes() {
+		patterns = append(patterns, strings.TrimPrefix(a.method+" "+a.pattern, "GET "))
 	}
 	patterns = append(patterns, "/")
 	for _, p := range patterns {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
@@ -63,6 +64,10 @@ type Config struct {
 	Revocations Revocations
 	// Refits refits firms in the background and takes POST /api/v1/fit; nil turns that endpoint off (503).
 	Refits *Refitter
+	// PlanMonths is how many months a rep's business plan covers; zero means DefaultPlanMonths.
+	PlanMonths int
+	// PlanMultiple is the multiple of quota a plan's pipeline must reach; zero means DefaultPlanMultiple.
+	PlanMultiple float64
 }
 
 // Server serves the dashboards and the JSON API.
@@ -85,6 +90,8 @@ type Server struct {
 
 	snapMu  sync.Mutex
 	snapped map[string]bool
+	// edits counts saved plans per firm, for the keys of cached pages that show them.
+	edits edits
 }
 
 // New checks the configuration and returns a server.
@@ -107,6 +114,15 @@ func New(cfg Config) (*Server, error) {
 	cfg.BacktestWait = orDuration(cfg.BacktestWait, 3*time.Second)
 	if cfg.LoginBurst <= 0 {
 		cfg.LoginBurst = 10
+	}
+	if cfg.PlanMonths <= 0 {
+		cfg.PlanMonths = DefaultPlanMonths
+	}
+	if cfg.PlanMultiple <= 0 {
+		cfg.PlanMultiple = DefaultPlanMultiple
+	}
+	if cfg.PlanMonths > salesrecipe.MaxPlanMonths || cfg.PlanMultiple > 100 {
+		return nil, fmt.Errorf("dashboards: a plan covers 1 to %d months and asks for at most 100x quota (got %d months, %gx)", salesrecipe.MaxPlanMonths, cfg.PlanMonths, cfg.PlanMultiple)
 	}
 	if cfg.BacktestPeriods <= 0 {
 		cfg.BacktestPeriods = 6
@@ -171,6 +187,9 @@ func (s *Server) routes() {
 	}
 	for _, a := range s.actions() {
 		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
+	}
+	for _, a := range s.planRoutes() {
+		m.Handle(a.method+" "+a.pattern, s.guard(a.route, a.do))
 	}
 	s.mux = m
 }

@@ -46,6 +46,8 @@ type section struct {
 	Table *table
 	// Links are extra links shown under the section.
 	Links []link
+	// Form is the plan form, shown under the section; the layout adds the session's CSRF token to it.
+	Form *planForm
 }
 
 // link is a labelled href.
@@ -61,6 +63,8 @@ type builtPage struct {
 	partial bool
 	body    []byte
 	tables  map[string]*table
+	// forms are the ids of the page's forms, which the layout gives the session's CSRF token.
+	forms []string
 }
 
 // layoutData fills the layout around a page body.
@@ -74,6 +78,8 @@ type layoutData struct {
 	Selector *selector
 	Scripts  []string
 	Print    bool
+	// Forms are the ids of the page's forms that get a hidden CSRF field (form="id").
+	Forms []string
 }
 
 // navItem is one link of the navigation bar.
@@ -111,6 +117,9 @@ func (s *Server) build(p *page, path string, q params) (*builtPage, error) {
 			t.CSVLink = path + "?" + v.Encode()
 			bp.tables[t.ID] = t
 		}
+		if sec.Form != nil {
+			bp.forms = append(bp.forms, sec.Form.ID)
+		}
 	}
 	var b bytes.Buffer
 	if err := s.views.ExecuteTemplate(&b, "body", p); err != nil {
@@ -132,13 +141,13 @@ func (s *Server) write(w http.ResponseWriter, req *request, bp *builtPage) error
 		w.Header().Set("Cache-Control", "private, no-store")
 		return t.writeCSV(w)
 	}
-	return s.layout(w, req, http.StatusOK, bp.title, bp.body, bp.print, true)
+	return s.layout(w, req, http.StatusOK, bp.title, bp.body, bp.print, true, bp.forms...)
 }
 
 // layout writes the page shell (navigation, user, selector) around a body,
 // which goes out as it is, uncopied.
-func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body []byte, print, withSelector bool) error {
-	d := layoutData{Title: title, Print: print, Scripts: s.scripts}
+func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body []byte, print, withSelector bool, forms ...string) error {
+	d := layoutData{Title: title, Print: print, Scripts: s.scripts, Forms: forms}
 	if req != nil && req.who != nil {
 		u := req.who.user
 		d.User, d.Role, d.Nav = u.Name, string(u.Role), s.nav(req)

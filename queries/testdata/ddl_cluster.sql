@@ -216,3 +216,17 @@ CREATE TABLE IF NOT EXISTS `load_journal` ON CLUSTER `sales` AS `load_journal_lo
 ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
 
 ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+CREATE TABLE IF NOT EXISTS `plans_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    rep_id String,
+    from_month Date32,
+    months UInt8,
+    multiple Float64,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    plan String
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
+
+CREATE TABLE IF NOT EXISTS `plans` ON CLUSTER `sales` AS `plans_local` ENGINE = Distributed('sales', 'salesrecipe', 'plans_local', cityHash64(firm));

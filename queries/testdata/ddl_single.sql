@@ -190,3 +190,15 @@ CREATE TABLE IF NOT EXISTS `load_journal`  (
 ORDER BY (firm, kind, token, at);
 
 ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+CREATE TABLE IF NOT EXISTS `plans`  (
+    firm LowCardinality(String),
+    rep_id String,
+    from_month Date32,
+    months UInt8,
+    multiple Float64,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    plan String
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
