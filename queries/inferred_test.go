@@ -63,6 +63,17 @@ func TestSnapshotRowsGetInferredVersions(t *testing.T) {
 		!inferred.ClosedAt.IsZero() || inferred.Status != salesrecipe.StatusOpen || !inferred.UpdatedAt.Equal(open.CreatedAt) {
 		t.Errorf("inferred version %+v: want open since creation in %s, no amount, no close date", inferred, salesrecipe.UnknownStage)
 	}
+	totals, err := st.StageTotals(context.Background(), "acme", day(2, 1, 0), day(3, 1, 0), day(2, 25, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTotals := []queries.StageTotal{
+		{RepID: "r1", Stage: salesrecipe.UnknownStage, Deals: 1, UnknownAmount: 1},
+		{RepID: "r2", Stage: "demo", Deals: 1, Amount: 700},
+	}
+	if !reflect.DeepEqual(totals, wantTotals) {
+		t.Errorf("stage totals on Feb 25: %+v, want the won deal open in %s with an unknown amount", totals, salesrecipe.UnknownStage)
+	}
 	again := loadDeals(t, st, rows)
 	if again.Loaded != 0 || again.Inferred != 0 || again.Duplicates != 4 {
 		t.Errorf("same rows again: %+v, want nothing stored", again)
