@@ -216,3 +216,15 @@ CREATE TABLE IF NOT EXISTS `load_journal` ON CLUSTER `sales` AS `load_journal_lo
 ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
 
 ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;

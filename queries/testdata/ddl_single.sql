@@ -190,3 +190,9 @@ CREATE TABLE IF NOT EXISTS `load_journal`  (
 ORDER BY (firm, kind, token, at);
 
 ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
