@@ -88,9 +88,15 @@ func creationsOf(fd *salesrecipe.FirmData) *creations {
 // minSources to maxSources of them, otherSource for the rest; NewOpportunityKind for all otherwise.
 func (c *creations) kinds(at time.Time) []string {
 	n := make([]int, len(c.sources))
-	for i, k := range c.known {
-		if k <= floorMs(at) {
-			n[c.source[i]]++
+	named := len(c.sources)
+	if slices.Contains(c.sources, "") {
+		named--
+	}
+	if named >= minSources { // else (the common case, no sources) nothing to count
+		for i, k := range c.known {
+			if k <= floorMs(at) {
+				n[c.source[i]]++
+			}
 		}
 	}
 	var big []int

@@ -44,6 +44,8 @@ func TestSourceKinds(t *testing.T) {
 			map[string]string{"inbound": "new_opportunity:inbound", "referral": "new_opportunity:referral", "event": "new_opportunity:other", "": "new_opportunity:other"}},
 		{"seven sources", map[string]int{"a": 30, "b": 30, "c": 30, "d": 30, "e": 30, "f": 30, "g": 30}, map[string]string{"a": NewOpportunityKind, "g": NewOpportunityKind}},
 		{"no source", map[string]int{"": 100}, map[string]string{"": NewOpportunityKind}},
+		{"two sources, every deal has one", map[string]int{"inbound": 30, "referral": 30},
+			map[string]string{"inbound": "new_opportunity:inbound", "referral": "new_opportunity:referral"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
