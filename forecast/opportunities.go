@@ -17,7 +17,7 @@ import (
 // each rep created, counted per period as if creating a deal were an activity ("1 new opportunity ~
 // $X of won revenue within N months"). It is derived only when the firm has no activity rows at all:
 // with activities, the deals they create are already the activities' effect, so counting both would
-// give the recipe one effect twice (see docs/forecast.md, "Deals only").
+// give the recipe one effect twice (see README.md, "Deals only").
 const NewOpportunityKind = "new_opportunity"
 
 // Per-source inputs: a firm whose deals record a source (salesrecipe.Deal.Source) in minSources to
