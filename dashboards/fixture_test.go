@@ -107,10 +107,16 @@ func newFixture(t testing.TB) *fixture {
 // newFixtureOf is newFixture loading only the files of the given kinds.
 func newFixtureOf(t testing.TB, kinds ...ingest.Kind) *fixture {
 	t.Helper()
+	return newShapedFixture(t, synth.ShapeFull, kinds...)
+}
+
+// newShapedFixture is newFixtureOf with the synthetic files written in a shape (a one-row-per-deal export, say).
+func newShapedFixture(t testing.TB, shape synth.Shape, kinds ...ingest.Kind) *fixture {
+	t.Helper()
 	st := engine.Store(t, queries.Config{})
 	dir := t.TempDir()
 	cfg := synth.DefaultConfig()
-	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = 16, 14, 7, testNow
+	cfg.Reps, cfg.Months, cfg.Seed, cfg.End, cfg.Shape = 16, 14, 7, testNow, shape
 	ctx := context.Background()
 	if _, err := synth.WriteDir(ctx, dir, cfg); err != nil {
 		t.Fatal(err)

@@ -230,3 +230,15 @@ CREATE TABLE IF NOT EXISTS `plans_local` ON CLUSTER `sales` (
 ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
 
 CREATE TABLE IF NOT EXISTS `plans` ON CLUSTER `sales` AS `plans_local` ENGINE = Distributed('sales', 'salesrecipe', 'plans_local', cityHash64(firm));
+
+ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;

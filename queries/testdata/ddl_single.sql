@@ -202,3 +202,9 @@ CREATE TABLE IF NOT EXISTS `plans`  (
     plan String
 ) ENGINE = ReplacingMergeTree()
 ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
+
+ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
