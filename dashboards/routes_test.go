@@ -70,6 +70,19 @@ var routeCases = []routeCase{
 	{"POST /api/v1/fit", [10]string{unauth, queued, forbid, forbid, forbid, forbid, queued, forbid, forbid, forbid}},
 	{"POST /api/v1/fit?firm=acme", [10]string{unauth, queued, forbid, forbid, forbid, forbid, hidden, forbid, forbid, forbid}},
 	{"POST /api/v1/fit?firm=globex", [10]string{unauth, hidden, hidden, hidden, hidden, forbid, queued, forbid, forbid, forbid}},
+	// Contests (seedContests): c-east (East, reps see it), c-all (East and West, reps see it), c-hidden (East, reps do not).
+	// A POST without a body reaches the contest's checks (400) only for those who may define contests.
+	{"/contests", [10]string{login, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/contests/c-east", [10]string{login, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/c-all", [10]string{login, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/c-hidden", [10]string{login, ok, ok, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/nope", [10]string{login, hidden, hidden, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-east", [10]string{unauth, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-all", [10]string{unauth, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-hidden", [10]string{unauth, ok, ok, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"POST /contests", [10]string{login, "400", "400", "400", forbid, forbid, "400", forbid, forbid, forbid}},
+	{"POST /api/v1/contests", [10]string{unauth, "400", "400", "400", forbid, forbid, "400", forbid, forbid, forbid}},
 }
 
 // leaks returns the ids and names of acme's reps the role must never see.
@@ -104,9 +117,10 @@ var csvLink = regexp.MustCompile(`class="csv" href="([^"]+)"`)
 func TestRoutesByRole(t *testing.T) {
 	f := newFixture(t)
 	f.fit(t, testNow.Add(-24*time.Hour))
+	contests := seedContests(t, f)
 	for i, role := range roles {
 		t.Run(role, func(t *testing.T) {
-			secret := leaks(t, f, role)
+			base := leaks(t, f, role)
 			for _, rc := range routeCases {
 				res := f.get(t, role, rc.target)
 				got := strconv.Itoa(res.StatusCode)
@@ -125,6 +139,7 @@ func TestRoutesByRole(t *testing.T) {
 				if res.StatusCode != http.StatusOK {
 					continue
 				}
+				secret := contests.secrets(role, rc.target, base)
 				checkNoLeak(t, rc.target, b, secret)
 				for _, m := range csvLink.FindAllStringSubmatch(b, -1) {
 					href := strings.ReplaceAll(m[1], "&amp;", "&")
@@ -138,6 +153,7 @@ func TestRoutesByRole(t *testing.T) {
 			}
 		})
 	}
+	t.Run("contest numbers", func(t *testing.T) { checkRecipePoints(t, f) })
 }
 
 // checkNoLeak fails when a body names a rep the role must not see.
@@ -162,9 +178,13 @@ func TestRouteCasesCoverEveryRoute(t *testing.T) {
 	for _, a := range f.srv.actions() {
 		patterns = append(patterns, "POST "+a.pattern)
 	}
+	for _, c := range f.srv.contestRoutes() {
+		patterns = append(patterns, strings.TrimPrefix(c.pattern, "GET "))
+	}
 	patterns = append(patterns, "/")
+	wildcard := regexp.MustCompile(`\\\{[a-z_]+\\\}`)
 	for _, p := range patterns {
-		re := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\{rep_id\}`, "[^/]+") + "$")
+		re := regexp.MustCompile("^" + wildcard.ReplaceAllString(regexp.QuoteMeta(p), "[^/]+") + "$")
 		covered := false
 		for _, rc := range routeCases {
 			path, _, _ := strings.Cut(rc.target, "?")

@@ -172,6 +172,9 @@ func (s *Server) routes() {
 	for _, a := range s.actions() {
 		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
 	}
+	for _, c := range s.contestRoutes() {
+		m.Handle(c.pattern, s.guard(c.route, c.do))
+	}
 	s.mux = m
 }
 
