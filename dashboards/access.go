@@ -316,7 +316,7 @@ func browserWrite(s *Server, who *viewer, r *http.Request) error {
 		}
 		return &httpError{code: http.StatusForbidden, msg: "this form expired or lacks its CSRF token; reload the page and try again"}
 	}
-	return &httpError{code: http.StatusForbidden, msg: "send the admin's bearer token (Authorization: Bearer ...) for this request"}
+	return &httpError{code: http.StatusForbidden, msg: "signed in through the proxy, send your bearer token (Authorization: Bearer ...) for this request"}
 }
 
 // visibleRep returns the rep with this id when the viewer sees them.

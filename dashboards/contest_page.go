@@ -145,6 +145,9 @@ func leaderboardSection(b contestBoard, detail bool) section {
 	t := &table{ID: "standings", Columns: cols}
 	for _, st := range b.Standings {
 		name := textCell(st.Name)
+		if st.You {
+			name = textCell(st.Name + " (you)")
+		}
 		if st.Detail != nil && detail {
 			name = linkCell(st.Name, "/reps/"+url.PathEscape(st.Detail.RepID))
 		}

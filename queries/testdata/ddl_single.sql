@@ -190,3 +190,18 @@ CREATE TABLE IF NOT EXISTS `load_journal`  (
 ORDER BY (firm, kind, token, at);
 
 ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
+
+CREATE TABLE IF NOT EXISTS `contest_versions`  (
+    firm LowCardinality(String),
+    contest_id String,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    name String,
+    period String,
+    from_day Date32,
+    to_day Date32,
+    metric LowCardinality(String),
+    teams Array(String),
+    reps_see UInt8
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, contest_id, saved_at);
