@@ -293,6 +293,9 @@ func (s *Server) boardOf(ctx context.Context, req *request, id string) (contestB
 	}
 	b := boardFor(req.who, c, d, rankContest(c.Contest, reps, d))
 	b.AsOf = at
+	if at.Before(c.From) {
+		b.Note = "The contest starts on " + c.From.Format(time.DateOnly) + ": points count from then."
+	}
 	return b, nil
 }
 

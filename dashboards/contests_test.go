@@ -345,7 +345,7 @@ func TestContestWritesAndLeaderboards(t *testing.T) {
 			t.Errorf("the rep's page:\n%.3000s", page)
 		}
 	})
-	t.Run("new pipeline as manager, rep and west manager", func(t *testing.T) {
+	t.Run("new pipeline as manager and west manager", func(t *testing.T) {
 		b := board(t, f, "manager", "march-pipeline")
 		var got []string
 		for _, st := range b.Standings {
@@ -387,6 +387,16 @@ func TestContestWritesAndLeaderboards(t *testing.T) {
 			if got := ids(role); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s sees %v, want %v", role, got, want)
 			}
+		}
+	})
+	t.Run("a contest not started yet", func(t *testing.T) {
+		payload := `{"id": "april", "name": "April", "period": "2026-04", "metric": "new_pipeline", "teams": ["West"]}`
+		if code, got, _ := sendJSON(t, f, "west-manager", "POST", "/api/v1/contests", payload); code != http.StatusCreated {
+			t.Fatalf("%d %s", code, got)
+		}
+		b := board(t, f, "west-manager", "april")
+		if b.Note != "The contest starts on 2026-04-01: points count from then." || len(b.Standings) != 1 || b.Standings[0].Points != 0 {
+			t.Errorf("%+v", b)
 		}
 	})
 	t.Run("form with and without CSRF", func(t *testing.T) {
