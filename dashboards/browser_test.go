@@ -342,6 +342,7 @@ func TestBrowser(t *testing.T) {
 		}
 		tb.expectClean(t, "/team csv")
 	})
+	t.Run("contest", func(t *testing.T) { browseContest(t, tb) })
 	t.Run("phone width", func(t *testing.T) {
 		tb.login(t, "manager", "/team")
 		tb.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))

@@ -78,6 +78,19 @@ var routeCases = []routeCase{
 	{"PUT /api/v1/plans/r0003?from=2026-03 {}", [10]string{unauth, "400", "400", hidden, "400", forbid, hidden, forbid, forbid, forbid}},
 	{"POST /reps/r0003/plan?from=2026-03 " + testPlanForm, [10]string{login, "303 /reps/r0003?period=2026-03#plan", "303 /reps/r0003?period=2026-03#plan", hidden, "303 /reps/r0003?period=2026-03#plan", forbid, hidden, forbid, forbid, forbid}},
 	{"POST /reps/r0002/plan?from=2026-03 " + testPlanForm, [10]string{login, "303 /reps/r0002?period=2026-03#plan", hidden, "303 /reps/r0002?period=2026-03#plan", hidden, forbid, hidden, forbid, forbid, forbid}},
+	// Contests (seedContests): c-east (East, reps see it), c-all (East and West, reps see it), c-hidden (East, reps do not).
+	// A POST without a body reaches the contest's checks (400) only for those who may define contests.
+	{"/contests", [10]string{login, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/contests/c-east", [10]string{login, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/c-all", [10]string{login, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/c-hidden", [10]string{login, ok, ok, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/contests/nope", [10]string{login, hidden, hidden, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests", [10]string{unauth, ok, ok, ok, ok, forbid, ok, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-east", [10]string{unauth, ok, ok, hidden, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-all", [10]string{unauth, ok, ok, ok, ok, forbid, hidden, forbid, forbid, forbid}},
+	{"/api/v1/contests/c-hidden", [10]string{unauth, ok, ok, hidden, hidden, forbid, hidden, forbid, forbid, forbid}},
+	{"POST /contests", [10]string{login, "400", "400", "400", forbid, forbid, "400", forbid, forbid, forbid}},
+	{"POST /api/v1/contests", [10]string{unauth, "400", "400", "400", forbid, forbid, "400", forbid, forbid, forbid}},
 }
 
 // testPlanJSON is a valid plan body whose pipeline is far above any test rep's quota, and testPlanForm the same as the rep page's form sends it.
@@ -123,9 +136,10 @@ func TestRoutesByRole(t *testing.T) {
 	f := newFixture(t)
 	f.lightBacktests(t)
 	f.fit(t, testNow.Add(-24*time.Hour))
+	contests := seedContests(t, f)
 	for i, role := range roles {
 		t.Run(role, func(t *testing.T) {
-			secret := leaks(t, f, role)
+			base := leaks(t, f, role)
 			for _, rc := range routeCases {
 				res := f.get(t, role, rc.target)
 				got := strconv.Itoa(res.StatusCode)
@@ -144,6 +158,7 @@ func TestRoutesByRole(t *testing.T) {
 				if res.StatusCode != http.StatusOK {
 					continue
 				}
+				secret := contests.secrets(role, rc.target, base)
 				checkNoLeak(t, rc.target, b, secret)
 				for _, m := range csvLink.FindAllStringSubmatch(b, -1) {
 					href := strings.ReplaceAll(m[1], "&amp;", "&")
@@ -157,6 +172,7 @@ func TestRoutesByRole(t *testing.T) {
 			}
 		})
 	}
+	t.Run("contest numbers", func(t *testing.T) { checkRecipePoints(t, f) })
 }
 
 // checkNoLeak fails when a body names a rep the role must not see.
@@ -184,9 +200,13 @@ func TestRouteCasesCoverEveryRoute(t *testing.T) {
 	for _, a := range f.srv.planRoutes() {
 		patterns = append(patterns, strings.TrimPrefix(a.method+" "+a.pattern, "GET "))
 	}
+	for _, c := range f.srv.contestRoutes() {
+		patterns = append(patterns, strings.TrimPrefix(c.pattern, "GET "))
+	}
 	patterns = append(patterns, "/")
+	wildcard := regexp.MustCompile(`\\\{[a-z_]+\\\}`)
 	for _, p := range patterns {
-		re := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(p), `\{rep_id\}`, "[^/]+") + "$")
+		re := regexp.MustCompile("^" + wildcard.ReplaceAllString(regexp.QuoteMeta(p), "[^/]+") + "$")
 		covered := false
 		for _, rc := range routeCases {
 			path, _, _ := strings.Cut(rc.target, "?")

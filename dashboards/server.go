@@ -191,6 +191,9 @@ func (s *Server) routes() {
 	for _, a := range s.planRoutes() {
 		m.Handle(a.method+" "+a.pattern, s.guard(a.route, a.do))
 	}
+	for _, c := range s.contestRoutes() {
+		m.Handle(c.pattern, s.guard(c.route, c.do))
+	}
 	s.mux = m
 }
 

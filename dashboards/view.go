@@ -194,6 +194,7 @@ func (s *Server) nav(req *request) []navItem {
 	add("Pipeline", "/pipeline")
 	add("Recipe", "/recipe")
 	add("Accuracy", "/accuracy")
+	add("Contests", "/contests")
 	q := req.q.with(req.q.period).Encode()
 	for i := range items {
 		if q != "" {

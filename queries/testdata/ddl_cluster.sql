@@ -231,6 +231,23 @@ ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
 
 CREATE TABLE IF NOT EXISTS `plans` ON CLUSTER `sales` AS `plans_local` ENGINE = Distributed('sales', 'salesrecipe', 'plans_local', cityHash64(firm));
 
+CREATE TABLE IF NOT EXISTS `contest_versions_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    contest_id String,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    name String,
+    period String,
+    from_day Date32,
+    to_day Date32,
+    metric LowCardinality(String),
+    teams Array(String),
+    reps_see UInt8
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (firm, contest_id, saved_at);
+
+CREATE TABLE IF NOT EXISTS `contest_versions` ON CLUSTER `sales` AS `contest_versions_local` ENGINE = Distributed('sales', 'salesrecipe', 'contest_versions_local', cityHash64(firm));
+
 ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
 
 ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
