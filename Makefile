@@ -64,11 +64,15 @@ staticcheck: $(STATICCHECK)
 # skip under it, and run once without it. The code they run is still raced by the smaller and the
 # concurrent tests of the same packages (pages during refits, bounded backtests, the browser).
 NORACE_PKGS := ./ingest/synth/
+# Test binaries run at once. A package's tests use about 0.6 of a core on average (they wait on
+# child processes, the engine, Chromium and Prometheus), so three at a time keep 2 cores busy where
+# two leave a third of them idle.
+TEST_P ?= 3
 NORACE_TESTS := TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole
 gotest: chdb prometheus chromium
-	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
+	$(GO) test -race -p $(TEST_P) -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
-	$(GO) test -count=1 -timeout 15m -run '$(NORACE_TESTS)' ./forecast/ ./model/ ./queries/ ./dashboards/
+	$(GO) test -count=1 -p $(TEST_P) -timeout 15m -run '$(NORACE_TESTS)' ./forecast/ ./model/ ./queries/ ./dashboards/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can
