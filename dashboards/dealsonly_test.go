@@ -12,6 +12,9 @@ import (
 // TestDealsOnlyFirmPages serves a firm loaded without its activities: every page answers, the Recipe
 // page names the recipe's input (new opportunities derived from the deals) and the Team and Rep pages say so.
 func TestDealsOnlyFirmPages(t *testing.T) {
+	if raceEnabled {
+		t.Skip("one request at a time: the answers, not concurrency; make test runs it without the race detector")
+	}
 	f := newFixtureOf(t, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindDeals)
 	f.fit(t, testNow)
 	for _, target := range []string{"/team", "/reps/r0003", "/pipeline", "/review", "/api/v1/forecast", "/api/v1/recipe", "/recipe"} {

@@ -98,6 +98,9 @@ func TestStageLinesValueUnknownAmounts(t *testing.T) {
 // inferred, with a null probability and an estimated value per deal near the firm's mean won amount (forecast
 // checks that EstimateAmounts is what the forecast values such a deal at).
 func TestPipelineOfSnapshotFirm(t *testing.T) {
+	if raceEnabled {
+		t.Skip("one request at a time: the answers, not concurrency; make test runs it without the race detector")
+	}
 	f := newShapedFixture(t, synth.ShapeSnapshot, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindDeals)
 	const query = "?period=2026-01&as_of=2026-01-20"
 	var p Pipeline
