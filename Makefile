@@ -58,7 +58,8 @@ staticcheck: $(STATICCHECK)
 
 # Tests run under the race detector, except where it can find nothing and only slows them several
 # times: ingest/synth (the generator runs on one goroutine), and the tests that check numbers rather
-# than concurrency (forecast quality, smoothness, backtest-vs-live and later-data; the model's recovery,
+# than concurrency (forecast quality, smoothness, backtest-vs-live, later-data, awkward cases, the
+# breakdown, quarters and deals-only recipes; the model's recovery,
 # lag-depth and significance tests; the million-row storage round trip; the dashboards' tests that
 # send one request at a time: API goldens, the route x role table, pages on a read-only store, plans,
 # deals-only and snapshot firms). Those are built out of the -race run or
@@ -69,7 +70,7 @@ NORACE_PKGS := ./ingest/synth/
 # child processes, the engine, Chromium and Prometheus), so three at a time keep 2 cores busy where
 # two leave a third of them idle.
 TEST_P ?= 3
-NORACE_TESTS := TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
+NORACE_TESTS := TestBacktestQuality|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
 gotest: chdb prometheus chromium
 	$(GO) test -race -p $(TEST_P) -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)

@@ -13,6 +13,9 @@ import (
 // pipeline part plus the new-business part is the forecast to the cent, that no part is negative, and
 // that the pipeline part is zero where nothing is open and new business zero once the period is over.
 func TestBreakdownAddsUpToTheForecast(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	ctx := context.Background()
 	fc := fittedMarch(t)
 	cases := []struct{ period, asOf string }{
@@ -140,6 +143,9 @@ func TestSplitPointIsTheBandMeanOfEachPart(t *testing.T) {
 // largest month's forecast and the months' forecasts summed. Every moment's interval holds its point and is wider than zero
 // while something is still to come.
 func TestQuarterIsTheSumOfItsMonths(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	ctx := context.Background()
 	fc := fittedMarch(t)
 	firm := func(period, asOf string) Money {
