@@ -189,14 +189,21 @@ func (f *fixture) fitAt(ctx context.Context, firm string, asOf time.Time) error 
 }
 
 // get sends a request with the role's bearer token (none for "anonymous"); target is a path,
-// or "POST path" for another method.
+// or "METHOD path" for another method, or "METHOD path BODY" with a JSON ({...}) or form body.
 func (f *fixture) get(t testing.TB, role, target string) *http.Response {
 	t.Helper()
-	method := http.MethodGet
+	method, content := http.MethodGet, ""
 	if m, path, ok := strings.Cut(target, " "); ok {
 		method, target = m, path
+		target, content, _ = strings.Cut(target, " ")
 	}
-	r := httptest.NewRequest(method, target, nil)
+	r := httptest.NewRequest(method, target, strings.NewReader(content))
+	switch {
+	case strings.HasPrefix(content, "{"):
+		r.Header.Set("Content-Type", "application/json")
+	case content != "":
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	if tok, ok := tokens[role]; ok {
 		r.Header.Set("Authorization", "Bearer "+tok)
 	}

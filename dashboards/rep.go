@@ -298,7 +298,11 @@ func (s *Server) repPage(ctx context.Context, req *request) (*page, error) {
 			pg.Sections = append(pg.Sections, sec)
 		}
 	}
-	pg.Sections = append(pg.Sections, section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
+	call, err := s.repCallSection(ctx, req, d)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(pg.Sections, call, section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
 	return pg, nil
 }
 

@@ -83,6 +83,9 @@ type Server struct {
 	// scripts are the pages' script URLs: go-echarts' assets, then the page script.
 	scripts []string
 
+	// calls counts the forecast calls submitted per firm, for cache keys.
+	calls callGens
+
 	snapMu  sync.Mutex
 	snapped map[string]bool
 }
@@ -170,7 +173,7 @@ func (s *Server) routes() {
 		m.Handle("GET "+a.pattern, s.guard(a.route, s.serveAPI(a)))
 	}
 	for _, a := range s.actions() {
-		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
+		m.Handle(a.methodPattern(), s.guard(a.route, a.do))
 	}
 	s.mux = m
 }

@@ -46,6 +46,8 @@ type section struct {
 	Table *table
 	// Links are extra links shown under the section.
 	Links []link
+	// Form is a call form shown under the section.
+	Form *callForm
 }
 
 // link is a labelled href.
@@ -59,8 +61,10 @@ type builtPage struct {
 	title   string
 	print   bool
 	partial bool
-	body    []byte
-	tables  map[string]*table
+	// forms is set when the body holds forms whose csrfSlot is filled per viewer.
+	forms  bool
+	body   []byte
+	tables map[string]*table
 }
 
 // layoutData fills the layout around a page body.
@@ -105,6 +109,7 @@ func parseViews() (*template.Template, error) {
 func (s *Server) build(p *page, path string, q params) (*builtPage, error) {
 	bp := &builtPage{title: p.Title, print: p.Print, partial: p.partial, tables: map[string]*table{}}
 	for _, sec := range p.Sections {
+		bp.forms = bp.forms || sec.Form != nil
 		if t := sec.Table; t != nil {
 			v := q.values()
 			v.Set("csv", t.ID)
@@ -132,7 +137,11 @@ func (s *Server) write(w http.ResponseWriter, req *request, bp *builtPage) error
 		w.Header().Set("Cache-Control", "private, no-store")
 		return t.writeCSV(w)
 	}
-	return s.layout(w, req, http.StatusOK, bp.title, bp.body, bp.print, true)
+	body := bp.body
+	if bp.forms {
+		body = bytes.ReplaceAll(body, []byte(csrfSlot), []byte(s.formCSRF(req.who)))
+	}
+	return s.layout(w, req, http.StatusOK, bp.title, body, bp.print, true)
 }
 
 // layout writes the page shell (navigation, user, selector) around a body,

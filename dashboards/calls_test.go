@@ -1,0 +1,163 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// putCall sends PUT /api/v1/calls as a role and returns the status and body.
+func putCall(t *testing.T, f *fixture, role, payload string) (int, string) {
+	t.Helper()
+	res := f.get(t, role, "PUT /api/v1/calls "+payload)
+	return res.StatusCode, body(t, res)
+}
+
+// readCalls reads GET /api/v1/calls as a role.
+func readCalls(t *testing.T, f *fixture, role, query string) Calls {
+	t.Helper()
+	res := f.get(t, role, "/api/v1/calls?"+query)
+	b := body(t, res)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET calls as %s: %d %s", role, res.StatusCode, b)
+	}
+	var c Calls
+	if err := json.Unmarshal([]byte(b), &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCallsSubmitReadAndShow(t *testing.T) {
+	f := newFixture(t)
+	f.fit(t, testNow.Add(-24*time.Hour))
+	t.Run("bad input is 400 naming the field", func(t *testing.T) {
+		tests := []struct{ name, payload, field string }{
+			{"no period", `{"rep_id":"r0003","commit":1,"best_case":2}`, "period"},
+			{"unknown period format", `{"period":"2026-13","rep_id":"r0003","commit":1,"best_case":2}`, "period"},
+			{"period out of range", `{"period":"1900-01","rep_id":"r0003","commit":1,"best_case":2}`, "period"},
+			{"commit above best case", `{"period":"2026-03","rep_id":"r0003","commit":3,"best_case":2}`, "commit"},
+			{"negative commit", `{"period":"2026-03","rep_id":"r0003","commit":-1,"best_case":2}`, "commit"},
+			{"best case out of range", `{"period":"2026-03","rep_id":"r0003","commit":1,"best_case":1e20}`, "best_case"},
+			{"fractions of a cent", `{"period":"2026-03","rep_id":"r0003","commit":1.001,"best_case":2}`, "commit"},
+			{"no commit", `{"period":"2026-03","rep_id":"r0003","best_case":2}`, "commit"},
+			{"neither rep nor team", `{"period":"2026-03","commit":1,"best_case":2}`, "rep_id"},
+			{"rep and team", `{"period":"2026-03","rep_id":"r0003","team":"East","commit":1,"best_case":2}`, "team"},
+			{"unknown rep", `{"period":"2026-03","rep_id":"r9999","commit":1,"best_case":2}`, "rep_id"},
+			{"unknown team", `{"period":"2026-03","team":"North","commit":1,"best_case":2}`, "team"},
+			{"note too long", `{"period":"2026-03","rep_id":"r0003","commit":1,"best_case":2,"note":"` + strings.Repeat("x", 2001) + `"}`, "note"},
+			{"unknown field", `{"period":"2026-03","rep_id":"r0003","commit":1,"best_case":2,"quota":5}`, "body"},
+			{"not JSON", `commit=1`, "body"},
+		}
+		for _, tt := range tests {
+			code, b := putCall(t, f, "admin", tt.payload)
+			if code != http.StatusBadRequest || !strings.Contains(b, tt.field+":") {
+				t.Errorf("%s: %d %s, want 400 naming %s", tt.name, code, b, tt.field)
+			}
+		}
+		if got := readCalls(t, f, "admin", "period=2026-03"); len(got.Calls) != 0 {
+			t.Errorf("refused calls were stored: %+v", got.Calls)
+		}
+	})
+	t.Run("submit and read", func(t *testing.T) {
+		for _, c := range []struct{ role, payload string }{
+			{"rep", `{"period":"2026-03","rep_id":"r0003","commit":1000,"best_case":2000,"note":"first"}`},
+			{"rep", `{"period":"2026-03","rep_id":"r0003","commit":1500,"best_case":2500,"note":"Acme signs"}`},
+			{"manager", `{"period":"2026-03","team":"East","commit":900000000,"best_case":990000000,"note":"happy ears"}`},
+			{"west-manager", `{"period":"2026-03","rep_id":"r0002","commit":5,"best_case":6}`},
+		} {
+			if code, b := putCall(t, f, c.role, c.payload); code != http.StatusCreated {
+				t.Fatalf("%s: %d %s", c.payload, code, b)
+			}
+			f.clock.Add(time.Minute)
+		}
+		rep := readCalls(t, f, "rep", "period=2026-03")
+		if len(rep.Calls) != 1 || rep.Calls[0].RepID != "r0003" || len(rep.Calls[0].History) != 2 || rep.Calls[0].Latest.Note != "Acme signs" {
+			t.Fatalf("the rep's calls: %+v", rep.Calls)
+		}
+		r := rep.Calls[0]
+		if r.Model == nil || r.CommitMinusForecast == nil || *r.CommitMinusForecast != round2(1500-r.Model.Forecast) ||
+			r.OutsideInterval != (1500 < r.Model.Low || 1500 > r.Model.High) || r.Latest.SubmittedBy != "Ray Rep" {
+			t.Errorf("the model beside the rep's call: %+v %+v", r.Model, r)
+		}
+		mgr := readCalls(t, f, "manager", "period=2026-03")
+		var levels []string
+		for _, c := range mgr.Calls {
+			levels = append(levels, c.Level+":"+c.RepID+map[bool]string{true: c.Team}[c.Level == "team"])
+			if c.Level == "team" && !c.OutsideInterval {
+				t.Errorf("a team commit of 900,000,000 is inside the model's interval: %+v", c.Model)
+			}
+		}
+		if strings.Join(levels, ",") != "team:East,rep:r0003" {
+			t.Errorf("the East manager sees %v", levels)
+		}
+		before := readCalls(t, f, "admin", "period=2026-03&as_of="+url.QueryEscape(testNow.Add(30*time.Second).Format(time.RFC3339)))
+		if len(before.Calls) != 1 || len(before.Calls[0].History) != 1 {
+			t.Errorf("as of the first call, the admin sees %+v", before.Calls)
+		}
+	})
+	t.Run("pages", func(t *testing.T) {
+		for _, tt := range []struct {
+			role, path  string
+			want, never []string
+		}{
+			{"rep", "/reps/r0003", []string{"My call for 2026-03", "Acme signs", `name="rep_id" value="r0003"`, "Submit call"}, []string{"happy ears"}},
+			{"manager", "/team", []string{"Calls for 2026-03", "Team East", "⚑ above the 80% interval", "Acme signs", "Submit team call"}, []string{"r0002"}},
+			{"manager", "/review", []string{"Calls changed in the last 7 days", "happy ears", "&#43;500"}, []string{"r0002"}},
+		} {
+			b := body(t, f.get(t, tt.role, tt.path))
+			for _, w := range tt.want {
+				if !strings.Contains(b, w) {
+					t.Errorf("%s as %s lacks %q", tt.path, tt.role, w)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(b, n) {
+					t.Errorf("%s as %s shows %q", tt.path, tt.role, n)
+				}
+			}
+		}
+	})
+}
+
+func TestCallFormsNeedCSRF(t *testing.T) {
+	f := emptyFixture(t)
+	ses := signIn(t, f, "admin")
+	page := httptest.NewRequest("GET", "/recipe", nil)
+	page.AddCookie(ses)
+	m := csrfField.FindStringSubmatch(body(t, f.send(page)))
+	if m == nil {
+		t.Fatal("no CSRF token on the page")
+	}
+	send := func(method, path, content, ctype, header string) *http.Response {
+		r := httptest.NewRequest(method, path, strings.NewReader(content))
+		r.Header.Set("Content-Type", ctype)
+		if header != "" {
+			r.Header.Set("X-CSRF-Token", header)
+		}
+		r.AddCookie(ses)
+		return f.send(r)
+	}
+	// The empty firm has no reps: a call that passes the CSRF check is refused for its rep (400).
+	call := `{"period":"2026-03","rep_id":"r0003","commit":1,"best_case":2}`
+	form := url.Values{"period": {"2026-03"}, "rep_id": {"r0003"}, "commit": {"1"}, "best_case": {"2"}}
+	for _, tt := range []struct {
+		name string
+		res  *http.Response
+		want int
+	}{
+		{"PUT without a token", send("PUT", "/api/v1/calls", call, "application/json", ""), http.StatusForbidden},
+		{"PUT with a forged token", send("PUT", "/api/v1/calls", call, "application/json", "forged"), http.StatusForbidden},
+		{"PUT with the session's token", send("PUT", "/api/v1/calls", call, "application/json", m[1]), http.StatusBadRequest},
+		{"form without a token", send("POST", "/calls", form.Encode(), "application/x-www-form-urlencoded", ""), http.StatusForbidden},
+		{"form with the session's token", send("POST", "/calls", form.Encode()+"&csrf="+url.QueryEscape(m[1]), "application/x-www-form-urlencoded", ""), http.StatusBadRequest},
+	} {
+		if tt.res.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d: %s", tt.name, tt.res.StatusCode, tt.want, body(t, tt.res))
+		}
+	}
+}
