@@ -23,6 +23,7 @@ const pinned = "period=2026-03&as_of=2026-03-18T10:30:00Z"
 func TestAPIGolden(t *testing.T) {
 	f := newFixture(t)
 	f.fit(t, testNow.Add(-24*time.Hour))
+	savePastCalls(t, f)
 	tests := []struct {
 		name, role, path string
 	}{
@@ -62,6 +63,7 @@ func TestAPIGolden(t *testing.T) {
 		})
 	}
 	t.Run("scoped numbers agree with the forecast", func(t *testing.T) { scopedNumbersAgree(t, f) })
+	t.Run("accuracy page scores the calls", func(t *testing.T) { accuracyScoresCalls(t, f) })
 }
 
 // firstDiff shows the first line where two texts differ.

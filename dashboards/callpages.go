@@ -2,10 +2,12 @@ package dashboards
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
 )
 
 // csrfSlot stands in a cached page body for the viewer's CSRF token; write fills it per request.
@@ -188,4 +190,62 @@ func (s *Server) callChangesSection(ctx context.Context, req *request) (section,
 		note = "No call for " + req.q.period.String() + " changed since " + asOfLabel(since) + "."
 	}
 	return section{ID: "call-changes", Title: "Calls changed in the last 7 days", Note: note, Table: t}, nil
+}
+
+// scoreCalls adds to a viewer's backtest the scores of people's calls for its periods known at its
+// horizon, over the points the viewer sees.
+func (s *Server) scoreCalls(ctx context.Context, req *request, bt *forecast.Backtest) error {
+	br := s.backtestRequest(req.firm, req.q)
+	calls, err := s.cfg.Store.Calls(ctx, req.firm, br.From.Start, br.To.Start, s.backtestHorizon(req.q))
+	if err != nil {
+		return err
+	}
+	bt.Calls = forecast.ScoreCalls(bt, req.q.period.Grain, calls)
+	return nil
+}
+
+// tendencyBias is the bias beyond which a caller is called a sandbagger or happy ears.
+const tendencyBias = 0.1
+
+// callScoresSection is the accuracy page's table of people's calls beside the model.
+func (s *Server) callScoresSection(ctx context.Context, req *request, bt *forecast.Backtest) (section, error) {
+	reps, err := s.reps(ctx, req.firm)
+	if err != nil {
+		return section{}, err
+	}
+	names := map[string]string{}
+	for _, r := range reps {
+		names[r.ID] = r.Name
+	}
+	t := &table{ID: "call-scores", Columns: []column{{Label: "Method"}, {Label: "Call of"}, {Label: "Team"}, {Label: "Moments", Num: true},
+		{Label: "Call WAPE", Num: true}, {Label: "Call bias", Num: true}, {Label: "Model WAPE", Num: true}, {Label: "Model bias", Num: true}, {Label: "Tendency"}}}
+	for _, c := range bt.Calls {
+		who := textCell(names[c.RepID])
+		switch {
+		case c.All:
+			who = textCell("all in view")
+		case c.RepID == "":
+			who = textCell("Team " + c.Team)
+		}
+		t.Rows = append(t.Rows, []cell{textCell(c.Method), who, textCell(c.Team), numCell(float64(c.Forecasts), 0), pctCell(ptr(c.WAPE)),
+			pctCell(ptr(c.Bias)), pctCell(ptr(c.ModelWAPE)), pctCell(ptr(c.ModelBias)), textCell(tendency(c.Bias))})
+	}
+	note := "People's calls scored like a method: at each backtested moment, the latest commit submitted by then (never one made later) against what was won, " +
+		"beside the model's forecast at the same moments. rep_commit is a rep's own call, manager_commit a manager's team call. " +
+		fmt.Sprintf("A bias below −%.0f%% is a sandbagger, above +%.0f%% happy ears.", 100*tendencyBias, 100*tendencyBias)
+	if len(bt.Calls) == 0 {
+		note = "No forecast call in view was submitted for the backtested periods before their moments; once people submit calls (rep page, Team page, PUT /api/v1/calls), they are scored here beside the model."
+	}
+	return section{ID: "call-scores", Title: "People's calls vs the model", Note: note, Table: t}, nil
+}
+
+// tendency names a caller's bias.
+func tendency(bias float64) string {
+	switch {
+	case bias < -tendencyBias:
+		return "under-calls (sandbagger)"
+	case bias > tendencyBias:
+		return "over-calls (happy ears)"
+	}
+	return "balanced"
 }

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/salesrecipe/salesrecipe"
 )
 
 // putCall sends PUT /api/v1/calls as a role and returns the status and body.
@@ -158,6 +161,60 @@ func TestCallFormsNeedCSRF(t *testing.T) {
 	} {
 		if tt.res.StatusCode != tt.want {
 			t.Errorf("%s: %d, want %d: %s", tt.name, tt.res.StatusCode, tt.want, body(t, tt.res))
+		}
+	}
+}
+
+// savePastCalls stores calls for the backtested months as if submitted then: r0003 sandbags
+// (commits half of a round guess early in each month), r0005 calls high, East's manager calls the
+// team; one call made after every backtested moment of its month is never scored.
+func savePastCalls(t *testing.T, f *fixture) {
+	t.Helper()
+	for _, month := range []string{"2025-12", "2026-01", "2026-02"} {
+		p, err := salesrecipe.ParsePeriod(month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(d int) time.Time { return p.Start.AddDate(0, 0, d-1).Add(9 * time.Hour) }
+		for _, c := range []salesrecipe.Call{
+			{Period: p, RepID: "r0003", Team: "East", Commit: 10000, BestCase: 20000, SubmittedBy: "Ray Rep", SubmittedAt: day(2)},
+			{Period: p, RepID: "r0005", Team: "East", Commit: 150000, BestCase: 200000, SubmittedBy: "Max Manager", SubmittedAt: day(2)},
+			{Period: p, Team: "East", Commit: 300000, BestCase: 400000, SubmittedBy: "Max Manager", SubmittedAt: day(3)},
+			{Period: p, RepID: "r0003", Team: "East", Commit: 1e9, BestCase: 1e9, SubmittedBy: "Ray Rep", SubmittedAt: p.End().Add(-time.Hour)},
+		} {
+			if err := f.st.SaveCall(context.Background(), "acme", c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// accuracyScoresCalls checks the accuracy page's table of calls (savePastCalls made them): the
+// manager sees the sandbagger, the over-caller and the team call; the rep only their own.
+func accuracyScoresCalls(t *testing.T, f *fixture) {
+	t.Helper()
+	for _, tt := range []struct {
+		role        string
+		want, never []string
+	}{
+		{"manager", []string{"People&#39;s calls vs the model", "Mateo Patel", "under-calls (sandbagger)", "over-calls (happy ears)", "manager_commit", "Team East"}, nil},
+		{"rep", []string{"under-calls (sandbagger)", "rep_commit"}, []string{"happy ears)", "Team East"}},
+	} {
+		b := body(t, f.get(t, tt.role, "/accuracy?"+pinned))
+		i := strings.Index(b, `id="call-scores"`)
+		if i < 0 {
+			t.Fatalf("no calls section on /accuracy as %s", tt.role)
+		}
+		sec := b[i:]
+		for _, w := range tt.want {
+			if !strings.Contains(sec, w) {
+				t.Errorf("/accuracy as %s lacks %q", tt.role, w)
+			}
+		}
+		for _, n := range tt.never {
+			if strings.Contains(sec, n) {
+				t.Errorf("/accuracy as %s shows %q", tt.role, n)
+			}
 		}
 	}
 }
