@@ -326,7 +326,7 @@ func badCall(fields ...salesrecipe.FieldError) error {
 // team: another's rep or team is 404, as for reads), stores it and returns it.
 func (s *Server) submitCall(req *request, in callInput) (salesrecipe.Call, error) {
 	c := salesrecipe.Call{RepID: strings.TrimSpace(in.RepID), Team: strings.TrimSpace(in.Team), Note: strings.TrimSpace(in.Note),
-		SubmittedBy: req.who.user.Name, SubmittedAt: s.cfg.Now().UTC()}
+		SubmittedBy: req.who.user.Name, SubmittedAt: s.cfg.Now().UTC().Truncate(time.Microsecond)} // as stored
 	var bad []salesrecipe.FieldError
 	switch p, err := salesrecipe.ParsePeriod(in.Period); {
 	case in.Period == "":
