@@ -121,8 +121,9 @@ func (a actionRoute) methodPattern() string {
 func (s *Server) actions() []actionRoute {
 	return []actionRoute{
 		{"/api/v1/fit", route{name: "api-fit", access: accessAdmin, api: true}, s.fitAPI},
-		{"PUT /api/v1/calls", route{name: "api-put-call", access: accessFirm, api: true}, s.putCallAPI},
-		{"/calls", route{name: "call-form", access: accessFirm}, s.postCallForm},
+		// Every call is a row kept for good: submissions count against the user's rate of expensive requests.
+		{"PUT /api/v1/calls", route{name: "api-put-call", access: accessFirm, api: true, expensive: true}, s.putCallAPI},
+		{"/calls", route{name: "call-form", access: accessFirm, expensive: true}, s.postCallForm},
 	}
 }
 
