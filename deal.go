@@ -42,6 +42,9 @@ type Deal struct {
 	// Inferred marks a version nobody recorded: the open state, from its creation, of a deal known only by a later
 	// row (see UnknownStage).
 	Inferred bool `json:",omitempty"`
+	// Source is where the opportunity came from or its type (inbound, referral, ...), when the export says; a
+	// deals-only firm's recipe learns one input per source (see forecast.NewOpportunityKind).
+	Source string `json:",omitempty"`
 }
 
 // Validate reports every rule the deal version breaks.
@@ -50,6 +53,7 @@ func (d Deal) Validate() error {
 	p.id("deal_id", d.ID)
 	p.id("rep_id", d.RepID)
 	p.optionalID("account_id", d.AccountID)
+	p.optionalID("source", d.Source)
 	p.id("stage", d.Stage)
 	if d.Stage == UnknownStage && !d.Inferred {
 		p.add("stage", d.Stage, "reserved for the stage of inferred versions")

@@ -65,6 +65,8 @@ type FirmData struct {
 	Kinds    []string      // activity kinds, sorted
 	Versions []DealVersion // every version, by deal (in deal id order) and, inside a deal, by update time
 	Deals    []int32       // deal i's versions are Versions[Deals[i]:Deals[i+1]] (the last ends at len(Versions))
+	Sources  []string      // the deals' sources, sorted ("" for a deal without one)
+	Source   []int32       // deal i's source is Sources[Source[i]]: its first version's
 	FirstDay time.Time     // the day Daily's index 0 stands for (UTC midnight)
 	Days     int           // whole days in Daily: from FirstDay up to AsOf's day, excluded
 	Daily    []int32       // activities of rep r, kind k on day d at [(r*len(Kinds)+k)*Days+d]
@@ -107,6 +109,7 @@ type FirmDataBuilder struct {
 	f            *FirmData
 	reps, stages map[string]int32
 	kinds        map[string]int32
+	sources      map[string]int32
 	lastRep      string // the rep and stage of the last version added
 	lastStage    string
 	daily        []dailySeries
@@ -132,7 +135,7 @@ type partialRow struct {
 // NewFirmDataBuilder starts a FirmData known at asOf whose partial days are those of moments (asOf
 // is always one of them).
 func NewFirmDataBuilder(asOf time.Time, moments []time.Time) *FirmDataBuilder {
-	b := &FirmDataBuilder{f: &FirmData{AsOf: asOf}, reps: map[string]int32{}, stages: map[string]int32{}, kinds: map[string]int32{},
+	b := &FirmDataBuilder{f: &FirmData{AsOf: asOf}, reps: map[string]int32{}, stages: map[string]int32{}, kinds: map[string]int32{}, sources: map[string]int32{},
 		partial: map[time.Time]int{}}
 	for _, m := range append([]time.Time{asOf}, moments...) {
 		m = m.UTC().Truncate(time.Millisecond)
@@ -169,9 +172,10 @@ func (b *FirmDataBuilder) Reserve(n int) {
 	b.f.Versions = slices.Grow(b.f.Versions, n)
 }
 
-// StartDeal starts the next deal; the versions added after it are its own, in update order.
-func (b *FirmDataBuilder) StartDeal() {
+// StartDeal starts the next deal, of a source ("" for none); the versions added after it are its own, in update order.
+func (b *FirmDataBuilder) StartDeal(source string) {
 	b.f.Deals = append(b.f.Deals, int32(len(b.f.Versions)))
+	b.f.Source = append(b.f.Source, index(b.sources, source))
 }
 
 // Empty reports whether no deal was started yet.
@@ -210,6 +214,10 @@ func (b *FirmDataBuilder) AddPartial(at time.Time, rep, kind string, n int64) er
 func (b *FirmDataBuilder) Build() *FirmData {
 	f := b.f
 	repOf, stageOf, kindOf := sortNames(b.reps, &f.Reps), sortNames(b.stages, &f.Stages), sortNames(b.kinds, &f.Kinds)
+	sourceOf := sortNames(b.sources, &f.Sources)
+	for i, s := range f.Source {
+		f.Source[i] = sourceOf[s]
+	}
 	for i := range f.Versions {
 		v := &f.Versions[i]
 		v.Rep, v.Stage = repOf[v.Rep], int16(stageOf[v.Stage])
@@ -242,7 +250,7 @@ func (b *FirmDataBuilder) Build() *FirmData {
 	}
 	slices.SortFunc(f.Partial, func(x, y PartialDay) int { return x.At.Compare(y.At) })
 	if f.Deals == nil {
-		f.Deals = []int32{}
+		f.Deals, f.Source = []int32{}, []int32{}
 	}
 	return f
 }
@@ -280,7 +288,7 @@ func NewFirmData(asOf time.Time, moments []time.Time, deals []Deal, acts []Activ
 			continue
 		}
 		if i == 0 || known[i-1].ID != d.ID {
-			b.StartDeal()
+			b.StartDeal(d.Source)
 		}
 		st, _ := VersionStatusOf(d.Status)
 		b.AddVersion(DealVersion{Updated: d.UpdatedAt.UnixMilli(), Created: storedMillis(d.CreatedAt), CloseDate: MillisOf(d.CloseDate),

@@ -43,7 +43,7 @@ func CompleteHistory(load []Deal) (versions []Deal, noCreated int) {
 // with d's rep and account and nothing else of d.
 func InferredVersion(d Deal) Deal {
 	return Deal{ID: d.ID, RepID: d.RepID, AccountID: d.AccountID, Stage: UnknownStage, Status: StatusOpen,
-		CreatedAt: d.CreatedAt, UpdatedAt: d.CreatedAt, Inferred: true}
+		CreatedAt: d.CreatedAt, UpdatedAt: d.CreatedAt, Inferred: true, Source: d.Source}
 }
 
 // fillCreated gives the versions of one deal without a CreatedAt the deal's first known time and reports whether

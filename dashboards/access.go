@@ -296,17 +296,27 @@ func adminAction(s *Server, who *viewer, r *http.Request) error {
 	if who.user.Role != RoleAdmin {
 		return &httpError{code: http.StatusForbidden, msg: fmt.Sprintf("only an admin may do this; you are %s", who.user.Role)}
 	}
+	return browserWrite(s, who, r)
+}
+
+// browserWrite refuses a state change a browser could be driven into by another site: a cookie
+// session must send its CSRF token (form field csrf, or header X-CSRF-Token for JSON), and a
+// user the proxy signed in must use a bearer token.
+func browserWrite(s *Server, who *viewer, r *http.Request) error {
 	switch who.via {
 	case "bearer":
 		return nil
 	case "cookie":
+		if h := r.Header.Get("X-CSRF-Token"); h != "" && s.sign.checkCSRF("session", who.ses.nonce, h) {
+			return nil
+		}
 		r.Body = http.MaxBytesReader(nil, r.Body, 8<<10)
 		if err := r.ParseForm(); err == nil && s.sign.checkCSRF("session", who.ses.nonce, r.PostForm.Get("csrf")) {
 			return nil
 		}
 		return &httpError{code: http.StatusForbidden, msg: "this form expired or lacks its CSRF token; reload the page and try again"}
 	}
-	return &httpError{code: http.StatusForbidden, msg: "send the admin's bearer token (Authorization: Bearer ...) for this request"}
+	return &httpError{code: http.StatusForbidden, msg: "signed in through the proxy, send your bearer token (Authorization: Bearer ...) for this request"}
 }
 
 // visibleRep returns the rep with this id when the viewer sees them.

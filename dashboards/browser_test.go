@@ -295,6 +295,9 @@ var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "phon
 func TestBrowser(t *testing.T) {
 	execPath := chromium(t)
 	f := newFixture(t)
+	if !*updateDocs {
+		f.lightBacktests(t) // the README's accuracy screenshot shows three periods
+	}
 	f.fit(t, testNow.Add(-24*time.Hour))
 	ts := httptest.NewServer(f.srv)
 	defer ts.Close()
@@ -352,6 +355,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the manager's Team page shows the rep's call as %q", row)
 		}
 	})
+	t.Run("rep writes a plan the manager reviews", func(t *testing.T) { browserPlan(t, tb) })
 	t.Run("csv download", func(t *testing.T) {
 		tb.login(t, "manager", "/team")
 		tb.open(t, "/team")
@@ -361,6 +365,7 @@ func TestBrowser(t *testing.T) {
 		}
 		tb.expectClean(t, "/team csv")
 	})
+	t.Run("contest", func(t *testing.T) { browseContest(t, tb) })
 	t.Run("phone width", func(t *testing.T) {
 		tb.login(t, "manager", "/team")
 		tb.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))

@@ -10,23 +10,21 @@ import (
 	"github.com/salesrecipe/salesrecipe/forecast"
 )
 
-// csrfSlot stands in a cached page body for the viewer's CSRF token; write fills it per request.
-const csrfSlot = "csrf-slot-f1b8e2"
-
-// callForm is the form that submits a call: for one rep (RepID set) or for one of Teams.
+// callForm is the form that submits a call: for one rep (RepID set) or for one of Teams; the
+// layout adds the session's CSRF token to it (form="ID").
 type callForm struct {
+	ID     string
 	Period string
 	RepID  string
 	Teams  []string
 	// Commit and BestCase are pre-filled with the latest call.
 	Commit, BestCase string
 	Button           string
-	CSRF             string
 }
 
 // newCallForm returns a form for the period pre-filled with the latest call, when there is one.
 func newCallForm(period salesrecipe.Period, latest *CallEntry) *callForm {
-	f := &callForm{Period: period.String(), CSRF: csrfSlot, Button: "Submit call"}
+	f := &callForm{ID: "call-form", Period: period.String(), Button: "Submit call"}
 	if latest != nil {
 		f.Commit, f.BestCase = amountText(latest.Commit), amountText(latest.BestCase)
 	}
@@ -63,8 +61,8 @@ func (s *Server) repCallSection(ctx context.Context, req *request, d *RepDetail)
 	if req.who.user.RepID == d.RepID {
 		title = "My call for " + req.q.period.String()
 	}
-	sec := section{ID: "calls", Title: title, Table: historyTable("call-history", row.History), Form: newCallForm(req.q.period, row.Latest)}
-	sec.Form.RepID = d.RepID
+	sec := section{ID: "calls", Title: title, Table: historyTable("call-history", row.History), CallForm: newCallForm(req.q.period, row.Latest)}
+	sec.CallForm.RepID = d.RepID
 	sec.Note = "Commit: what you are sure to win this period; best case: the most you expect. Every submission is kept; the latest counts. " + callVerdict(row)
 	return sec, nil
 }
@@ -111,8 +109,8 @@ func (s *Server) teamCallsSection(ctx context.Context, req *request) (section, e
 	sec := section{ID: "calls", Title: "Calls for " + req.q.period.String(), Table: t,
 		Note: "People's calls beside the model: commit and best case as last submitted, the model's forecast with its 80% interval, and where the commit lies outside that interval. Team rows are the manager's call for the team."}
 	if len(teams) > 0 {
-		sec.Form = newCallForm(req.q.period, nil)
-		sec.Form.Teams, sec.Form.Button = teams, "Submit team call"
+		sec.CallForm = newCallForm(req.q.period, nil)
+		sec.CallForm.Teams, sec.CallForm.Button = teams, "Submit team call"
 	}
 	return sec, nil
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/salesrecipe/salesrecipe"
@@ -22,34 +21,15 @@ import (
 // submitted through PUT /api/v1/calls or the pages' form (POST /calls), read through
 // GET /api/v1/calls and shown beside the model's forecast on the rep, team and review pages.
 
-// callGens counts the calls submitted per firm, so cached pages and answers that show calls are
-// recomputed after a submission instead of serving the old call until they expire.
-type callGens struct {
-	mu sync.Mutex
-	n  map[string]uint64
-}
-
-// bump records a submission to a firm.
-func (g *callGens) bump(firm string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.n == nil {
-		g.n = map[string]uint64{}
+// callRoutes lists the forecast calls' API and form routes. Every call is a row kept for good:
+// submissions count against the user's rate of expensive requests.
+func (s *Server) callRoutes() []methodRoute {
+	read := route{name: "api-calls", access: accessFirm, api: true}
+	return []methodRoute{
+		{http.MethodGet, "/api/v1/calls", read, s.serveAPI(apiRoute{"/api/v1/calls", read, s.callsAPI})},
+		{http.MethodPut, "/api/v1/calls", route{name: "api-put-call", access: accessFirm, api: true, expensive: true}, s.putCallAPI},
+		{http.MethodPost, "/calls", route{name: "call-form", access: accessFirm, expensive: true}, s.postCallForm},
 	}
-	g.n[firm]++
-}
-
-// of returns the firm's count as text for cache keys.
-func (g *callGens) of(firm string) string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return strconv.FormatUint(g.n[firm], 10)
-}
-
-// dataGen names what a firm's cached answers depend on that changes between refreshes: the
-// refitter's generation (a refit, a load) and the calls submitted.
-func (s *Server) dataGen(firm string) string {
-	return s.cfg.Refits.Generation(firm) + "\x00" + s.calls.of(firm)
 }
 
 // CallEntry is one submission as the calls API shows it.
@@ -206,7 +186,7 @@ const maxCallBody = 16 << 10
 
 // putCallAPI stores a call sent as JSON and answers 201 with the stored submission.
 func (s *Server) putCallAPI(w http.ResponseWriter, req *request) error {
-	if err := s.checkWriteCSRF(req, req.Header.Get("X-CSRF-Token")); err != nil {
+	if err := s.mayWrite(req, ""); err != nil {
 		return err
 	}
 	var in callInput
@@ -227,22 +207,13 @@ func (s *Server) putCallAPI(w http.ResponseWriter, req *request) error {
 	return nil
 }
 
-// jsonProblem says briefly what is wrong with a JSON body.
-func jsonProblem(err error) string {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return fmt.Sprintf("larger than %d bytes", maxCallBody)
-	}
-	return err.Error()
-}
-
 // postCallForm stores a call sent by the pages' form and sends the browser back to the page.
 func (s *Server) postCallForm(w http.ResponseWriter, req *request) error {
 	req.Body = http.MaxBytesReader(w, req.Body, maxCallBody)
 	if err := req.ParseForm(); err != nil {
 		return badCall(salesrecipe.FieldError{Field: "form", Reason: "unreadable form: " + jsonProblem(err)})
 	}
-	if err := s.checkWriteCSRF(req, req.PostForm.Get("csrf")); err != nil {
+	if err := s.mayWrite(req, req.PostForm.Get("csrf")); err != nil {
 		return err
 	}
 	f := req.PostForm
@@ -276,45 +247,6 @@ func (s *Server) postCallForm(w http.ResponseWriter, req *request) error {
 	}
 	http.Redirect(w, req.Request, target+"?"+url.Values{"period": {c.Period.String()}}.Encode()+"#calls", http.StatusSeeOther)
 	return nil
-}
-
-// checkWriteCSRF refuses a submission a browser could have been driven to send by another site:
-// a cookie session must send its CSRF token, a proxy-signed-in user the token bound to them;
-// a bearer token needs none (a browser does not add it on its own).
-func (s *Server) checkWriteCSRF(req *request, token string) error {
-	switch req.who.via {
-	case "bearer":
-		return nil
-	case "cookie", "proxy":
-		if s.sign.checkCSRF(csrfPurpose(req.who), csrfNonce(req.who), token) {
-			return nil
-		}
-	}
-	return &httpError{code: http.StatusForbidden, msg: "this form expired or lacks its CSRF token; reload the page and try again"}
-}
-
-// formCSRF is the CSRF token the viewer's forms carry; empty for a bearer token.
-func (s *Server) formCSRF(who *viewer) string {
-	if who == nil || who.via == "bearer" {
-		return ""
-	}
-	return s.sign.csrf(csrfPurpose(who), csrfNonce(who))
-}
-
-// csrfPurpose and csrfNonce bind a cookie session's token to the session, a proxy user's to the user.
-func csrfPurpose(who *viewer) string {
-	if who.via == "proxy" {
-		return "proxy"
-	}
-	return "session"
-}
-
-// csrfNonce is the value the viewer's CSRF token is derived from.
-func csrfNonce(who *viewer) string {
-	if who.via == "proxy" {
-		return who.user.key()
-	}
-	return who.ses.nonce
 }
 
 // badCall is the 400 answer naming each field and what is wrong with it.
@@ -368,7 +300,7 @@ func (s *Server) submitCall(req *request, in callInput) (salesrecipe.Call, error
 	if err := s.cfg.Store.SaveCall(req.Context(), req.firm, c); err != nil {
 		return c, err
 	}
-	s.calls.bump(req.firm)
+	s.edits.bump(req.firm)
 	s.log.Info("forecast call", "firm", req.firm, "period", c.Period.String(), "rep", c.RepID, "team", c.Team, "by", c.SubmittedBy)
 	return c, nil
 }

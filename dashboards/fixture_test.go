@@ -107,10 +107,16 @@ func newFixture(t testing.TB) *fixture {
 // newFixtureOf is newFixture loading only the files of the given kinds.
 func newFixtureOf(t testing.TB, kinds ...ingest.Kind) *fixture {
 	t.Helper()
+	return newShapedFixture(t, synth.ShapeFull, kinds...)
+}
+
+// newShapedFixture is newFixtureOf with the synthetic files written in a shape (a one-row-per-deal export, say).
+func newShapedFixture(t testing.TB, shape synth.Shape, kinds ...ingest.Kind) *fixture {
+	t.Helper()
 	st := engine.Store(t, queries.Config{})
 	dir := t.TempDir()
 	cfg := synth.DefaultConfig()
-	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = 16, 14, 7, testNow
+	cfg.Reps, cfg.Months, cfg.Seed, cfg.End, cfg.Shape = 16, 14, 7, testNow, shape
 	ctx := context.Background()
 	if _, err := synth.WriteDir(ctx, dir, cfg); err != nil {
 		t.Fatal(err)
@@ -150,17 +156,26 @@ func startFixture(t testing.TB, st *queries.Store) *fixture {
 		t.Fatal(err)
 	}
 	f.refits = rf
-	f.srv = newServer(t, st, users, f.clock, rf)
+	f.srv = newServer(t, st, users, f.clock, rf, 3)
 	return f
 }
 
+// lightBacktests rebuilds the fixture's server to backtest one past period for the accuracy page and
+// API instead of three, for tests of access and rendering: their answers do not depend on how many
+// periods are scored, and each period costs several seconds under the race detector.
+func (f *fixture) lightBacktests(t testing.TB) {
+	t.Helper()
+	f.srv = newServer(t, f.st, f.users, f.clock, f.refits, 1)
+}
+
 // newServer starts a server as the fixture configures it: a trusted proxy at
-// 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store.
-func newServer(t testing.TB, st *queries.Store, users *Users, c *clock, rf *Refitter) *Server {
+// 10.0.0.0/8 sending X-Forwarded-Email, ended sessions kept in the store, backtests of the given
+// number of past periods.
+func newServer(t testing.TB, st *queries.Store, users *Users, c *clock, rf *Refitter, backtestPeriods int) *Server {
 	t.Helper()
 	gate := NewGate(GateConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Burst: 1000, Now: c.Now})
 	srv, err := New(Config{Store: st, Users: users, Now: c.Now, SessionKey: []byte(strings.Repeat("k", 32)), Gate: gate,
-		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: 3, BacktestWait: 5 * time.Minute, Revocations: st, Refits: rf})
+		AuthProxyHeader: "X-Forwarded-Email", BacktestPeriods: backtestPeriods, BacktestWait: 5 * time.Minute, Revocations: st, Refits: rf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,20 +204,21 @@ func (f *fixture) fitAt(ctx context.Context, firm string, asOf time.Time) error 
 }
 
 // get sends a request with the role's bearer token (none for "anonymous"); target is a path,
-// or "METHOD path" for another method, or "METHOD path BODY" with a JSON ({...}) or form body.
+// or "POST path" for another method, with "METHOD path BODY" sending a JSON body (one starting
+// with "{") or a form.
 func (f *fixture) get(t testing.TB, role, target string) *http.Response {
 	t.Helper()
-	method, content := http.MethodGet, ""
+	method, payload := http.MethodGet, ""
 	if m, path, ok := strings.Cut(target, " "); ok {
 		method, target = m, path
-		target, content, _ = strings.Cut(target, " ")
+		target, payload, _ = strings.Cut(target, " ")
 	}
-	r := httptest.NewRequest(method, target, strings.NewReader(content))
-	switch {
-	case strings.HasPrefix(content, "{"):
-		r.Header.Set("Content-Type", "application/json")
-	case content != "":
+	r := httptest.NewRequest(method, target, strings.NewReader(payload))
+	if payload != "" {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(payload, "{") {
+			r.Header.Set("Content-Type", "application/json")
+		}
 	}
 	if tok, ok := tokens[role]; ok {
 		r.Header.Set("Authorization", "Bearer "+tok)

@@ -143,6 +143,8 @@ func sumTeams(teams []forecast.TeamRow) forecast.Money {
 type trendPoint struct {
 	AsOf                                  time.Time
 	Quota, ClosedWon, Forecast, Low, High float64
+	// FromPipeline and FromNewBusiness split Forecast - ClosedWon; NaN from a snapshot stored before they were kept.
+	FromPipeline, FromNewBusiness float64
 }
 
 // trend returns the viewer's total from every snapshot of the period stored at or before the as-of time.
@@ -187,6 +189,8 @@ func trendOf(snaps []queries.Snapshot, who *viewer) (trendPoint, bool) {
 				}
 				sum.ClosedWon += sn.ClosedWon
 				sum.Forecast += sn.Forecast
+				sum.FromPipeline += sn.FromPipeline
+				sum.FromNewBusiness += sn.FromNewBusiness
 				sum.Low += sn.Low
 				sum.High += sn.High
 				teams++
@@ -198,7 +202,7 @@ func trendOf(snaps []queries.Snapshot, who *viewer) (trendPoint, bool) {
 	if teams == 0 {
 		return trendPoint{}, false
 	}
-	for _, v := range []*float64{&sum.Quota, &sum.ClosedWon, &sum.Forecast, &sum.Low, &sum.High} {
+	for _, v := range []*float64{&sum.Quota, &sum.ClosedWon, &sum.Forecast, &sum.Low, &sum.High, &sum.FromPipeline, &sum.FromNewBusiness} {
 		*v = round2(*v)
 	}
 	return sum, true
@@ -206,7 +210,8 @@ func trendOf(snaps []queries.Snapshot, who *viewer) (trendPoint, bool) {
 
 // pointOf reads a snapshot row.
 func pointOf(sn queries.Snapshot) trendPoint {
-	return trendPoint{Quota: sn.Quota, ClosedWon: sn.ClosedWon, Forecast: sn.Forecast, Low: sn.Low, High: sn.High}
+	return trendPoint{Quota: sn.Quota, ClosedWon: sn.ClosedWon, Forecast: sn.Forecast, Low: sn.Low, High: sn.High,
+		FromPipeline: sn.FromPipeline, FromNewBusiness: sn.FromNewBusiness}
 }
 
 // periodsBack returns the n periods before p, oldest first.

@@ -34,7 +34,7 @@ func (s *Server) pages() []pageRoute {
 // writes it in the layout or one of its tables as CSV.
 func (s *Server) servePage(p pageRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
-		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.dataGen(req.firm)}, "\x00")
+		key := strings.Join([]string{"page", p.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm), s.edits.generation(req.firm)}, "\x00")
 		bp, err := cachedUnless(req, p.route.expensive, s, key, func(ctx context.Context) (*builtPage, error) {
 			cur := s.current(req)
 			pg, err := p.build(ctx, cur)
@@ -79,14 +79,13 @@ func (s *Server) apis() []apiRoute {
 		{"/api/v1/backtest", route{name: "api-backtest", access: accessFirm, api: true, expensive: true}, s.backtestAPI},
 		{"/api/v1/reps/{rep_id}", api("api-rep", accessRep), s.repAPI},
 		{"/api/v1/pipeline", api("api-pipeline", accessFirm), s.pipelineAPI},
-		{"/api/v1/calls", api("api-calls", accessFirm), s.callsAPI},
 	}
 }
 
 // serveAPI answers with JSON, encoded once per viewer scope and selection and cached like pages.
 func (s *Server) serveAPI(a apiRoute) handler {
 	return func(w http.ResponseWriter, req *request) error {
-		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.dataGen(req.firm)}, "\x00")
+		key := strings.Join([]string{"api", a.route.name, req.URL.Path, req.who.scopeKey(), req.q.key(), s.cfg.Refits.Generation(req.firm)}, "\x00")
 		b, err := cachedUnless(req, a.route.expensive, s, key, func(ctx context.Context) ([]byte, error) {
 			v, err := a.answer(ctx, s.current(req))
 			if err != nil {
@@ -102,28 +101,17 @@ func (s *Server) serveAPI(a apiRoute) handler {
 	}
 }
 
-// actionRoute is one state-changing endpoint: a POST unless its pattern names another method ("PUT /path").
+// actionRoute is one state-changing JSON endpoint (POST).
 type actionRoute struct {
 	pattern string
 	route   route
 	do      handler
 }
 
-// methodPattern is the pattern with its method, as the mux registers it.
-func (a actionRoute) methodPattern() string {
-	if strings.Contains(a.pattern, " ") {
-		return a.pattern
-	}
-	return "POST " + a.pattern
-}
-
-// actions lists every state-changing endpoint: the JSON API's and the pages' forms.
+// actions lists every POST endpoint of the JSON API.
 func (s *Server) actions() []actionRoute {
 	return []actionRoute{
 		{"/api/v1/fit", route{name: "api-fit", access: accessAdmin, api: true}, s.fitAPI},
-		// Every call is a row kept for good: submissions count against the user's rate of expensive requests.
-		{"PUT /api/v1/calls", route{name: "api-put-call", access: accessFirm, api: true, expensive: true}, s.putCallAPI},
-		{"/calls", route{name: "call-form", access: accessFirm, expensive: true}, s.postCallForm},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/salesrecipe/salesrecipe"
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
 
@@ -33,15 +34,25 @@ type Pipeline struct {
 
 // StageLine is the open pipeline in one stage.
 type StageLine struct {
-	Stage       string  `json:"stage"`
-	Probability float64 `json:"probability"`
-	OpenDeals   uint64  `json:"open_deals"`
-	OpenAmount  float64 `json:"open_amount"`
+	Stage string `json:"stage"`
+	// Inferred marks the stage of inferred versions (salesrecipe.UnknownStage): deals known only by a
+	// one-row export, open since their creation in a stage nobody recorded.
+	Inferred bool `json:"inferred"`
+	// Probability is the stages file's; null for a stage it has none for (the unknown stage, or one missing from the file).
+	Probability *float64 `json:"probability"`
+	OpenDeals   uint64   `json:"open_deals"`
+	// OpenAmount sums the recorded amounts; deals of unknown amount count 0 in it (see EstimatedAmount).
+	OpenAmount float64 `json:"open_amount"`
 	// PeriodDeals and PeriodAmount are the open deals expected to close in the period.
 	PeriodDeals  uint64  `json:"period_deals"`
 	PeriodAmount float64 `json:"period_amount"`
-	// Weighted is PeriodAmount times the stages file's probability.
+	// Weighted is PeriodAmount times the stages file's probability; 0 without one.
 	Weighted float64 `json:"weighted"`
+	// UnknownAmountDeals counts the open deals whose amount is unknown (every inferred one, and open deals
+	// exported without a value); EstimatedAmount is what the forecast values them at, each its rep's mean
+	// won amount known at the as-of time (forecast.EstimateAmounts): an estimate, not in OpenAmount.
+	UnknownAmountDeals uint64  `json:"unknown_amount_deals"`
+	EstimatedAmount    float64 `json:"estimated_amount"`
 }
 
 // ConversionLine is what became of the deals that were ever in a stage.
@@ -141,13 +152,29 @@ func (s *Server) addStages(ctx context.Context, req *request, p *Pipeline, stage
 	if err != nil {
 		return err
 	}
-	p.Stages = stageLines(totals, stages, sees)
+	est, err := s.amountEstimates(ctx, req.firm, req.q, totals)
+	if err != nil {
+		return err
+	}
+	p.Stages = stageLines(totals, stages, est, sees)
 	return nil
 }
 
+// amountEstimates returns what the forecast values open deals of unknown amount at, read only when
+// some of totals have an unknown amount.
+func (s *Server) amountEstimates(ctx context.Context, firm string, q params, totals []queries.StageTotal) (forecast.AmountEstimates, error) {
+	if !slices.ContainsFunc(totals, func(t queries.StageTotal) bool { return t.UnknownAmount > 0 }) {
+		return forecast.AmountEstimates{}, nil
+	}
+	return cached(ctx, s, "estimates\x00"+firm+"\x00"+q.key(), func(ctx context.Context) (forecast.AmountEstimates, error) {
+		return forecast.EstimateAmounts(ctx, s.cfg.Store, firm, q.period.Grain, q.asOf)
+	})
+}
+
 // stageLines sums the open deals of the reps keep admits per stage, in the
-// stages file's order, weighted by the file's probabilities.
-func stageLines(totals []queries.StageTotal, stages []salesrecipe.Stage, keep func(repID string) bool) []StageLine {
+// stages file's order, weighted by the file's probabilities, with the
+// deals of unknown amount valued at est.
+func stageLines(totals []queries.StageTotal, stages []salesrecipe.Stage, est forecast.AmountEstimates, keep func(repID string) bool) []StageLine {
 	lines := map[string]*StageLine{}
 	for _, t := range totals {
 		if !keep(t.RepID) {
@@ -155,21 +182,25 @@ func stageLines(totals []queries.StageTotal, stages []salesrecipe.Stage, keep fu
 		}
 		l := lines[t.Stage]
 		if l == nil {
-			l = &StageLine{Stage: t.Stage}
+			l = &StageLine{Stage: t.Stage, Inferred: t.Stage == salesrecipe.UnknownStage}
 			lines[t.Stage] = l
 		}
 		l.OpenDeals += t.Deals
 		l.OpenAmount += t.Amount
 		l.PeriodDeals += t.DealsInPeriod
 		l.PeriodAmount += t.AmountInPeriod
+		l.UnknownAmountDeals += t.UnknownAmount
+		l.EstimatedAmount += float64(t.UnknownAmount) * est.Of(t.RepID)
 	}
 	byName := stagesByName(stages)
 	var out []StageLine
 	for _, name := range stageOrder(stages, lines) {
 		l := lines[name]
-		l.Probability = byName[name].Probability
-		l.OpenAmount, l.PeriodAmount = round2(l.OpenAmount), round2(l.PeriodAmount)
-		l.Weighted = round2(l.PeriodAmount * l.Probability)
+		l.OpenAmount, l.PeriodAmount, l.EstimatedAmount = round2(l.OpenAmount), round2(l.PeriodAmount), round2(l.EstimatedAmount)
+		if st, ok := byName[name]; ok && !l.Inferred {
+			l.Probability = ptr(st.Probability)
+			l.Weighted = round2(l.PeriodAmount * st.Probability)
+		}
 		out = append(out, *l)
 	}
 	return out
@@ -260,18 +291,24 @@ func (s *Server) pipelinePage(ctx context.Context, req *request) (*page, error) 
 		return nil, err
 	}
 	pg := &page{Title: "Pipeline", Subtitle: fmt.Sprintf("%s, as of %s, %s", p.Period, asOfLabel(p.AsOf), scopeLabel(req.who))}
-	var inPeriod, weighted float64
-	var deals uint64
+	var inPeriod, weighted, estimated float64
+	var deals, unknown uint64
 	for _, l := range p.Stages {
 		inPeriod += l.PeriodAmount
 		weighted += l.Weighted
 		deals += l.PeriodDeals
+		estimated += l.EstimatedAmount
+		unknown += l.UnknownAmountDeals
 	}
 	pg.Tiles = []tile{
 		{Label: "Open pipeline closing in " + p.Period, Value: formatMoney(inPeriod), Sub: fmt.Sprintf("%d deals", deals)},
 		{Label: "Weighted by stage probability", Value: formatMoney(weighted), Sub: "stages file"},
 		{Label: "Won in period", Value: formatMoney(p.Changes.Won), Sub: fmt.Sprintf("%d deals", p.waterfall.Deals[changeWon])},
 		{Label: "Net change since " + p.Changes.From.Format("Jan 2"), Value: signedMoney(p.Changes.End - p.Changes.Start), Sub: "open pipeline of the period"},
+	}
+	if unknown > 0 {
+		pg.Tiles = append(pg.Tiles, tile{Label: "Open deals of unknown amount (estimated)", Value: formatMoney(estimated) + " est.",
+			Sub: fmt.Sprintf("%d deals at their rep's mean won amount", unknown)})
 	}
 	if len(p.Stages) == 0 && len(p.Conversion) == 0 {
 		pg.Notes = append(pg.Notes, "No deals are visible for this selection.")
@@ -289,25 +326,43 @@ func (s *Server) pipelinePage(ctx context.Context, req *request) (*page, error) 
 // stagesSection is the stage totals chart and table.
 func stagesSection(p *Pipeline) (section, error) {
 	t := &table{ID: "stages", Columns: []column{{Label: "Stage"}, {Label: "Probability", Num: true}, {Label: "Open deals", Num: true},
-		{Label: "Open amount", Num: true}, {Label: "Closing in period", Num: true}, {Label: "Amount closing in period", Num: true}, {Label: "Weighted", Num: true}}}
+		{Label: "Open amount", Num: true}, {Label: "Closing in period", Num: true}, {Label: "Amount closing in period", Num: true}, {Label: "Weighted", Num: true},
+		{Label: "Deals of unknown amount", Num: true}, {Label: "Their estimated value (est.)", Num: true}}}
 	var x []string
-	var all, inP, w []float64
+	var all, inP, w, est []float64
+	var unknown uint64
 	for _, l := range p.Stages {
 		x = append(x, stageLabel(l.Stage))
-		all, inP, w = append(all, l.OpenAmount), append(inP, l.PeriodAmount), append(w, l.Weighted)
-		prob := ptr(l.Probability)
-		if l.Stage == salesrecipe.UnknownStage {
-			prob = nil // the stages file knows nothing of it
-		}
-		t.Rows = append(t.Rows, []cell{textCell(stageLabel(l.Stage)), pctCell(prob), numCell(float64(l.OpenDeals), 0), moneyCell(l.OpenAmount),
-			numCell(float64(l.PeriodDeals), 0), moneyCell(l.PeriodAmount), moneyCell(l.Weighted)})
+		all, inP, w, est = append(all, l.OpenAmount), append(inP, l.PeriodAmount), append(w, l.Weighted), append(est, l.EstimatedAmount)
+		unknown += l.UnknownAmountDeals
+		t.Rows = append(t.Rows, []cell{textCell(stageLabel(l.Stage)), pctCell(l.Probability), numCell(float64(l.OpenDeals), 0), moneyCell(l.OpenAmount),
+			numCell(float64(l.PeriodDeals), 0), moneyCell(l.PeriodAmount), moneyCell(l.Weighted),
+			numCell(float64(l.UnknownAmountDeals), 0), estimatedCell(l.UnknownAmountDeals, l.EstimatedAmount)})
 	}
-	c, err := categoryChart("stages", "Open pipeline by stage", "amount", x, []series{
+	s := []series{
 		{name: "All open", kind: types.ChartBar, values: all, color: colMuted},
 		{name: "Closing in period", kind: types.ChartBar, values: inP, color: colPipeline},
 		{name: "Weighted", kind: types.ChartBar, values: w, color: colForecast},
-	})
-	return section{ID: "stages", Title: "Stage totals", Note: "Open deals at the as-of time; weighted uses the stages file's probabilities.", Chart: c, Table: t}, err
+	}
+	note := "Open deals at the as-of time; weighted uses the stages file's probabilities."
+	if unknown > 0 {
+		s = append(s, series{name: "Unknown amounts, estimated", kind: types.ChartBar, values: est, color: colQuota})
+		note += fmt.Sprintf(" %d open deals have an unknown amount (counted 0 in the amounts): the last two columns value each at its rep's mean won amount known at the as-of time, "+
+			"shrunk toward the firm's, as the forecast does (an estimate). The %s row holds deals whose history is inferred from a one-row export: "+
+			"their stage before closing and expected close date are unknown, so they have no stage probability and no weighted amount.", unknown, stageLabel(salesrecipe.UnknownStage))
+	}
+	c, err := categoryChart("stages", "Open pipeline by stage", "amount", x, s)
+	return section{ID: "stages", Title: "Stage totals", Note: note, Chart: c, Table: t}, err
+}
+
+// estimatedCell is an estimated amount marked as such, or a dash when no deal needs one.
+func estimatedCell(deals uint64, v float64) cell {
+	if deals == 0 {
+		return optMoneyCell(nil)
+	}
+	c := moneyCell(v)
+	c.Text += " (est.)"
+	return c
 }
 
 // conversionSection is the stage conversion chart and table.

@@ -170,7 +170,11 @@ func (s *Server) addRepPipeline(ctx context.Context, req *request, d *RepDetail)
 	if err != nil {
 		return err
 	}
-	d.Stages = stageLines(totals, stages, func(id string) bool { return id == req.rep.ID })
+	est, err := s.amountEstimates(ctx, req.firm, req.q, totals)
+	if err != nil {
+		return err
+	}
+	d.Stages = stageLines(totals, stages, est, func(id string) bool { return id == req.rep.ID })
 	deals, err := s.cfg.Store.RepDealsAsOf(ctx, req.firm, req.rep.ID, req.q.asOf)
 	if err != nil {
 		return err
@@ -302,7 +306,11 @@ func (s *Server) repPage(ctx context.Context, req *request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg.Sections = append(pg.Sections, call, section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
+	plan, err := s.planSections(ctx, req, true)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(append(append(pg.Sections, call), plan...), section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
 	return pg, nil
 }
 

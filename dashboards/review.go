@@ -83,6 +83,11 @@ func (s *Server) repReviewPage(ctx context.Context, req *request) (*page, error)
 			pg.Sections = append(pg.Sections, sec)
 		}
 	}
+	plan, err := s.planSections(ctx, req, false)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(pg.Sections, plan...)
 	return pg, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/queries"
 )
@@ -63,6 +64,10 @@ type Config struct {
 	Revocations Revocations
 	// Refits refits firms in the background and takes POST /api/v1/fit; nil turns that endpoint off (503).
 	Refits *Refitter
+	// PlanMonths is how many months a rep's business plan covers; zero means DefaultPlanMonths.
+	PlanMonths int
+	// PlanMultiple is the multiple of quota a plan's pipeline must reach; zero means DefaultPlanMultiple.
+	PlanMultiple float64
 }
 
 // Server serves the dashboards and the JSON API.
@@ -83,11 +88,10 @@ type Server struct {
 	// scripts are the pages' script URLs: go-echarts' assets, then the page script.
 	scripts []string
 
-	// calls counts the forecast calls submitted per firm, for cache keys.
-	calls callGens
-
 	snapMu  sync.Mutex
 	snapped map[string]bool
+	// edits counts saved plans per firm, for the keys of cached pages that show them.
+	edits edits
 }
 
 // New checks the configuration and returns a server.
@@ -110,6 +114,15 @@ func New(cfg Config) (*Server, error) {
 	cfg.BacktestWait = orDuration(cfg.BacktestWait, 3*time.Second)
 	if cfg.LoginBurst <= 0 {
 		cfg.LoginBurst = 10
+	}
+	if cfg.PlanMonths <= 0 {
+		cfg.PlanMonths = DefaultPlanMonths
+	}
+	if cfg.PlanMultiple <= 0 {
+		cfg.PlanMultiple = DefaultPlanMultiple
+	}
+	if cfg.PlanMonths > salesrecipe.MaxPlanMonths || cfg.PlanMultiple > 100 {
+		return nil, fmt.Errorf("dashboards: a plan covers 1 to %d months and asks for at most 100x quota (got %d months, %gx)", salesrecipe.MaxPlanMonths, cfg.PlanMonths, cfg.PlanMultiple)
 	}
 	if cfg.BacktestPeriods <= 0 {
 		cfg.BacktestPeriods = 6
@@ -173,7 +186,13 @@ func (s *Server) routes() {
 		m.Handle("GET "+a.pattern, s.guard(a.route, s.serveAPI(a)))
 	}
 	for _, a := range s.actions() {
-		m.Handle(a.methodPattern(), s.guard(a.route, a.do))
+		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
+	}
+	for _, a := range append(s.planRoutes(), s.callRoutes()...) {
+		m.Handle(a.method+" "+a.pattern, s.guard(a.route, a.do))
+	}
+	for _, c := range s.contestRoutes() {
+		m.Handle(c.pattern, s.guard(c.route, c.do))
 	}
 	s.mux = m
 }

@@ -162,7 +162,7 @@ func TestLogoutNeedsCSRFAndEndsTheSession(t *testing.T) {
 	}
 	// A restart with the same session key still refuses it; another session lives on.
 	other := signIn(t, f, "manager")
-	f.srv = newServer(t, f.st, f.users, f.clock, f.refits)
+	f.srv = newServer(t, f.st, f.users, f.clock, f.refits, 3)
 	for target, want := range map[string]int{"/recipe": http.StatusSeeOther, "/api/v1/recipe": http.StatusUnauthorized} {
 		r := httptest.NewRequest("GET", target, nil)
 		r.AddCookie(ses)

@@ -50,6 +50,14 @@ func moneyCell(v float64) cell {
 	return cell{Text: formatMoney(v), Raw: strconv.FormatFloat(round2(v), 'f', 2, 64), Sort: sortKey(v), Num: true}
 }
 
+// knownMoneyCell is moneyCell, or a dash when the amount is NaN (unknown).
+func knownMoneyCell(v float64) cell {
+	if math.IsNaN(v) {
+		return optMoneyCell(nil)
+	}
+	return moneyCell(v)
+}
+
 // optMoneyCell is moneyCell, or a dash when the amount is undefined.
 func optMoneyCell(v *float64) cell {
 	if v == nil {

@@ -173,16 +173,20 @@ func moneyCells(m forecast.Money) []cell {
 // trendSection is the viewer's total forecast over the period, from stored snapshots.
 func trendSection(points []trendPoint, req *request) (section, error) {
 	t := &table{ID: "trend", Columns: []column{{Label: "As of"}, {Label: "Quota", Num: true}, {Label: "Closed won", Num: true},
+		{Label: "From pipeline", Num: true}, {Label: "From new business", Num: true},
 		{Label: "Forecast", Num: true}, {Label: "80% low", Num: true}, {Label: "80% high", Num: true}}}
 	var x []string
-	var closed, fcst, lo, hi, quota []float64
+	var closed, pipe, fresh, fcst, lo, hi, quota []float64
 	for _, p := range points {
 		x = append(x, p.AsOf.Format("Jan 2 15:04"))
 		closed, fcst, lo, hi, quota = append(closed, p.ClosedWon), append(fcst, p.Forecast), append(lo, p.Low), append(hi, p.High), append(quota, p.Quota)
-		t.Rows = append(t.Rows, []cell{textCell(asOfLabel(p.AsOf)), moneyCell(p.Quota), moneyCell(p.ClosedWon), moneyCell(p.Forecast), moneyCell(p.Low), moneyCell(p.High)})
+		pipe, fresh = append(pipe, p.FromPipeline), append(fresh, p.FromNewBusiness)
+		t.Rows = append(t.Rows, []cell{textCell(asOfLabel(p.AsOf)), moneyCell(p.Quota), moneyCell(p.ClosedWon), knownMoneyCell(p.FromPipeline),
+			knownMoneyCell(p.FromNewBusiness), moneyCell(p.Forecast), moneyCell(p.Low), moneyCell(p.High)})
 	}
 	sec := section{ID: "trend", Title: "Forecast over the period", Table: t,
-		Note: "From the stored forecast snapshots of " + req.q.period.String() + " (one a day while the dashboards are used, plus every `salesrecipe forecast` run)."}
+		Note: "From the stored forecast snapshots of " + req.q.period.String() + " (one a day while the dashboards are used, plus every `salesrecipe forecast` run): " +
+			"closed won + from pipeline (deals open then) + from new business (deals not yet open then) = forecast; a dash where a snapshot was stored before the split was kept."}
 	if len(points) == 0 {
 		sec.Note = "No forecast of " + req.q.period.String() + " was stored yet; the dashboards store one a day when they show the current period."
 		return sec, nil
@@ -192,6 +196,8 @@ func trendSection(points []trendPoint, req *request) (section, error) {
 		{name: "80% low", kind: types.ChartLine, values: lo, color: colForecast, dashed: true, noSymbol: true},
 		{name: "80% high", kind: types.ChartLine, values: hi, color: colForecast, dashed: true, noSymbol: true},
 		{name: "Closed won", kind: types.ChartLine, values: closed, color: colClosed},
+		{name: "From pipeline", kind: types.ChartLine, values: pipe, color: colPipeline},
+		{name: "From new business", kind: types.ChartLine, values: fresh, color: colMuted},
 		{name: "Quota", kind: types.ChartLine, values: quota, color: colQuota, dashed: true, noSymbol: true},
 	})
 	sec.Chart = c

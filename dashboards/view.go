@@ -46,8 +46,10 @@ type section struct {
 	Table *table
 	// Links are extra links shown under the section.
 	Links []link
-	// Form is a call form shown under the section.
-	Form *callForm
+	// Form is the plan form, shown under the section; the layout adds the session's CSRF token to it.
+	Form *planForm
+	// CallForm is a forecast call form shown under the section, given the CSRF token the same way.
+	CallForm *callForm
 }
 
 // link is a labelled href.
@@ -61,10 +63,10 @@ type builtPage struct {
 	title   string
 	print   bool
 	partial bool
-	// forms is set when the body holds forms whose csrfSlot is filled per viewer.
-	forms  bool
-	body   []byte
-	tables map[string]*table
+	body    []byte
+	tables  map[string]*table
+	// forms are the ids of the page's forms, which the layout gives the session's CSRF token.
+	forms []string
 }
 
 // layoutData fills the layout around a page body.
@@ -78,6 +80,8 @@ type layoutData struct {
 	Selector *selector
 	Scripts  []string
 	Print    bool
+	// Forms are the ids of the page's forms that get a hidden CSRF field (form="id").
+	Forms []string
 }
 
 // navItem is one link of the navigation bar.
@@ -109,12 +113,17 @@ func parseViews() (*template.Template, error) {
 func (s *Server) build(p *page, path string, q params) (*builtPage, error) {
 	bp := &builtPage{title: p.Title, print: p.Print, partial: p.partial, tables: map[string]*table{}}
 	for _, sec := range p.Sections {
-		bp.forms = bp.forms || sec.Form != nil
 		if t := sec.Table; t != nil {
 			v := q.values()
 			v.Set("csv", t.ID)
 			t.CSVLink = path + "?" + v.Encode()
 			bp.tables[t.ID] = t
+		}
+		if sec.Form != nil {
+			bp.forms = append(bp.forms, sec.Form.ID)
+		}
+		if sec.CallForm != nil {
+			bp.forms = append(bp.forms, sec.CallForm.ID)
 		}
 	}
 	var b bytes.Buffer
@@ -137,17 +146,13 @@ func (s *Server) write(w http.ResponseWriter, req *request, bp *builtPage) error
 		w.Header().Set("Cache-Control", "private, no-store")
 		return t.writeCSV(w)
 	}
-	body := bp.body
-	if bp.forms {
-		body = bytes.ReplaceAll(body, []byte(csrfSlot), []byte(s.formCSRF(req.who)))
-	}
-	return s.layout(w, req, http.StatusOK, bp.title, body, bp.print, true)
+	return s.layout(w, req, http.StatusOK, bp.title, bp.body, bp.print, true, bp.forms...)
 }
 
 // layout writes the page shell (navigation, user, selector) around a body,
 // which goes out as it is, uncopied.
-func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body []byte, print, withSelector bool) error {
-	d := layoutData{Title: title, Print: print, Scripts: s.scripts}
+func (s *Server) layout(w http.ResponseWriter, req *request, code int, title string, body []byte, print, withSelector bool, forms ...string) error {
+	d := layoutData{Title: title, Print: print, Scripts: s.scripts, Forms: forms}
 	if req != nil && req.who != nil {
 		u := req.who.user
 		d.User, d.Role, d.Nav = u.Name, string(u.Role), s.nav(req)
@@ -194,6 +199,7 @@ func (s *Server) nav(req *request) []navItem {
 	add("Pipeline", "/pipeline")
 	add("Recipe", "/recipe")
 	add("Accuracy", "/accuracy")
+	add("Contests", "/contests")
 	q := req.q.with(req.q.period).Encode()
 	for i := range items {
 		if q != "" {

@@ -59,6 +59,39 @@ func TestInferredAmountIsEstimatedFromEarlierWins(t *testing.T) {
 	}
 }
 
+// TestEstimateAmountsMatchTheForecast checks that the estimates the pipeline pages show are the values the
+// forecast gives the open deals of unknown amount: r1's shrunk mean, r2's, and the firm's for a rep with no wins.
+func TestEstimateAmountsMatchTheForecast(t *testing.T) {
+	at := time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC)
+	mem := querytest.NewMemory()
+	mem.AddDeals("acme", snapshotDeals(5000)...)
+	got, err := EstimateAmounts(context.Background(), mem, "acme", salesrecipe.GrainMonth, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firm := 14000.0 / 3
+	tests := []struct {
+		rep  string
+		want float64
+	}{
+		{"r1", (4000 + amountPrior*firm) / (2 + amountPrior)},
+		{"r2", (10000 + amountPrior*firm) / (1 + amountPrior)},
+		{"nobody", firm},
+	}
+	for _, tc := range tests {
+		if v := got.Of(tc.rep); math.Abs(v-tc.want) > 1e-6 {
+			t.Errorf("%s: estimate %.2f, want %.2f", tc.rep, v, tc.want)
+		}
+	}
+	_, _, open, err := storeReader{st: mem, firm: "acme"}.deals(context.Background(), salesrecipe.NewPeriod(salesrecipe.GrainMonth, at), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 1 || open[0].Amount != got.Of("r1") {
+		t.Errorf("forecast values the open deal at %+v, pages at %.2f", open, got.Of("r1"))
+	}
+}
+
 // TestEstimateWithoutWins checks that an inferred deal's amount stays 0 while nobody has won yet, and that a
 // rep without wins gets the firm's mean.
 func TestEstimateWithoutWins(t *testing.T) {

@@ -125,16 +125,7 @@ func periodQuotas(ctx context.Context, st Store, firm string, p salesrecipe.Peri
 
 // prorate sums the part of each quota that overlaps the period, by days.
 func prorate(qs []salesrecipe.Quota, p salesrecipe.Period) map[string]float64 {
-	out := map[string]float64{}
-	for _, q := range qs {
-		span := q.Span()
-		lo, hi := later(span.Start, p.Start), earlier(span.End(), p.End())
-		if !hi.After(lo) {
-			continue
-		}
-		out[q.RepID] += q.Amount * hi.Sub(lo).Hours() / span.End().Sub(span.Start).Hours()
-	}
-	return out
+	return salesrecipe.ProrateQuotas(qs, p.Start, p.End())
 }
 
 // later returns the later of two times.

@@ -134,10 +134,10 @@ func smallFirm(seed int64) synth.Config {
 	return cfg
 }
 
-// rewrite copies the CSV file name from src to dst keeping the header and the rows keep accepts.
-func rewrite(t testing.TB, src, dst, name string, keep func(row map[string]string) bool) {
+// readCSVRows reads a CSV file with a header: the header, then every row as raw cells and by column name.
+func readCSVRows(t testing.TB, path string) (header []string, raw [][]string, named []map[string]string) {
 	t.Helper()
-	in, err := os.Open(filepath.Join(src, name))
+	in, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,19 +146,29 @@ func rewrite(t testing.TB, src, dst, name string, keep func(row map[string]strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range rows[1:] {
+		m := make(map[string]string, len(r))
+		for i, h := range rows[0] {
+			m[h] = r[i]
+		}
+		named = append(named, m)
+	}
+	return rows[0], rows[1:], named
+}
+
+// rewrite copies the CSV file name from src to dst keeping the header and the rows keep accepts.
+func rewrite(t testing.TB, src, dst, name string, keep func(row map[string]string) bool) {
+	t.Helper()
+	header, raw, named := readCSVRows(t, filepath.Join(src, name))
 	out, err := os.Create(filepath.Join(dst, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer out.Close()
 	w := csv.NewWriter(out)
-	w.Write(rows[0])
-	for _, r := range rows[1:] {
-		m := make(map[string]string, len(r))
-		for i, h := range rows[0] {
-			m[h] = r[i]
-		}
-		if keep(m) {
+	w.Write(header)
+	for i, r := range raw {
+		if keep(named[i]) {
 			w.Write(r)
 		}
 	}

@@ -92,7 +92,7 @@ func activityNeeds(m *Model, f *repFeatures, gap float64, mc mixContext) []Need 
 	}
 	if capacity := math.Max(usual, f.Peak*(1-f.Tau)); total > capacity {
 		unit := "activities"
-		if len(kinds) == 1 && kinds[0] == NewOpportunityKind {
+		if !slices.ContainsFunc(kinds, func(k string) bool { return !IsNewOpportunityKind(k) }) {
 			unit = "new opportunities"
 		}
 		for i := range out {

@@ -72,13 +72,16 @@ func TestBacktestQualityAcrossFirms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("backtests several synthetic firms; skipped with -short")
 	}
-	var report strings.Builder
-	for _, qf := range qualityFirms(t) {
+	firms := qualityFirms(t)
+	tables := make([]string, len(firms)) // each firm's table, logged in order once every firm is done
+	t.Cleanup(func() { t.Log("\n" + strings.Join(tables, "")) })
+	for i, qf := range firms {
 		t.Run(qf.name, func(t *testing.T) {
+			t.Parallel() // independent firms in memory: both cores instead of one
 			pts := DefaultPoints(4)
 			res := backtestFirm(t, qf, pts)
 			scores := shareScores(res, pts)
-			report.WriteString(shareTable(qf.name, scores))
+			tables[i] = shareTable(qf.name, scores)
 			for _, s := range scores {
 				if r := s.Ratio(); r > maxRatio[s.Point] {
 					t.Errorf("%s at %s: rep WAPE %.3f is %.2fx the best baseline (%s %.3f), above %.2fx", qf.name, s.Point, s.Own, r, s.BestName, s.Best, maxRatio[s.Point])
@@ -89,7 +92,6 @@ func TestBacktestQualityAcrossFirms(t *testing.T) {
 			}
 		})
 	}
-	t.Log("\n" + report.String())
 }
 
 // backtestFirm reads the firm into memory and backtests its last periods at the points.

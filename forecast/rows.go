@@ -220,6 +220,7 @@ func (fc *Forecast) Snapshots(created time.Time) []queries.Snapshot {
 			s.Quota = *m.Quota
 		}
 		s.ClosedWon, s.PipelineOpen, s.PipelineWeighted, s.Forecast, s.Low, s.High = m.ClosedWon, m.PipelineOpen, m.PipelineWeighted, m.Forecast, m.Low, m.High
+		s.FromPipeline, s.FromNewBusiness = m.FromPipeline, m.FromNewBusiness
 		return s
 	}
 	out := make([]queries.Snapshot, 0, len(fc.Reps)+len(fc.Teams)+1)

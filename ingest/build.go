@@ -13,7 +13,7 @@ const (
 	actID, actRep, actKind, actOccurred, actAccount, actDeal = 0, 1, 2, 3, 4, 5
 
 	dealID, dealRep, dealAccount, dealStage, dealStatus, dealAmount = 0, 1, 2, 3, 4, 5
-	dealCreated, dealCloseDate, dealClosed, dealUpdated             = 6, 7, 8, 9
+	dealCreated, dealCloseDate, dealClosed, dealUpdated, dealSource = 6, 7, 8, 9, 10
 )
 
 func buildRep(r *row) salesrecipe.Rep {
@@ -52,5 +52,5 @@ func buildDeal(r *row) salesrecipe.Deal {
 	return salesrecipe.Deal{ID: r.text(dealID), RepID: r.text(dealRep), AccountID: r.text(dealAccount),
 		Stage: r.text(dealStage), Status: salesrecipe.DealStatus(r.lower(dealStatus, false)),
 		Amount: r.amount(dealAmount), CreatedAt: r.time(dealCreated), CloseDate: r.date(dealCloseDate),
-		ClosedAt: r.time(dealClosed), UpdatedAt: r.time(dealUpdated)}
+		ClosedAt: r.time(dealClosed), UpdatedAt: r.time(dealUpdated), Source: r.lower(dealSource, true)}
 }

@@ -24,7 +24,7 @@ func TestSchemaPositions(t *testing.T) {
 			"account_id": actAccount, "deal_id": actDeal}},
 		{KindDeals, map[string]int{"deal_id": dealID, "rep_id": dealRep, "account_id": dealAccount, "stage": dealStage,
 			"status": dealStatus, "amount": dealAmount, "created_at": dealCreated, "close_date": dealCloseDate,
-			"closed_at": dealClosed, "updated_at": dealUpdated}},
+			"closed_at": dealClosed, "updated_at": dealUpdated, "source": dealSource}},
 	}
 	for _, tt := range tests {
 		cols := tt.kind.Columns()

@@ -53,7 +53,8 @@ var schemas = map[Kind][]column{
 	KindActivities: {{"activity_id", true}, {"rep_id", true}, {"kind", true}, {"occurred_at", true},
 		{"account_id", false}, {"deal_id", false}},
 	KindDeals: {{"deal_id", true}, {"rep_id", true}, {"account_id", false}, {"stage", true}, {"status", true},
-		{"amount", true}, {"created_at", false}, {"close_date", false}, {"closed_at", false}, {"updated_at", true}},
+		{"amount", true}, {"created_at", false}, {"close_date", false}, {"closed_at", false}, {"updated_at", true},
+		{"source", false}},
 }
 
 // Columns lists the canonical column names of the kind, in file order.

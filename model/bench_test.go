@@ -22,3 +22,29 @@ func BenchmarkFit1000x36x6(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFit16x14 fits a firm the size of the dashboards' test firm: 16 reps x 14 months.
+func BenchmarkFit16x14(b *testing.B) {
+	cfg := defaultSim(3)
+	cfg.reps, cfg.periods = 16, 14
+	p := simulate(cfg)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Fit(p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFit100x24 fits a 100-rep firm over 24 months.
+func BenchmarkFit100x24(b *testing.B) {
+	cfg := defaultSim(3)
+	cfg.reps, cfg.periods = 100, 24
+	p := simulate(cfg)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Fit(p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

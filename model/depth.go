@@ -1,8 +1,11 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"slices"
+	"strconv"
+	"sync"
 )
 
 // maxDepthSweeps bounds the coordinate descent over per-kind lag depths.
@@ -181,20 +184,20 @@ func (ls *lagSelector) losses(depth []int) ([]float64, error) {
 // standard error (of its paired difference over reps) of the lowest, the other kinds held at their depths of the
 // previous sweep, so a late lag is kept when it predicts reps the fit has not seen and a spurious one is not. Sweeps
 // start from the full window and repeat until no depth changes; every kind is updated at once, so the choice does
-// not depend on the order of the kinds.
-func (ls *lagSelector) depths() ([]int, error) {
+// not depend on the order of the kinds. Each sweep's trials are scored once each, over workers goroutines.
+func (ls *lagSelector) depths(workers int) ([]int, error) {
 	depth := slices.Repeat([]int{ls.w}, ls.k)
 	if len(ls.reps) < 2 {
 		return depth, nil
 	}
+	seen := map[string][]float64{}
 	for range maxDepthSweeps {
+		if err := ls.score(seen, ls.trials(depth), workers); err != nil {
+			return nil, err
+		}
 		next := make([]int, ls.k)
 		for k := range ls.k {
-			dk, err := ls.oneSE(depth, k)
-			if err != nil {
-				return nil, err
-			}
-			next[k] = dk
+			next[k] = ls.oneSE(seen, depth, k)
 		}
 		if slices.Equal(next, depth) {
 			break
@@ -204,29 +207,81 @@ func (ls *lagSelector) depths() ([]int, error) {
 	return depth, nil
 }
 
+// trials returns the depth vectors a sweep from depth scores: each kind at each depth in 0..W, the others held.
+func (ls *lagSelector) trials(depth []int) [][]int {
+	var out [][]int
+	for k := range ls.k {
+		for dk := range ls.w + 1 {
+			trial := slices.Clone(depth)
+			trial[k] = dk
+			out = append(out, trial)
+		}
+	}
+	return out
+}
+
+// depthKey names a depth vector in the table of scored trials.
+func depthKey(depth []int) string {
+	b := make([]byte, 0, 3*len(depth))
+	for _, d := range depth {
+		b = strconv.AppendInt(append(b, ','), int64(d), 10)
+	}
+	return string(b)
+}
+
+// score adds to seen the held-out losses of the trials it does not hold yet, spread over workers goroutines.
+func (ls *lagSelector) score(seen map[string][]float64, trials [][]int, workers int) error {
+	var todo [][]int
+	for _, trial := range trials {
+		key := depthKey(trial)
+		if _, ok := seen[key]; !ok {
+			seen[key] = nil
+			todo = append(todo, trial)
+		}
+	}
+	out := make([][]float64, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(todo))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = ls.losses(todo[i])
+			}
+		}()
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, trial := range todo {
+		seen[depthKey(trial)] = out[i]
+	}
+	return errors.Join(errs...)
+}
+
 // oneSE returns kind k's shallowest depth whose held-out loss is within one paired standard error of the lowest,
-// the other kinds held at depth.
-func (ls *lagSelector) oneSE(depth []int, k int) (int, error) {
+// the other kinds held at depth; seen holds every trial's losses.
+func (ls *lagSelector) oneSE(seen map[string][]float64, depth []int, k int) int {
 	trial := slices.Clone(depth)
 	loss := make([][]float64, ls.w+1)
 	best, bestSum := 0, math.Inf(1)
 	for dk := range ls.w + 1 {
 		trial[k] = dk
-		l, err := ls.losses(trial)
-		if err != nil {
-			return 0, err
-		}
-		loss[dk] = l
-		if s := sum(l); s < bestSum {
+		loss[dk] = seen[depthKey(trial)]
+		if s := sum(loss[dk]); s < bestSum {
 			best, bestSum = dk, s
 		}
 	}
 	for dk := range best {
 		if excess, se := pairedExcess(loss[dk], loss[best]); excess <= se {
-			return dk, nil
+			return dk
 		}
 	}
-	return best, nil
+	return best
 }
 
 // pairedExcess returns the summed excess of loss a over loss b and its standard error from the spread of the paired

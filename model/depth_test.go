@@ -5,6 +5,9 @@ import "testing"
 // TestLagDepthsFollowEachKindsProfile wants every real lag kept (cutting one biases the value) and few spurious ones:
 // a two-month kind gets fewer lags than a four-month one.
 func TestLagDepthsFollowEachKindsProfile(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	for seed := uint64(41); seed <= 46; seed++ {
 		c := defaultSim(seed)
 		c.kinds = append(c.kinds, simKind{name: "proposal", value: 2000, profile: []float64{0.7, 0.3}, rate: 3})
@@ -18,7 +21,7 @@ func TestLagDepthsFollowEachKindsProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		depths, err := ls.depths()
+		depths, err := ls.depths(o.Workers)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ func KindZ(p *Panel) ([]float64, float64, int, error) {
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	depths, err := ls.depths()
+	depths, err := ls.depths(o.Workers)
 	if err != nil {
 		return nil, 0, 0, err
 	}

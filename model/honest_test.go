@@ -70,6 +70,9 @@ func TestZeroValueIntervalShowsHowLargeItCouldBe(t *testing.T) {
 // profile that peaks after the activity's own month (within a month of the true peak), on noisy data where the
 // carry-over form wins the out-of-sample choice: a geometric carry-over always peaked at once.
 func TestLateDelaysGetALateProfile(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	for seed := uint64(1); seed <= 3; seed++ {
 		c := defaultSim(seed)
 		c.reps, c.noise = 60, 0.35
@@ -93,6 +96,9 @@ func TestLateDelaysGetALateProfile(t *testing.T) {
 // the out-of-sample error by one paired standard error, set it to zero in 2 of these 6) and the worthless one gets
 // none.
 func TestSmallRealEffectKeptNoEffectDropped(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	for seed := uint64(1); seed <= 6; seed++ {
 		c := defaultSim(seed)
 		c.reps = 200

@@ -122,7 +122,7 @@ func (d *design) bestForm(o *Options, origins []int) (candidate, error) {
 	if err != nil {
 		return candidate{}, err
 	}
-	depths, err := ls.depths()
+	depths, err := ls.depths(o.Workers)
 	if err != nil {
 		return candidate{}, err
 	}

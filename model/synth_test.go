@@ -18,6 +18,9 @@ var recoverySeeds = []int64{1, 2, 3, 4}
 // truth.json, the kind with no true effect gets under 3% of the fitted revenue and each delay profile peaks at the
 // true lag. The default mid-market firm is too noisy at that size to pin every kind (see the synth package doc).
 func TestRecoveryOnSynthFirm(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	seeds := recoverySeeds
 	if testing.Short() {
 		seeds = seeds[:1]
@@ -117,6 +120,9 @@ func truePeak(kt synth.KindTruth) int {
 // peaking at the true lag, and demo and proposal, most of its revenue, keep one within 25% of the truth. A delayed
 // carry-over over the whole window won the former out-of-sample choice here with profiles peaking at lags 1 and 5.
 func TestLateDelaysFirmPeaksLate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	for _, nc := range synth.Mechanics() {
 		if nc.Name != "late-delays" {
 			continue

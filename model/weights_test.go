@@ -56,6 +56,9 @@ func unweightedValues(t *testing.T, p *Panel, rec *Recipe) []float64 {
 // unweighted within-rep slopes count it by the square of its activity (how much its counts vary) and miss when the
 // busy reps convert worse.
 func TestVolumeWeightsTargetTheActivityAverage(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	tests := []struct {
 		name             string
 		effSD, effVolume float64

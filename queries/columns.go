@@ -21,7 +21,7 @@ var stagingColumns = map[Kind]string{
 		"occurred_at DateTime64(3, 'UTC'), account_id String, deal_id String" + firstWins,
 	KindDeals: "seq UInt64, pos UInt64, deal_id String, updated_at DateTime64(3, 'UTC'), rep_id String, account_id String, " +
 		"stage String, status String, amount Decimal(18, 2), created_at DateTime64(3, 'UTC'), " +
-		"close_date Date32, closed_at Nullable(DateTime64(3, 'UTC'))" + firstWins,
+		"close_date Date32, closed_at Nullable(DateTime64(3, 'UTC')), source String" + firstWins,
 }
 
 // firstWins keeps, of rows repeated within a load, the first one (the smallest seq).
@@ -45,7 +45,7 @@ var stagingNames = map[Kind]string{
 	KindQuotas:     "seq, pos, rep_id, period, period_start, amount",
 	KindStages:     "seq, pos, stage, position, probability, category",
 	KindActivities: "seq, pos, activity_id, rep_id, kind, occurred_at, account_id, deal_id",
-	KindDeals:      "seq, pos, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at",
+	KindDeals:      "seq, pos, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at, source",
 }
 
 // columns buffers rows column by column, the fastest way into a batch.
@@ -74,7 +74,7 @@ var layouts = map[Kind]string{
 	KindQuotas:     "sstd",
 	KindStages:     "sufs",
 	KindActivities: "ssstss",
-	KindDeals:      "stssssdttn",
+	KindDeals:      "stssssdttns",
 }
 
 // newColumns makes empty buffers for a kind.
@@ -247,6 +247,7 @@ func (l *Load) AddDeal(d salesrecipe.Deal) {
 		closed = &t
 	}
 	c.nulls[0] = append(c.nulls[0], closed)
+	c.strs[5] = append(c.strs[5], d.Source)
 	c.pos = append(c.pos, l.at)
 	c.n++
 }

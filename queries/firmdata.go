@@ -92,16 +92,16 @@ func (s *Store) firmDealRange(ctx context.Context, b *salesrecipe.FirmDataBuilde
 // firm_deal_versions.sql); last is the id of the deal the previous version belonged to.
 func (s *Store) scanVersions(ctx context.Context, b *salesrecipe.FirmDataBuilder, name string, last *string, args ...any) error {
 	var (
-		id, rep, stage string
-		v              salesrecipe.DealVersion
-		status         uint8
+		id, rep, stage, source string
+		v                      salesrecipe.DealVersion
+		status                 uint8
 	)
 	return s.scanAll(ctx, name, func(r driver.Rows) error {
-		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed, &v.Inferred); err != nil {
+		if err := r.Scan(&id, &v.Updated, &rep, &stage, &status, &v.Amount, &v.Created, &v.CloseDate, &v.Closed, &v.Inferred, &source); err != nil {
 			return err
 		}
 		if id != *last || b.Empty() {
-			b.StartDeal()
+			b.StartDeal(source)
 			*last = id
 		}
 		v.Status = salesrecipe.VersionStatus(status)

@@ -40,7 +40,7 @@ func storedVersions(t *testing.T, st *queries.Store) []salesrecipe.Deal {
 func TestSnapshotRowsGetInferredVersions(t *testing.T) {
 	st := engine.Store(t, queries.Config{})
 	won := salesrecipe.Deal{ID: "won", RepID: "r1", AccountID: "c1", Stage: "closed", Status: salesrecipe.StatusWon, Amount: 5000,
-		CreatedAt: day(1, 5, 9), CloseDate: day(3, 2, 0), ClosedAt: day(3, 2, 15), UpdatedAt: day(3, 2, 15)}
+		CreatedAt: day(1, 5, 9), CloseDate: day(3, 2, 0), ClosedAt: day(3, 2, 15), UpdatedAt: day(3, 2, 15), Source: "referral"}
 	open := salesrecipe.Deal{ID: "open", RepID: "r2", Stage: "demo", Status: salesrecipe.StatusOpen, Amount: 700,
 		CreatedAt: day(2, 1, 9), CloseDate: day(4, 30, 0), UpdatedAt: day(2, 20, 9)}
 	bare := salesrecipe.Deal{ID: "bare", RepID: "r2", Stage: "closed", Status: salesrecipe.StatusLost,
@@ -62,6 +62,30 @@ func TestSnapshotRowsGetInferredVersions(t *testing.T) {
 	if !inferred.Inferred || inferred.Stage != salesrecipe.UnknownStage || inferred.Amount != 0 || !inferred.CloseDate.IsZero() ||
 		!inferred.ClosedAt.IsZero() || inferred.Status != salesrecipe.StatusOpen || !inferred.UpdatedAt.Equal(open.CreatedAt) {
 		t.Errorf("inferred version %+v: want open since creation in %s, no amount, no close date", inferred, salesrecipe.UnknownStage)
+	}
+	fd, err := st.FirmData(context.Background(), "acme", day(12, 31, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	referrals := 0
+	for i := range fd.Deals {
+		if fd.Sources[fd.Source[i]] == "referral" {
+			referrals++
+		}
+	}
+	if !reflect.DeepEqual(fd.Sources, []string{"", "referral"}) || referrals != 1 {
+		t.Errorf("firm data sources %q, %d referral deals; want the won deal's source, its inferred version's too", fd.Sources, referrals)
+	}
+	totals, err := st.StageTotals(context.Background(), "acme", day(2, 1, 0), day(3, 1, 0), day(2, 25, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTotals := []queries.StageTotal{
+		{RepID: "r1", Stage: salesrecipe.UnknownStage, Deals: 1, UnknownAmount: 1},
+		{RepID: "r2", Stage: "demo", Deals: 1, Amount: 700},
+	}
+	if !reflect.DeepEqual(totals, wantTotals) {
+		t.Errorf("stage totals on Feb 25: %+v, want the won deal open in %s with an unknown amount", totals, salesrecipe.UnknownStage)
 	}
 	again := loadDeals(t, st, rows)
 	if again.Loaded != 0 || again.Inferred != 0 || again.Duplicates != 4 {

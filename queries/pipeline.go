@@ -24,13 +24,15 @@ type StageTotal struct {
 	DealsInPeriod uint64
 	// AmountInPeriod sums the amounts of DealsInPeriod.
 	AmountInPeriod float64
+	// UnknownAmount counts the open deals whose amount is unknown (stored as 0), UnknownInPeriod those of DealsInPeriod.
+	UnknownAmount, UnknownInPeriod uint64
 }
 
 // StageTotals returns open deals per rep x stage at asOf, all of them and
 // those whose close date falls in [from, to).
 func (s *Store) StageTotals(ctx context.Context, firm string, from, to, asOf time.Time) ([]StageTotal, error) {
 	return firmRows(ctx, s, firm, "pipeline_stages", func(r driver.Rows) (v StageTotal, err error) {
-		err = r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Amount, &v.DealsInPeriod, &v.AmountInPeriod)
+		err = r.Scan(&v.RepID, &v.Stage, &v.Deals, &v.Amount, &v.DealsInPeriod, &v.AmountInPeriod, &v.UnknownAmount, &v.UnknownInPeriod)
 		return v, err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("from", dateParam(from)), clickhouse.Named("to", dateParam(to)),
 		clickhouse.Named("as_of", timeParam(asOf)))

@@ -114,7 +114,7 @@ func (s *Store) deals(ctx context.Context, firm, name string, args ...any) ([]sa
 		var status string
 		var closed *time.Time
 		err = r.Scan(&d.ID, &d.UpdatedAt, &d.RepID, &d.AccountID, &d.Stage, &status, &d.Amount,
-			&d.CreatedAt, &d.CloseDate, &closed, &d.Inferred)
+			&d.CreatedAt, &d.CloseDate, &closed, &d.Inferred, &d.Source)
 		d.Status = salesrecipe.DealStatus(status)
 		d.CloseDate = knownOr(d.CloseDate)
 		if closed != nil {

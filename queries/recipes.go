@@ -80,7 +80,10 @@ type Snapshot struct {
 	PipelineOpen     float64
 	PipelineWeighted float64
 	Forecast         float64
-	Low, High        float64
+	// FromPipeline and FromNewBusiness split Forecast - ClosedWon by source (forecast.Money); NaN in a row
+	// stored before migration 0012 kept them.
+	FromPipeline, FromNewBusiness float64
+	Low, High                     float64
 }
 
 // SaveSnapshots stores the rows of one forecast run of a firm.
@@ -91,7 +94,7 @@ func (s *Store) SaveSnapshots(ctx context.Context, firm string, rows []Snapshot)
 	}
 	for _, r := range rows {
 		if err := batch.Append(firm, r.Period, r.PeriodStart, r.PeriodEnd, r.AsOf, r.CreatedAt, r.Level, r.Key, r.Name, r.Team,
-			r.Quota, r.ClosedWon, r.PipelineOpen, r.PipelineWeighted, r.Forecast, r.Low, r.High); err != nil {
+			r.Quota, r.ClosedWon, r.PipelineOpen, r.PipelineWeighted, r.Forecast, r.FromPipeline, r.FromNewBusiness, r.Low, r.High); err != nil {
 			_ = batch.Abort()
 			return fmt.Errorf("save forecast snapshot: %w", err)
 		}
@@ -108,7 +111,7 @@ func (s *Store) Snapshots(ctx context.Context, firm string, periodStart time.Tim
 	err := s.scanAll(ctx, "snapshots_period", func(rows driver.Rows) error {
 		var r Snapshot
 		err := rows.Scan(&r.Period, &r.PeriodStart, &r.PeriodEnd, &r.AsOf, &r.CreatedAt, &r.Level, &r.Key, &r.Name, &r.Team,
-			&r.Quota, &r.ClosedWon, &r.PipelineOpen, &r.PipelineWeighted, &r.Forecast, &r.Low, &r.High)
+			&r.Quota, &r.ClosedWon, &r.PipelineOpen, &r.PipelineWeighted, &r.Forecast, &r.FromPipeline, &r.FromNewBusiness, &r.Low, &r.High)
 		out = append(out, r)
 		return err
 	}, clickhouse.Named("firm", firm), clickhouse.Named("period_start", dateParam(periodStart)))

@@ -3,6 +3,7 @@ package queries_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	team := row
 	team.Level, team.Key, team.Name = "team", "East", "East"
 	rerun := row
-	rerun.CreatedAt, rerun.Forecast = day(3, 15, 14), 760
+	rerun.CreatedAt, rerun.Forecast, rerun.FromPipeline, rerun.FromNewBusiness = day(3, 15, 14), 760, 250, 110
 	for _, rows := range [][]queries.Snapshot{{row, team}, {rerun}} {
 		if err := st.SaveSnapshots(ctx, "acme", rows); err != nil {
 			t.Fatal(err)
@@ -133,7 +134,30 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	if got[0].Level != "rep" || got[0].Forecast != 760 || got[1].Level != "team" || got[1].Quota != 1000 || !got[0].AsOf.Equal(row.AsOf) {
 		t.Fatalf("snapshots: %+v", got)
 	}
+	if got[0].FromPipeline != 250 || got[0].FromNewBusiness != 110 {
+		t.Errorf("rerun's split: %v from pipeline, %v from new business, want 250 and 110", got[0].FromPipeline, got[0].FromNewBusiness)
+	}
 	if other, err := st.Snapshots(ctx, "acme", day(4, 1, 0)); err != nil || len(other) != 0 {
 		t.Fatalf("another period: %+v %v", other, err)
+	}
+}
+
+// TestSnapshotsBeforeTheSplit checks that a snapshot row stored without the split (as before migration 0012)
+// reads back with NaN, unknown, rather than 0 from pipeline and new business.
+func TestSnapshotsBeforeTheSplit(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	err := st.Conn().Exec(ctx, "INSERT INTO forecast_snapshots (firm, period, period_start, period_end, as_of, created_at, level, key, name, team, "+
+		"quota, closed_won, pipeline_open, pipeline_weighted, forecast, low, high) VALUES "+
+		"('acme', '2026-03', '2026-03-01', '2026-04-01', '2026-03-15 12:00:00', '2026-03-15 13:00:00', 'firm', 'acme', 'acme', '', 0, 400, 900, 300, 750, 500, 1100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Snapshots(ctx, "acme", day(3, 1, 0))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if !math.IsNaN(got[0].FromPipeline) || !math.IsNaN(got[0].FromNewBusiness) || got[0].Forecast != 750 {
+		t.Errorf("old row: %+v, want NaN from pipeline and new business", got[0])
 	}
 }

@@ -44,7 +44,7 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	if marks != uint64(2*len(ms)) {
 		t.Fatalf("migration log has %d rows, want %d (one dirty, one clean each)", marks, 2*len(ms))
 	}
-	for _, want := range []string{"activities", "activity_daily", "deal_versions", "forecast_snapshots", "load_journal", "quotas", "recipes", "reps", "session_revocations", "stages", "calls"} {
+	for _, want := range []string{"activities", "activity_daily", "deal_versions", "forecast_snapshots", "load_journal", "quotas", "plans", "recipes", "reps", "session_revocations", "stages", "calls"} {
 		if !strings.Contains(before, want+"\n") {
 			t.Errorf("table %s missing after migrate: %s", want, before)
 		}
@@ -161,6 +161,9 @@ func storedCounts(t testing.TB, st *queries.Store, firm string) map[string]uint6
 }
 
 func TestMillionActivitiesRoundTripAndReload(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	n := 1_000_000
 	if testing.Short() {
 		n = 50_000

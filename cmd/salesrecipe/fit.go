@@ -226,23 +226,38 @@ func printRecipe(w io.Writer, r forecast.Recipe, grain salesrecipe.Grain) error 
 	fmt.Fprintf(w, "Recipe of firm %s, fitted on %s to %s (%d rep-%ss): %s, R² %.2f, out-of-sample WAPE %.0f%%\n\n",
 		r.Firm, r.DataFrom.Format(time.DateOnly), r.DataTo.AddDate(0, 0, -1).Format(time.DateOnly), r.Observations, grain,
 		r.Method, r.R2, 100*r.CVWAPE)
+	bySource := false
 	for _, k := range r.Kinds {
 		fmt.Fprintln(w, adviceLine(k, grain))
 		if k.Kind == forecast.NewOpportunityKind {
 			fmt.Fprintf(w, "  (%s: the deals a rep created in a %s; the firm has no activity rows, so the recipe learns from its deals)\n", k.Kind, grain)
 		}
+		bySource = bySource || k.Kind != forecast.NewOpportunityKind && forecast.IsNewOpportunityKind(k.Kind)
+	}
+	if bySource {
+		fmt.Fprintf(w, "  (a new <source> opportunity is input %s:<source>, the deals of that source a rep created in a %s, from the deals' source column;\n"+
+			"  the firm has no activity rows, so the recipe learns from its deals)\n", forecast.NewOpportunityKind, grain)
 	}
 	_, err := fmt.Fprintln(w)
 	return err
 }
 
+// kindLabel names an input in advice: a per-source new-opportunity kind as "new inbound opportunity",
+// any other kind as itself.
+func kindLabel(kind string) string {
+	if src, ok := strings.CutPrefix(kind, forecast.NewOpportunityKind+":"); ok {
+		return "new " + src + " opportunity"
+	}
+	return kind
+}
+
 // adviceLine reads "1 demo ~ $1,260 of won revenue within 3 months (80% CI $1,050-$1,480)".
 func adviceLine(k forecast.KindRecipe, grain salesrecipe.Grain) string {
 	if k.ValuePerActivity <= 0 {
-		return fmt.Sprintf("1 %s ~ no measurable won revenue (80%% CI %s-%s)", k.Kind, money(k.CILow), money(k.CIHigh))
+		return fmt.Sprintf("1 %s ~ no measurable won revenue (80%% CI %s-%s)", kindLabel(k.Kind), money(k.CILow), money(k.CIHigh))
 	}
 	within := landsWithin(k.Lags)
-	return fmt.Sprintf("1 %s ~ %s of won revenue within %d %s (80%% CI %s-%s)%s", k.Kind, money(k.ValuePerActivity),
+	return fmt.Sprintf("1 %s ~ %s of won revenue within %d %s (80%% CI %s-%s)%s", kindLabel(k.Kind), money(k.ValuePerActivity),
 		within, plural(string(grain), within), money(k.CILow), money(k.CIHigh), lagProfile(k.Lags, grain))
 }
 

@@ -55,6 +55,9 @@ type serveConfig struct {
 	refitEvery time.Duration
 	// refitDebounce is how long after an API load its firm is refitted.
 	refitDebounce time.Duration
+	// planMonths and planMultiple are the firm's rules for reps' business plans.
+	planMonths   int
+	planMultiple float64
 }
 
 // timeouts bound how long a connection may take to send a request and stay idle.
@@ -103,6 +106,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := c.registerMetrics(fs, e); err != nil {
 		return usageErr(e, "serve", "%v", err)
 	}
+	if err := c.registerPlans(fs, e); err != nil {
+		return usageErr(e, "serve", "%v", err)
+	}
 	if err := parse(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -132,6 +138,12 @@ func (c *serveConfig) check() error {
 	var err error
 	if c.trustedProxies, err = dashboards.ParseProxies(c.trustedProxiesText); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.planMonths < 1 || c.planMonths > salesrecipe.MaxPlanMonths {
+		return fmt.Errorf("--plan-months %d: want 1 to %d", c.planMonths, salesrecipe.MaxPlanMonths)
+	}
+	if !(c.planMultiple > 0) || c.planMultiple > 100 {
+		return fmt.Errorf("--plan-multiple %g: want a multiple of quota above 0 and at most 100", c.planMultiple)
 	}
 	if c.authProxyHeader != "" && len(c.trustedProxies) == 0 {
 		return errors.New("--auth-proxy-header needs --trusted-proxies CIDR,... (the proxy's addresses): without them any client could send the header")
@@ -181,6 +193,23 @@ func (c *serveConfig) registerMetrics(fs *flag.FlagSet, e *env) error {
 		{"refit-every", "a duration such as 24h, or 0"},
 		{"refit-debounce", "a duration such as 5m"},
 	} {
+		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(f.name, "-", "_"))
+		if v := e.getenv(env); v != "" {
+			if err := fs.Set(f.name, v); err != nil {
+				return fmt.Errorf("%s %q: want %s", env, v, f.want)
+			}
+		}
+	}
+	return nil
+}
+
+// registerPlans adds the flags of the reps' business plans, their defaults read from the environment.
+func (c *serveConfig) registerPlans(fs *flag.FlagSet, e *env) error {
+	fs.IntVar(&c.planMonths, "plan-months", dashboards.DefaultPlanMonths,
+		fmt.Sprintf("months a rep's business plan covers, 1 to %d (env SALESRECIPE_PLAN_MONTHS)", salesrecipe.MaxPlanMonths))
+	fs.Float64Var(&c.planMultiple, "plan-multiple", dashboards.DefaultPlanMultiple,
+		"the multiple of quota the pipeline of a rep's business plan must reach, above 0 and at most 100 (env SALESRECIPE_PLAN_MULTIPLE)")
+	for _, f := range []struct{ name, want string }{{"plan-months", "a whole number of months"}, {"plan-multiple", "a number such as 3 or 2.5"}} {
 		env := "SALESRECIPE_" + strings.ToUpper(strings.ReplaceAll(f.name, "-", "_"))
 		if v := e.getenv(env); v != "" {
 			if err := fs.Set(f.name, v); err != nil {
@@ -246,7 +275,8 @@ func dashboardsHandler(ctx context.Context, log *slog.Logger, c serveConfig, gat
 		now = time.Now
 	}
 	srv, err := dashboards.New(dashboards.Config{Store: st, Users: users, Now: now, SessionKey: key,
-		AuthProxyHeader: c.authProxyHeader, Gate: gate, Logger: log, Revocations: st, SaveFailed: m.SaveFailed, Refits: rf})
+		AuthProxyHeader: c.authProxyHeader, Gate: gate, Logger: log, Revocations: st, SaveFailed: m.SaveFailed, Refits: rf,
+		PlanMonths: c.planMonths, PlanMultiple: c.planMultiple})
 	if err != nil {
 		return nil, err
 	}

@@ -19,12 +19,12 @@ type synthFlags struct {
 	seed                                      int64
 	perDay, fileFactor, season, churn         float64
 	amountSigma                               float64
-	shortfall, blind                          bool
+	shortfall, blind, sources                 bool
 }
 
 // runSynth writes a synthetic firm's five CSV files and its truth.json.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shape full|deals-only|snapshot] [--format files|crm] [--shortfall] [mechanics flags]",
+	fs := newFlagSet(e, "synth", "synth --out DIR [--firm NAME] [--reps N] [--months M] [--start YYYY-MM-DD] [--seed S] [--shape full|deals-only|snapshot] [--format files|crm] [--sources] [--shortfall] [mechanics flags]",
 		"Writes a realistic synthetic firm with a known recipe: reps.csv, quotas.csv, stages.csv,\n"+
 			"activities.csv, deals.csv (one row per deal version) and truth.json (the true value and delay\n"+
 			"profile of each activity kind). The history covers M calendar months ending this month, or\n"+
@@ -80,6 +80,7 @@ func (f *synthFlags) register(fs *flag.FlagSet, def synth.Config) {
 	fs.BoolVar(&f.shortfall, "shortfall", false, "plant a rep ("+synth.ShortfallRep+") heading for a shortfall this month")
 	fs.Float64Var(&f.amountSigma, "amount-sigma", 0, "lognormal sigma of deal amounts, e.g. 1.2 for lumpy deals (0: the default)")
 	fs.BoolVar(&f.blind, "stage-blind", false, "a deal's win chance does not depend on its stage")
+	fs.BoolVar(&f.sources, "sources", false, "write each deal's source (the activity kind that sourced it, or inbound) in deals.csv and the CRM export's lead_source")
 	fs.Float64Var(&f.fileFactor, "stage-file-factor", 0, "stages file = true win rates x this factor, e.g. 2.5 (0: seed-drawn miscalibration)")
 	fs.StringVar(&f.optimism, "close-optimism", "", "MIN-MAX: every expected close date is that many days early, e.g. 14-21")
 	fs.Float64Var(&f.season, "season-amplitude", 0, "multiply the seasonal swings of activity, e.g. 3 (0: as drawn)")
@@ -127,6 +128,8 @@ func (f *synthFlags) config(fs *flag.FlagSet) (synth.Config, error) {
 			cfg.AmountSigma = f.amountSigma
 		case "stage-blind":
 			cfg.StageBlindWins = f.blind
+		case "sources":
+			cfg.Sources = f.sources
 		case "stage-file-factor":
 			cfg.StageFileFactor = f.fileFactor
 		case "close-optimism":

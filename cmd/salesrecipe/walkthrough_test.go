@@ -3,6 +3,8 @@ package main
 import (
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/salesrecipe/salesrecipe/forecast"
@@ -49,6 +51,39 @@ func TestCRMWalkthrough(t *testing.T) {
 		out, stderr, code := runBin(t, nil, args...)
 		if code != 0 || !s.want.MatchString(out) {
 			t.Fatalf("%s: exit %d, want %s in\n%s%s", s.name, code, s.want, out, stderr)
+		}
+	}
+}
+
+// TestCRMSourcesWalkthrough loads a CRM export whose opportunities have a lead source of different value
+// (synth --sources): the fit learns one input per source and says so as "1 new proposal opportunity ~ $X",
+// proposal-sourced deals (the firm's most valuable) worth the most.
+func TestCRMSourcesWalkthrough(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := runCmd(t, nil, "synth", "--out", dir, "--reps", "30", "--months", "24", "--start", "2024-01-01", "--format", "crm", "--sources"); err != nil {
+		t.Fatal(err)
+	}
+	store := []string{"--data", t.TempDir(), "--log-level", "warn"}
+	load := append(append([]string{"ingest"}, store...), "--kind", "deals", "--mapping", "crm-opportunities", "--default", "updated_at=2025-12-31",
+		filepath.Join(dir, "opportunities.csv"))
+	if out, stderr, code := runBin(t, nil, load...); code != 0 {
+		t.Fatalf("ingest: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code := runBin(t, nil, append(append([]string{"fit"}, store...), "--as-of", "2025-12-31T12:00:00Z")...)
+	if code != 0 {
+		t.Fatalf("fit: exit %d\n%s%s", code, out, stderr)
+	}
+	values := map[string]float64{}
+	for _, m := range regexp.MustCompile(`(?m)^1 new (\w+) opportunity ~ (?:\$([0-9,]+)|no measurable)`).FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(strings.ReplaceAll(m[2], ",", ""), 64)
+		values[m[1]] = v
+	}
+	if len(values) < 2 || !strings.Contains(out, forecast.NewOpportunityKind+":<source>") {
+		t.Fatalf("want one input per lead source in\n%s", out)
+	}
+	for src, v := range values {
+		if src != "proposal" && v >= values["proposal"] {
+			t.Errorf("new %s opportunity ~ %.0f, at least a new proposal one's %.0f:\n%s", src, v, values["proposal"], out)
 		}
 	}
 }

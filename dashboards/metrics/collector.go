@@ -22,6 +22,8 @@ func newRowGauges() []rowGauge {
 		{"forecast", "Forecast of won revenue in the current period, in the firm's currency unit.", func(r Row) float64 { return r.Forecast }},
 		{"forecast_low", "Lower bound of the forecast interval, in the firm's currency unit.", func(r Row) float64 { return r.Low }},
 		{"forecast_high", "Upper bound of the forecast interval, in the firm's currency unit.", func(r Row) float64 { return r.High }},
+		{"forecast_from_pipeline", "Part of the forecast owed to deals open now (closed_won + forecast_from_pipeline + forecast_from_new_business = forecast), in the firm's currency unit.", func(r Row) float64 { return r.FromPipeline }},
+		{"forecast_from_new_business", "Part of the forecast owed to deals not yet open, the recipe's new business, in the firm's currency unit.", func(r Row) float64 { return r.FromNewBusiness }},
 		{"quota", "Quota of the current period, in the firm's currency unit.", func(r Row) float64 { return r.Quota }},
 		{"closed_won", "Revenue won so far in the current period, in the firm's currency unit.", func(r Row) float64 { return r.ClosedWon }},
 		{"pipeline_open", "Open pipeline expected to close in the current period, in the firm's currency unit.", func(r Row) float64 { return r.PipelineOpen }},

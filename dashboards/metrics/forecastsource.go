@@ -24,6 +24,7 @@ func forecastRows(fc *forecast.Forecast) (reps, teams []Row) {
 func moneyRow(team, rep string, m forecast.Money) Row {
 	row := Row{Team: team, Rep: rep, Forecast: m.Forecast, Low: m.Low, High: m.High,
 		ClosedWon: m.ClosedWon, PipelineOpen: m.PipelineOpen, PipelineWeighted: m.PipelineWeighted,
+		FromPipeline: m.FromPipeline, FromNewBusiness: m.FromNewBusiness,
 		RequiredCoverage: math.NaN()}
 	if m.Quota != nil {
 		row.Quota = *m.Quota

@@ -47,6 +47,9 @@ type Row struct {
 	PipelineOpen float64
 	// PipelineWeighted is the open pipeline weighted by each deal's chance to close in the period.
 	PipelineWeighted float64
+	// FromPipeline and FromNewBusiness split Forecast - ClosedWon: the part owed to deals open now and
+	// the part owed to deals not yet open (ClosedWon + FromPipeline + FromNewBusiness = Forecast).
+	FromPipeline, FromNewBusiness float64
 	// RequiredCoverage is the coverage the pipeline's conversion calls for; NaN when unknown.
 	RequiredCoverage float64
 	// Call is the latest forecast call for the period (the rep's own, or the manager's for a

@@ -106,8 +106,8 @@ func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
 		}
 	}
 	for i, tm := range want.Teams {
-		if got := snap.Teams[i]; got.Team != tm.Team || got.Forecast != tm.Forecast {
-			t.Errorf("team %s: gauge %v, forecast %v", tm.Team, got.Forecast, tm.Forecast)
+		if got := snap.Teams[i]; got.Team != tm.Team || got.Forecast != tm.Forecast || got.FromPipeline != tm.FromPipeline || got.FromNewBusiness != tm.FromNewBusiness {
+			t.Errorf("team %s: gauge %+v, forecast %+v", tm.Team, got, tm.Money)
 		}
 	}
 	if snap.LastFit.IsZero() || math.IsNaN(snap.RecipeCVWAPE) {

@@ -64,7 +64,7 @@ func (g *generator) sourceDeal(r *rep, m int, u, at, account int64, km *kindMode
 		cu = g.rng.Int64N(cmo.full)
 	}
 	return g.emitDeal(dealSpec{rep: r, account: account, created: at,
-		closeAt: max(cmo.at(cu), at+minDealSec), amount: g.drawAmount(km.mu), entry: km.entry})
+		closeAt: max(cmo.at(cu), at+minDealSec), amount: g.drawAmount(km.mu), entry: km.entry, source: km.name})
 }
 
 // inboundDeal creates a deal no activity sources, closing at a uniform working time of month m.
@@ -75,7 +75,7 @@ func (g *generator) inboundDeal(r *rep, m int) {
 	account := r.accounts + g.rng.Int64N(accountsPerRep)
 	amount := g.drawAmount(math.Log(g.firm.baseAmount) - g.firm.amountSigma*g.firm.amountSigma/2)
 	if created < g.cal.end {
-		g.emitDeal(dealSpec{rep: r, account: account, created: created, closeAt: closeAt, amount: amount, entry: baselineEntry})
+		g.emitDeal(dealSpec{rep: r, account: account, created: created, closeAt: closeAt, amount: amount, entry: baselineEntry, source: inboundSource})
 	}
 }
 

@@ -66,6 +66,10 @@ type Knobs struct {
 	// Turnover is the chance that a non-lead rep joins after the first month, and again that they leave before the
 	// end; 0 keeps the defaults joinProb and leaveProb.
 	Turnover float64 `json:"turnover,omitempty"`
+	// Sources writes a source column in deals.csv (and lead_source in the CRM export): the activity kind that
+	// sourced each deal, or "inbound" for one no activity sourced, as a CRM's lead source says where an opportunity
+	// came from. Sources differ in value (each kind's mean amount and entry stage), which a deals-only recipe learns.
+	Sources bool `json:"sources,omitempty"`
 	// LagPeak makes every sourcing kind's delay profile peak this many months after the activity (each kind's MaxLag
 	// must reach it; see StretchLags); 0 keeps the seed-drawn profiles.
 	LagPeak int `json:"lag_peak,omitempty"`

@@ -17,7 +17,8 @@ const (
 
 // WriteCRM rewrites a snapshot firm's reps.csv and deals.csv in dir as a common CRM export: opportunities.csv
 // (opportunity_id, sales_agent, account, deal_stage Won/Lost/Engaging/Prospecting, engage_date, close_date,
-// close_value) and teams.csv (sales_agent, manager, regional_office). Agents are named, not numbered; a prospect
+// close_value, and lead_source when the firm was written with Knobs.Sources) and teams.csv (sales_agent, manager,
+// regional_office). Agents are named, not numbered; a prospect
 // has no engage date, an open deal no close date or value, a lost one a close value of 0.
 func WriteCRM(dir string) error {
 	reps, err := readCSVMaps(filepath.Join(dir, "reps.csv"))
@@ -40,11 +41,26 @@ func WriteCRM(dir string) error {
 		}
 		teams = append(teams, []string{r["name"], manager, r["team"]})
 	}
-	opps := [][]string{{"opportunity_id", "sales_agent", "account", "deal_stage", "engage_date", "close_date", "close_value"}}
+	header := []string{"opportunity_id", "sales_agent", "account", "deal_stage", "engage_date", "close_date", "close_value"}
+	sources := len(deals) > 0 && hasKey(deals[0], "source")
+	if sources {
+		header = append(header, "lead_source")
+	}
+	opps := [][]string{header}
 	for _, d := range deals {
-		opps = append(opps, crmRow(d, names[d["rep_id"]]))
+		row := crmRow(d, names[d["rep_id"]])
+		if sources {
+			row = append(row, d["source"])
+		}
+		opps = append(opps, row)
 	}
 	return errors.Join(writeCSV(filepath.Join(dir, CRMTeams), teams), writeCSV(filepath.Join(dir, CRMOpportunities), opps))
+}
+
+// hasKey reports whether a row read by readCSVMaps has a column.
+func hasKey(m map[string]string, key string) bool {
+	_, ok := m[key]
+	return ok
 }
 
 // crmRow is one deal as a CRM opportunity row: its stage collapsed to the four CRM stages, dates as days.

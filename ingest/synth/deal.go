@@ -29,7 +29,11 @@ type dealSpec struct {
 	rep                               *rep
 	account, created, closeAt, amount int64
 	entry                             int
+	source                            string // the activity kind that sourced it, or inboundSource
 }
+
+// inboundSource is the source of a deal no activity sourced (see Knobs.Sources).
+const inboundSource = "inbound"
 
 // dealState is the deal as of one version.
 type dealState struct {
@@ -210,6 +214,10 @@ func (g *generator) writeDeal(id int64, d dealSpec, st *dealState, updated int64
 	}
 	b = append(b, ',')
 	b = g.dealTime.append(b, updated)
+	if g.cfg.Sources {
+		b = append(b, ',')
+		b = append(b, d.source...)
+	}
 	g.deals.buf = b
 	g.deals.endRow()
 	g.rows.DealVersions++

@@ -91,7 +91,11 @@ func (g *generator) writeStatic(w Writers) error {
 // run streams activities and deals month by month, rep by rep.
 func (g *generator) run(ctx context.Context) error {
 	writeHeader(g.acts, activitiesHeader)
-	writeHeader(g.deals, dealsHeader)
+	if g.cfg.Sources {
+		writeHeader(g.deals, dealsHeader+",source")
+	} else {
+		writeHeader(g.deals, dealsHeader)
+	}
 	for m := range g.cal.hist {
 		for i := range g.reps {
 			if err := ctx.Err(); err != nil {

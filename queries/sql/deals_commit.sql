@@ -9,11 +9,11 @@
 -- was updated (and before it closed), and of which no other recorded version is stored, gets an
 -- inferred version: open from its created_at in the reserved stage
 -- '(unknown)', with no expected close date and amount 0 (unknown), built from
--- nothing the deal became later; the same file loaded again infers the same
+-- nothing the deal became later (its source, known from its creation, it keeps); the same file loaded again infers the same
 -- version, which is then stored already.
-INSERT INTO deal_versions (firm, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at, inferred, loaded_at)
+INSERT INTO deal_versions (firm, deal_id, updated_at, rep_id, account_id, stage, status, amount, created_at, close_date, closed_at, inferred, source, loaded_at)
 WITH staged AS (
-    SELECT deal_id, updated_at, rep_id, account_id, stage, status, amount, close_date, closed_at,
+    SELECT deal_id, updated_at, rep_id, account_id, stage, status, amount, close_date, closed_at, source,
            if(created_at = toDateTime64(0, 3, 'UTC'),
               min(least(updated_at, ifNull(closed_at, updated_at))) OVER (PARTITION BY deal_id),
               created_at) AS created,
@@ -25,12 +25,12 @@ stored AS (
     WHERE firm = {firm:String} AND deal_id IN (SELECT deal_id FROM {stage:Identifier})
 )
 SELECT {firm:String}, deal_id, updated_at, rep_id, account_id, stage, status, amount, created, close_date, closed_at,
-       toUInt8(0), {loaded_at:DateTime64(6)}
+       toUInt8(0), source, {loaded_at:DateTime64(6)}
 FROM staged
 WHERE (deal_id, updated_at) NOT IN (SELECT deal_id, updated_at FROM stored WHERE inferred = 0)
 UNION ALL
 SELECT {firm:String}, deal_id, created, rep_id, account_id, '(unknown)', 'open', toDecimal64(0, 2), created, toDate32(0),
-       CAST(NULL, 'Nullable(DateTime64(3, \'UTC\'))'), toUInt8(1), {loaded_at:DateTime64(6)}
+       CAST(NULL, 'Nullable(DateTime64(3, \'UTC\'))'), toUInt8(1), source, {loaded_at:DateTime64(6)}
 FROM staged
 WHERE versions = 1 AND created < updated_at AND (closed_at IS NULL OR created < closed_at)
   AND deal_id NOT IN (SELECT deal_id FROM stored

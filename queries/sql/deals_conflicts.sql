@@ -4,7 +4,7 @@
 SELECT concat(deal_id, ' at ', toString(updated_at)), argMin(pos, h), argMax(pos, h) FROM (
     SELECT deal_id, updated_at, pos,
            cityHash64(rep_id, account_id, stage, status, amount, created_at, close_date,
-                      isNull(closed_at), ifNull(closed_at, toDateTime64(0, 3, 'UTC'))) AS h
+                      isNull(closed_at), ifNull(closed_at, toDateTime64(0, 3, 'UTC')), source) AS h
     FROM {stage:Identifier}
     WHERE (deal_id, updated_at) IN (SELECT (deal_id, updated_at) FROM {stage:Identifier}
                      WHERE cityHash64(deal_id) % {buckets:UInt64} = {bucket:UInt64}

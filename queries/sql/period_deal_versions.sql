@@ -7,7 +7,7 @@
 SELECT deal_id, toUnixTimestamp64Milli(updated_at), rep_id, toString(stage),
        toUInt8(indexOf(['open', 'won', 'lost'], toString(status)) - 1), toFloat64(amount),
        toUnixTimestamp64Milli(created_at), if(close_date = toDate32(0), toInt64(-9223372036854775808), toInt64(toInt32(close_date)) * 86400000),
-       ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808)), inferred = 1
+       ifNull(toUnixTimestamp64Milli(closed_at), toInt64(-9223372036854775808)), inferred = 1, toString(source)
 FROM deal_versions
 WHERE firm = {firm:String} AND updated_at <= {as_of:DateTime64(3)}
   AND deal_id IN (

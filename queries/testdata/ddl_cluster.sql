@@ -233,3 +233,46 @@ PARTITION BY toYear(period_start)
 ORDER BY (firm, period_start, period, rep_id, team, submitted_at, submitted_by);
 
 CREATE TABLE IF NOT EXISTS `calls` ON CLUSTER `sales` AS `calls_local` ENGINE = Distributed('sales', 'salesrecipe', 'calls_local', cityHash64(firm));
+
+CREATE TABLE IF NOT EXISTS `plans_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    rep_id String,
+    from_month Date32,
+    months UInt8,
+    multiple Float64,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    plan String
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
+
+CREATE TABLE IF NOT EXISTS `plans` ON CLUSTER `sales` AS `plans_local` ENGINE = Distributed('sales', 'salesrecipe', 'plans_local', cityHash64(firm));
+
+CREATE TABLE IF NOT EXISTS `contest_versions_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    contest_id String,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    name String,
+    period String,
+    from_day Date32,
+    to_day Date32,
+    metric LowCardinality(String),
+    teams Array(String),
+    reps_see UInt8
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (firm, contest_id, saved_at);
+
+CREATE TABLE IF NOT EXISTS `contest_versions` ON CLUSTER `sales` AS `contest_versions_local` ENGINE = Distributed('sales', 'salesrecipe', 'contest_versions_local', cityHash64(firm));
+
+ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;

@@ -205,3 +205,36 @@ CREATE TABLE IF NOT EXISTS `calls`  (
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYear(period_start)
 ORDER BY (firm, period_start, period, rep_id, team, submitted_at, submitted_by);
+
+CREATE TABLE IF NOT EXISTS `plans`  (
+    firm LowCardinality(String),
+    rep_id String,
+    from_month Date32,
+    months UInt8,
+    multiple Float64,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    plan String
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, rep_id, from_month, saved_at, saved_by);
+
+CREATE TABLE IF NOT EXISTS `contest_versions`  (
+    firm LowCardinality(String),
+    contest_id String,
+    saved_at DateTime64(3, 'UTC'),
+    saved_by String,
+    name String,
+    period String,
+    from_day Date32,
+    to_day Date32,
+    metric LowCardinality(String),
+    teams Array(String),
+    reps_see UInt8
+) ENGINE = ReplacingMergeTree()
+ORDER BY (firm, contest_id, saved_at);
+
+ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS source LowCardinality(String) DEFAULT '' AFTER inferred;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
+
+ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
