@@ -118,6 +118,9 @@ func (s *Server) accuracyPage(ctx context.Context, req *request) (*page, error) 
 		return nil, err
 	}
 	bt := backtestView(full, req.who)
+	if err := s.scoreCalls(ctx, req, bt); err != nil {
+		return nil, err
+	}
 	pg.Notes = append(pg.Notes, bt.Notes...)
 	pg.Tiles = accuracyTiles(bt)
 	for _, b := range []func(*forecast.Backtest, salesrecipe.Grain) (section, error){methodsSection, actualsSection} {
@@ -127,6 +130,11 @@ func (s *Server) accuracyPage(ctx context.Context, req *request) (*page, error) 
 		}
 		pg.Sections = append(pg.Sections, sec)
 	}
+	calls, err := s.callScoresSection(ctx, req, bt)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(pg.Sections, calls)
 	return pg, nil
 }
 
@@ -271,5 +279,9 @@ func (s *Server) backtestAPI(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return backtestView(bt, req.who), nil
+	v := backtestView(bt, req.who)
+	if err := s.scoreCalls(ctx, req, v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

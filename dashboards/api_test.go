@@ -26,6 +26,7 @@ func TestAPIGolden(t *testing.T) {
 	}
 	f := newFixture(t)
 	f.fit(t, testNow.Add(-24*time.Hour))
+	savePastCalls(t, f)
 	tests := []struct {
 		name, role, path string
 	}{
@@ -66,6 +67,8 @@ func TestAPIGolden(t *testing.T) {
 		})
 	}
 	t.Run("scoped numbers agree with the forecast", func(t *testing.T) { scopedNumbersAgree(t, f) })
+	t.Run("accuracy page scores the calls", func(t *testing.T) { accuracyScoresCalls(t, f) })
+	t.Run("calls: submit, read and show", func(t *testing.T) { callsSubmitReadAndShow(t, f) })
 }
 
 // firstDiff shows the first line where two texts differ.

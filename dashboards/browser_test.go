@@ -332,6 +332,29 @@ func TestBrowser(t *testing.T) {
 		}
 		tb.expectClean(t, "/team as rep")
 	})
+	t.Run("rep submits a call, the manager sees it", func(t *testing.T) {
+		tb.login(t, "rep", "/reps/r0003")
+		tb.open(t, "/reps/r0003")
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#calls input[name=commit]`), "12345"),
+			chromedp.SetValue(chromedp.CSS(`#calls input[name=best_case]`), "23456"),
+			chromedp.SetValue(chromedp.CSS(`#calls input[name=note]`), "Browser call: Acme signs"),
+			chromedp.Click(chromedp.CSS(`#calls button[type=submit]`)))
+		// The form's answer is a redirect back to the rep page, showing the call.
+		tb.do(t, chromedp.WaitReady(chromedp.CSS(`#table-call-history tbody tr`)))
+		if href := eval[string](t, tb, `location.pathname + location.search`); href != "/reps/r0003?period=2026-03" {
+			t.Errorf("after the call the rep is on %s", href)
+		}
+		if text := eval[string](t, tb, `document.querySelector("#table-call-history").innerText`); !strings.Contains(text, "Browser call: Acme signs") || !strings.Contains(text, "12,345") {
+			t.Errorf("the rep's call history:\n%s", text)
+		}
+		tb.expectClean(t, "/reps/r0003 call")
+		tb.login(t, "manager", "/team")
+		tb.visit(t, "/team", "manager-team-calls.png")
+		row := eval[string](t, tb, `Array.from(document.querySelectorAll("#table-calls tbody tr")).map(function (r) { return r.innerText; }).filter(function (t) { return t.indexOf("Browser call") >= 0; }).join("\n")`)
+		if !strings.Contains(row, "12,345") || !strings.Contains(row, "23,456") || !strings.Contains(row, "Ray Rep") {
+			t.Errorf("the manager's Team page shows the rep's call as %q", row)
+		}
+	})
 	t.Run("rep writes a plan the manager reviews", func(t *testing.T) { browserPlan(t, tb) })
 	t.Run("csv download", func(t *testing.T) {
 		tb.login(t, "manager", "/team")

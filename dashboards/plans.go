@@ -46,7 +46,7 @@ func (s *Server) planRoutes() []methodRoute {
 	}
 }
 
-// edits counts saves of people's own numbers (plans) per firm, so cached pages
+// edits counts saves of people's own numbers (plans, forecast calls) per firm, so cached pages
 // that show them are rebuilt at once after a save.
 type edits struct {
 	mu sync.Mutex
@@ -261,7 +261,7 @@ func (s *Server) mayWrite(req *request, formToken string) error {
 		}
 		return &httpError{code: http.StatusForbidden, msg: "this form expired or lacks its CSRF token; reload the page and try again"}
 	}
-	return &httpError{code: http.StatusForbidden, msg: "send your bearer token (Authorization: Bearer ...) to change a plan"}
+	return &httpError{code: http.StatusForbidden, msg: "send your bearer token (Authorization: Bearer ...) to change a plan or a call"}
 }
 
 // savePlan checks a plan against the firm's rules and stores it as a new version.

@@ -302,11 +302,15 @@ func (s *Server) repPage(ctx context.Context, req *request) (*page, error) {
 			pg.Sections = append(pg.Sections, sec)
 		}
 	}
+	call, err := s.repCallSection(ctx, req, d)
+	if err != nil {
+		return nil, err
+	}
 	plan, err := s.planSections(ctx, req, true)
 	if err != nil {
 		return nil, err
 	}
-	pg.Sections = append(append(pg.Sections, plan...), section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
+	pg.Sections = append(append(append(pg.Sections, call), plan...), section{ID: "links", Title: "More", Links: []link{{"Printable review", "/review/" + d.RepID}}})
 	return pg, nil
 }
 

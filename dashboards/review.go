@@ -167,7 +167,11 @@ func (s *Server) teamReviewPage(ctx context.Context, req *request) (*page, error
 	if err != nil {
 		return nil, err
 	}
-	pg.Sections = append(pg.Sections, standingsSection(v), teamWeekSection(v, acts, slices.Sorted(maps.Keys(kinds)), last, before), teamChangesSection(v, changes, last))
+	calls, err := s.callChangesSection(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	pg.Sections = append(pg.Sections, standingsSection(v), teamWeekSection(v, acts, slices.Sorted(maps.Keys(kinds)), last, before), teamChangesSection(v, changes, last), calls)
 	return pg, nil
 }
 

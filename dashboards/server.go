@@ -188,7 +188,7 @@ func (s *Server) routes() {
 	for _, a := range s.actions() {
 		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
 	}
-	for _, a := range s.planRoutes() {
+	for _, a := range append(s.planRoutes(), s.callRoutes()...) {
 		m.Handle(a.method+" "+a.pattern, s.guard(a.route, a.do))
 	}
 	for _, c := range s.contestRoutes() {

@@ -42,6 +42,7 @@ func (s *Server) teamPage(ctx context.Context, req *request) (*page, error) {
 		func() (section, error) { return coverageSection(v) },
 		func() (section, error) { return repTableSection(v), nil },
 		func() (section, error) { return teamTableSection(v), nil },
+		func() (section, error) { return s.teamCallsSection(ctx, req) },
 		func() (section, error) { return trendSection(trend, req) },
 	}
 	for _, b := range builders {

@@ -48,6 +48,8 @@ type section struct {
 	Links []link
 	// Form is the plan form, shown under the section; the layout adds the session's CSRF token to it.
 	Form *planForm
+	// CallForm is a forecast call form shown under the section, given the CSRF token the same way.
+	CallForm *callForm
 }
 
 // link is a labelled href.
@@ -119,6 +121,9 @@ func (s *Server) build(p *page, path string, q params) (*builtPage, error) {
 		}
 		if sec.Form != nil {
 			bp.forms = append(bp.forms, sec.Form.ID)
+		}
+		if sec.CallForm != nil {
+			bp.forms = append(bp.forms, sec.CallForm.ID)
 		}
 	}
 	var b bytes.Buffer

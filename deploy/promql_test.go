@@ -227,7 +227,7 @@ func exportedSeries(t *testing.T) map[string][]string {
 	src := staticSource{metrics.Snapshot{
 		Firm: "f", Currency: "EUR", Period: salesrecipe.NewPeriod(salesrecipe.GrainMonth, time.Now()),
 		Reps:         []metrics.Row{{Team: "t", Rep: "r", Forecast: 1, Quota: 2, PipelineOpen: 1, RequiredCoverage: 3}},
-		Teams:        []metrics.Row{{Team: "t", Forecast: 1, Quota: 2, PipelineOpen: 1, RequiredCoverage: 3}},
+		Teams:        []metrics.Row{{Team: "t", Forecast: 1, Quota: 2, PipelineOpen: 1, RequiredCoverage: 3, Call: &metrics.Call{Commit: 1, BestCase: 2, SubmittedAt: time.Now()}}},
 		RecipeCVWAPE: 0.3, FitDuration: time.Second, LastFit: time.Now(), LastForecast: time.Now(),
 	}}
 	m, err := metrics.New(metrics.Config{Registerer: reg, Source: src, PerRep: true})

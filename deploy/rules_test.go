@@ -15,9 +15,9 @@ func TestPromtool(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"check rules", []string{"check", "rules", "dashboards/prometheus/rules.yml"}, "SUCCESS: 17 rules found"},
+		{"check rules", []string{"check", "rules", "dashboards/prometheus/rules.yml"}, "SUCCESS: 20 rules found"},
 		{"check config", []string{"check", "config", "deploy/prometheus.yml"}, "SUCCESS"},
-		{"test rules", []string{"test", "rules", "dashboards/prometheus/rules_test.yml", "dashboards/prometheus/rules_days_test.yml"}, "SUCCESS"},
+		{"test rules", []string{"test", "rules", "dashboards/prometheus/rules_test.yml", "dashboards/prometheus/rules_days_test.yml", "dashboards/prometheus/rules_calls_test.yml"}, "SUCCESS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

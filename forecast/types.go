@@ -169,12 +169,15 @@ type Score struct {
 
 // Backtest is the result of a rolling-origin backtest of one firm.
 type Backtest struct {
-	Firm    string   `json:"firm"`
-	Periods int      `json:"periods"`
-	Methods []Score  `json:"methods"`
-	Points  []Point  `json:"-"` // every rep-level forecast behind the scores
-	Teams   []Point  `json:"-"` // every team-level forecast behind the team scores (RepID empty), as the team rows show them
-	Notes   []string `json:"-"`
+	Firm    string  `json:"firm"`
+	Periods int     `json:"periods"`
+	Methods []Score `json:"methods"`
+	// Calls scores people's forecast calls (rep_commit, manager_commit) beside the model, where
+	// the caller added them (ScoreCalls); absent without calls.
+	Calls  []CallScore `json:"calls,omitempty"`
+	Points []Point     `json:"-"` // every rep-level forecast behind the scores
+	Teams  []Point     `json:"-"` // every team-level forecast behind the team scores (RepID empty), as the team rows show them
+	Notes  []string    `json:"-"`
 }
 
 // Point is one rep-level (or, with RepID empty, team-level) forecast of one method in a backtest, with its outcome.

@@ -44,7 +44,7 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	if marks != uint64(2*len(ms)) {
 		t.Fatalf("migration log has %d rows, want %d (one dirty, one clean each)", marks, 2*len(ms))
 	}
-	for _, want := range []string{"activities", "activity_daily", "deal_versions", "forecast_snapshots", "load_journal", "quotas", "plans", "recipes", "reps", "session_revocations", "stages"} {
+	for _, want := range []string{"activities", "activity_daily", "deal_versions", "forecast_snapshots", "load_journal", "quotas", "plans", "recipes", "reps", "session_revocations", "stages", "calls"} {
 		if !strings.Contains(before, want+"\n") {
 			t.Errorf("table %s missing after migrate: %s", want, before)
 		}

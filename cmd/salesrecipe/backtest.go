@@ -20,7 +20,8 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 			"(default 20%, 40%, 60% and 80%), each moved 97 minutes off the round grid, it refits on the data\n"+
 			"known then, forecasts, and compares with what was really won. Methods: salesrecipe (the combined forecast), recipe_only, pipeline_only and the\n"+
 			"baselines last_period, run_rate and stage_weighted. Prints rep- and team-level WAPE, bias and the\n"+
-			"80% interval coverage per method and as-of point. Periods are YYYY-MM, YYYY-Qn or YYYY-Wnn.")
+			"80% interval coverage per method and as-of point, and people's forecast calls (rep_commit, manager_commit:\n"+
+			"the latest commit submitted by each moment) beside the model. Periods are YYYY-MM, YYYY-Qn or YYYY-Wnn.")
 	c.register(fs, e.getenv)
 	firm := fs.String("firm", "default", "firm")
 	fromFlag := fs.String("from", "", "first period to backtest; default 11 periods before --to")
@@ -59,6 +60,11 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	calls, err := st.Calls(ctx, *firm, from.Start, to.Start, e.now())
+	if err != nil {
+		return err
+	}
+	res.Calls = forecast.ScoreCalls(res, from.Grain, calls)
 	if *format == "json" {
 		return writeJSON(e.stdout, res)
 	}
@@ -119,6 +125,9 @@ func printBacktest(w io.Writer, bt *forecast.Backtest, from, to salesrecipe.Peri
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := printCallScores(w, bt.Calls); err != nil {
+		return err
+	}
 	for _, n := range bt.Notes {
 		fmt.Fprintln(w, "note: "+n)
 	}
@@ -131,4 +140,25 @@ func pct(v *float64, decimals int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.*f%%", decimals, 100**v)
+}
+
+// printCallScores prints people's calls scored beside the model, one line per rep, team and total.
+func printCallScores(w io.Writer, scores []forecast.CallScore) error {
+	if len(scores) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nPeople's calls (the latest commit submitted by each moment) beside the model at the same moments:\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "method\tcall of\tmoments\tcall WAPE\tcall bias\tmodel WAPE\tmodel bias")
+	for _, c := range scores {
+		who := c.RepID
+		switch {
+		case c.All:
+			who = "all"
+		case who == "":
+			who = "team " + c.Team
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%+.1f%%\t%.1f%%\t%+.1f%%\n", c.Method, who, c.Forecasts, 100*c.WAPE, 100*c.Bias, 100*c.ModelWAPE, 100*c.ModelBias)
+	}
+	return tw.Flush()
 }

@@ -10,8 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/dashboards"
+	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
 	"github.com/salesrecipe/salesrecipe/queries"
@@ -48,7 +51,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	c.store.dsn, c.store.dataDir, c.store.cluster = "", filepath.Join(*dir, "store"), ""
 	cfg := def
 	cfg.Reps, cfg.Months, cfg.Seed, cfg.End = *reps, *months, *seed, e.now().UTC()
-	if _, err := synth.WriteDir(ctx, filepath.Join(*dir, "firm"), cfg); err != nil {
+	truth, err := synth.WriteDir(ctx, filepath.Join(*dir, "firm"), cfg)
+	if err != nil {
 		return err
 	}
 	st, err := c.store.open(ctx, log, "demo")
@@ -60,6 +64,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := fitAndForecastDemo(ctx, e, st, "default"); err != nil {
+		return err
+	}
+	if err := saveDemoCalls(ctx, e, st, truth, cfg.Seed); err != nil {
 		return err
 	}
 	users, err := writeDemoUsers(filepath.Join(*dir, "users.yaml"), e, c.addr)
@@ -160,4 +167,51 @@ func randomToken() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// demoCallMonths is how many past months the demo's reps and managers have called.
+const demoCallMonths = 6
+
+// saveDemoCalls stores simulated forecast calls (synth.SimulateCalls: one sandbagger, one rep with
+// happy ears, honest others, managers rolling up their teams) for the last demoCallMonths months,
+// called on what each rep won, and for this month, called on the model's forecast; calls dated
+// after now are left out. /accuracy then scores them beside the model and the Team page shows them.
+func saveDemoCalls(ctx context.Context, e *env, st *queries.Store, truth synth.Truth, seed int64) error {
+	now := e.now().UTC()
+	current := salesrecipe.NewPeriod(salesrecipe.GrainMonth, now)
+	periods := []salesrecipe.Period{current}
+	for range demoCallMonths {
+		periods = append([]salesrecipe.Period{periods[0].Prev()}, periods...)
+	}
+	won := map[string]float64{}
+	revenue, err := st.WonRevenue(ctx, "default", salesrecipe.GrainMonth, periods[0].Start, current.Start, now)
+	if err != nil {
+		return err
+	}
+	for _, r := range revenue {
+		won[r.RepID+r.Period.Format(time.DateOnly)] = r.Amount
+	}
+	fc, err := (&forecast.Forecaster{Store: st, Now: e.now}).Forecast(ctx, forecast.Request{Firm: "default", Period: current, AsOf: now, NoSave: true})
+	if err != nil {
+		return err
+	}
+	for _, r := range fc.Reps {
+		won[r.RepID+current.Start.Format(time.DateOnly)] = r.Forecast
+	}
+	calls := synth.SimulateCalls(seed, synth.CallStyles(truth), periods, func(rep string, p salesrecipe.Period) float64 {
+		return won[rep+p.Start.Format(time.DateOnly)]
+	})
+	n := 0
+	for _, c := range calls {
+		if c.SubmittedAt.After(now) {
+			continue
+		}
+		if err := st.SaveCall(ctx, "default", c); err != nil {
+			return err
+		}
+		n++
+	}
+	_, err = fmt.Fprintf(e.stdout, "Stored %d simulated forecast calls over %s to %s: rep %s sandbags, rep %s has happy ears\n\n",
+		n, periods[0], current, synth.CallStyles(truth)[0].RepID, synth.CallStyles(truth)[1].RepID)
+	return err
 }

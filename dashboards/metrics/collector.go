@@ -32,6 +32,11 @@ func newRowGauges() []rowGauge {
 		{"required_coverage_ratio", "Coverage the pipeline's learned in-period conversion calls for; absent when unknown.", func(r Row) float64 { return r.RequiredCoverage }},
 		{"forecast_attainment_ratio", "Forecast over quota; absent without a quota.", Row.Attainment},
 		{"shortfall", "Quota minus forecast, floored at 0, in the firm's currency unit.", Row.Shortfall},
+		{"call_commit", "Commit of the latest forecast call for the current period (a rep's own; a team's by its manager), in the firm's currency unit; absent without a call.",
+			func(r Row) float64 { return r.callValue(func(c Call) float64 { return c.Commit }) }},
+		{"call_best_case", "Best case of the latest forecast call for the current period, in the firm's currency unit; absent without a call.",
+			func(r Row) float64 { return r.callValue(func(c Call) float64 { return c.BestCase }) }},
+		{"call_last_submission_timestamp_seconds", "When the latest forecast call for the current period was submitted; 0 means none yet.", Row.CallSubmitted},
 	}
 }
 

@@ -42,5 +42,31 @@ func (s *StoreSource) forecastSnapshot(ctx context.Context, snap *Snapshot) erro
 		return fmt.Errorf("forecast of %s: %w", snap.Firm, err)
 	}
 	snap.Reps, snap.Teams = forecastRows(fc)
+	return s.addCalls(ctx, snap)
+}
+
+// addCalls sets each row's latest forecast call for the snapshot's period known at its time.
+func (s *StoreSource) addCalls(ctx context.Context, snap *Snapshot) error {
+	calls, err := s.Store.Calls(ctx, snap.Firm, snap.Period.Start, snap.Period.Start, snap.LastForecast)
+	if err != nil {
+		return fmt.Errorf("calls of %s: %w", snap.Firm, err)
+	}
+	latest := map[[2]string]*Call{}
+	for _, c := range calls { // oldest first: the last one of each rep or team stays
+		if c.Period != snap.Period {
+			continue
+		}
+		k := [2]string{c.RepID, c.Team}
+		if c.RepID != "" {
+			k[1] = ""
+		}
+		latest[k] = &Call{Commit: c.Commit, BestCase: c.BestCase, SubmittedAt: c.SubmittedAt}
+	}
+	for i := range snap.Reps {
+		snap.Reps[i].Call = latest[[2]string{snap.Reps[i].Rep, ""}]
+	}
+	for i := range snap.Teams {
+		snap.Teams[i].Call = latest[[2]string{"", snap.Teams[i].Team}]
+	}
 	return nil
 }

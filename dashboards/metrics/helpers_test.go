@@ -100,13 +100,15 @@ func acme() Snapshot {
 		Currency: "EUR",
 		Period:   salesrecipe.NewPeriod(salesrecipe.GrainMonth, t0),
 		Reps: []Row{
-			{Team: "east", Rep: "r1", Forecast: 20000, Low: 15000, High: 30000, Quota: 100000, ClosedWon: 10000, PipelineOpen: 60000, FromPipeline: 7000, FromNewBusiness: 3000, PipelineWeighted: 10000, RequiredCoverage: 3},
+			{Team: "east", Rep: "r1", Forecast: 20000, Low: 15000, High: 30000, Quota: 100000, ClosedWon: 10000, PipelineOpen: 60000, FromPipeline: 7000, FromNewBusiness: 3000, PipelineWeighted: 10000, RequiredCoverage: 3,
+				Call: &Call{Commit: 40000, BestCase: 60000, SubmittedAt: t0.Add(-72 * time.Hour)}},
 			{Team: "east", Rep: "r2", Forecast: 95000, Low: 80000, High: 120000, Quota: 90000, ClosedWon: 50000, PipelineOpen: 150000, FromPipeline: 31500, FromNewBusiness: 13500, PipelineWeighted: 45000, RequiredCoverage: 3},
 			{Team: "west", Rep: "r3", Forecast: 130000, Low: 125000, High: 140000, Quota: 100000, ClosedWon: 120000, PipelineOpen: 20000, FromPipeline: 7000, FromNewBusiness: 3000, PipelineWeighted: 10000, RequiredCoverage: 3},
 			{Team: "west", Rep: "r4", Forecast: 5000, Low: 0, High: 12000, ClosedWon: 0, PipelineOpen: 12000, FromPipeline: 3500, FromNewBusiness: 1500, PipelineWeighted: 5000, RequiredCoverage: math.NaN()},
 		},
 		Teams: []Row{
-			{Team: "east", Forecast: 115000, Low: 100000, High: 140000, Quota: 190000, ClosedWon: 60000, PipelineOpen: 210000, FromPipeline: 38500, FromNewBusiness: 16500, PipelineWeighted: 55000, RequiredCoverage: 3},
+			{Team: "east", Forecast: 115000, Low: 100000, High: 140000, Quota: 190000, ClosedWon: 60000, PipelineOpen: 210000, FromPipeline: 38500, FromNewBusiness: 16500, PipelineWeighted: 55000, RequiredCoverage: 3,
+				Call: &Call{Commit: 150000, BestCase: 175000, SubmittedAt: t0.Add(-48 * time.Hour)}},
 			{Team: "west", Forecast: 135000, Low: 128000, High: 148000, Quota: 100000, ClosedWon: 120000, PipelineOpen: 32000, FromPipeline: 10500, FromNewBusiness: 4500, PipelineWeighted: 15000, RequiredCoverage: 3},
 		},
 		RecipeCVWAPE: 0.31,

@@ -52,6 +52,33 @@ type Row struct {
 	FromPipeline, FromNewBusiness float64
 	// RequiredCoverage is the coverage the pipeline's conversion calls for; NaN when unknown.
 	RequiredCoverage float64
+	// Call is the latest forecast call for the period (the rep's own, or the manager's for a
+	// team); nil when none was submitted.
+	Call *Call
+}
+
+// Call is the forecast call that counts for a row: the latest submitted.
+type Call struct {
+	// Commit and BestCase are the called amounts, in the firm's currency unit.
+	Commit, BestCase float64
+	// SubmittedAt is when it was submitted.
+	SubmittedAt time.Time
+}
+
+// callValue returns a field of the row's call, NaN without a call.
+func (r Row) callValue(f func(Call) float64) float64 {
+	if r.Call == nil {
+		return math.NaN()
+	}
+	return f(*r.Call)
+}
+
+// CallSubmitted is the Unix time of the latest call's submission, 0 when none was submitted.
+func (r Row) CallSubmitted() float64 {
+	if r.Call == nil {
+		return 0
+	}
+	return unix(r.Call.SubmittedAt)
 }
 
 // Shortfall is quota minus forecast, floored at 0.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
 	"github.com/salesrecipe/salesrecipe/ingest"
 	"github.com/salesrecipe/salesrecipe/ingest/synth"
@@ -22,6 +23,7 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	st := loadSynthFirm(t, cfg)
 	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
 	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR", Forecaster: fc}
+	team := saveCalls(t, st, t0)
 	snap, err := src.Snapshot(t.Context(), "default", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +31,7 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 	if err := snap.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	checkCalls(t, snap, team)
 	if len(snap.Reps) != cfg.Reps || len(snap.Teams) == 0 {
 		t.Fatalf("%d reps and %d teams, want %d reps", len(snap.Reps), len(snap.Teams), cfg.Reps)
 	}
@@ -149,6 +152,7 @@ func TestStoreSourceServesADealsOnlyFirm(t *testing.T) {
 	st := loadSynthFiles(t, cfg, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindDeals)
 	fc := &forecast.Forecaster{Store: st, Now: func() time.Time { return t0 }}
 	src := &StoreSource{Store: st, FirmList: []string{"default"}, Currency: "EUR", Forecaster: fc}
+	team := saveCalls(t, st, t0)
 	snap, err := src.Snapshot(t.Context(), "default", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -156,11 +160,60 @@ func TestStoreSourceServesADealsOnlyFirm(t *testing.T) {
 	if err := snap.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	checkCalls(t, snap, team)
 	if len(snap.Reps) != cfg.Reps || len(snap.Teams) == 0 {
 		t.Fatalf("%d reps and %d teams, want %d reps", len(snap.Reps), len(snap.Teams), cfg.Reps)
 	}
 	rc, ok, err := st.LatestRecipe(t.Context(), "default", "month", t0)
 	if err != nil || !ok || !strings.Contains(rc.Body, forecast.NewOpportunityKind) {
 		t.Fatalf("the snapshot fits and stores a recipe on new opportunities: ok %v, %v", ok, err)
+	}
+}
+
+// saveCalls stores forecast calls around now: for the shortfall rep two in the period (the later
+// counts), one made after now and one for the next period (neither counts); a team call for the
+// shortfall rep's team, whose name it returns.
+func saveCalls(t *testing.T, st *queries.Store, now time.Time) string {
+	t.Helper()
+	reps, err := st.Reps(t.Context(), "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var team string
+	for _, r := range reps {
+		if r.ID == synth.ShortfallRep {
+			team = r.Team
+		}
+	}
+	p := salesrecipe.NewPeriod(salesrecipe.GrainMonth, now)
+	for _, c := range []salesrecipe.Call{
+		{Period: p, RepID: synth.ShortfallRep, Team: team, Commit: 10, BestCase: 20, SubmittedBy: "rep", SubmittedAt: now.Add(-2 * time.Hour)},
+		{Period: p, RepID: synth.ShortfallRep, Team: team, Commit: 30, BestCase: 40, SubmittedBy: "rep", SubmittedAt: now.Add(-time.Hour)},
+		{Period: p, RepID: synth.ShortfallRep, Team: team, Commit: 99, BestCase: 99, SubmittedBy: "rep", SubmittedAt: now.Add(time.Hour)},
+		{Period: p.Next(), RepID: synth.ShortfallRep, Team: team, Commit: 77, BestCase: 77, SubmittedBy: "rep", SubmittedAt: now.Add(-time.Hour)},
+		{Period: p, Team: team, Commit: 500, BestCase: 600, SubmittedBy: "manager", SubmittedAt: now.Add(-3 * time.Hour)},
+	} {
+		if err := st.SaveCall(t.Context(), "default", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return team
+}
+
+// checkCalls checks the snapshot carries the calls saveCalls made that count at its time.
+func checkCalls(t *testing.T, snap Snapshot, team string) {
+	t.Helper()
+	for _, r := range snap.Reps {
+		switch {
+		case r.Rep == synth.ShortfallRep && (r.Call == nil || r.Call.Commit != 30 || r.Call.BestCase != 40 || r.CallSubmitted() != unix(t0.Add(-time.Hour))):
+			t.Errorf("%s's call: %+v, want the later one of the period made before now", r.Rep, r.Call)
+		case r.Rep != synth.ShortfallRep && r.Call != nil:
+			t.Errorf("%s has a call it never made: %+v", r.Rep, r.Call)
+		}
+	}
+	for _, r := range snap.Teams {
+		if (r.Team == team) != (r.Call != nil) || r.Call != nil && r.Call.Commit != 500 {
+			t.Errorf("team %s's call: %+v", r.Team, r.Call)
+		}
 	}
 }

@@ -217,6 +217,23 @@ ALTER TABLE `deal_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS in
 
 ALTER TABLE `deal_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
 
+CREATE TABLE IF NOT EXISTS `calls_local` ON CLUSTER `sales` (
+    firm LowCardinality(String),
+    period LowCardinality(String),
+    period_start Date32,
+    rep_id String,
+    team String,
+    commit Decimal(18, 2),
+    best_case Decimal(18, 2),
+    note String,
+    submitted_by String,
+    submitted_at DateTime64(6, 'UTC')
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYear(period_start)
+ORDER BY (firm, period_start, period, rep_id, team, submitted_at, submitted_by);
+
+CREATE TABLE IF NOT EXISTS `calls` ON CLUSTER `sales` AS `calls_local` ENGINE = Distributed('sales', 'salesrecipe', 'calls_local', cityHash64(firm));
+
 CREATE TABLE IF NOT EXISTS `plans_local` ON CLUSTER `sales` (
     firm LowCardinality(String),
     rep_id String,

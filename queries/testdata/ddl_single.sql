@@ -191,6 +191,21 @@ ORDER BY (firm, kind, token, at);
 
 ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS inferred UInt8 DEFAULT 0 AFTER closed_at;
 
+CREATE TABLE IF NOT EXISTS `calls`  (
+    firm LowCardinality(String),
+    period LowCardinality(String),
+    period_start Date32,
+    rep_id String,
+    team String,
+    commit Decimal(18, 2),
+    best_case Decimal(18, 2),
+    note String,
+    submitted_by String,
+    submitted_at DateTime64(6, 'UTC')
+) ENGINE = ReplacingMergeTree()
+PARTITION BY toYear(period_start)
+ORDER BY (firm, period_start, period, rep_id, team, submitted_at, submitted_by);
+
 CREATE TABLE IF NOT EXISTS `plans`  (
     firm LowCardinality(String),
     rep_id String,
