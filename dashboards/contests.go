@@ -22,16 +22,16 @@ import (
 
 // contestRoutes lists the contest pages and endpoints with their methods. Their answers are
 // never cached: they show what users have just written.
-func (s *Server) contestRoutes() []actionRoute {
+func (s *Server) contestRoutes() []methodRoute {
 	page := func(name string) route { return route{name: name, access: accessFirm} }
 	api := func(name string) route { return route{name: name, access: accessFirm, api: true} }
-	return []actionRoute{
-		{"GET /contests", page("contests"), s.contestsPage},
-		{"GET /contests/{id}", page("contest"), s.contestPage},
-		{"POST /contests", page("contest-form"), s.contestFormPost},
-		{"GET /api/v1/contests", api("api-contests"), s.contestsAPI},
-		{"GET /api/v1/contests/{id}", api("api-contest"), s.contestAPI},
-		{"POST /api/v1/contests", api("api-contest-save"), s.contestSaveAPI},
+	return []methodRoute{
+		{http.MethodGet, "/contests", page("contests"), s.contestsPage},
+		{http.MethodGet, "/contests/{id}", page("contest"), s.contestPage},
+		{http.MethodPost, "/contests", page("contest-form"), s.contestFormPost},
+		{http.MethodGet, "/api/v1/contests", api("api-contests"), s.contestsAPI},
+		{http.MethodGet, "/api/v1/contests/{id}", api("api-contest"), s.contestAPI},
+		{http.MethodPost, "/api/v1/contests", api("api-contest-save"), s.contestSaveAPI},
 	}
 }
 

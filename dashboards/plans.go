@@ -36,6 +36,11 @@ type methodRoute struct {
 	do      handler
 }
 
+// methodRoutes lists the routes of people's own numbers (plans, calls, contests) with their methods.
+func (s *Server) methodRoutes() []methodRoute {
+	return slices.Concat(s.planRoutes(), s.callRoutes(), s.contestRoutes())
+}
+
 // planRoutes lists the business plan's API and form routes.
 func (s *Server) planRoutes() []methodRoute {
 	api := route{name: "api-plan", access: accessRep, api: true}

@@ -188,11 +188,8 @@ func (s *Server) routes() {
 	for _, a := range s.actions() {
 		m.Handle("POST "+a.pattern, s.guard(a.route, a.do))
 	}
-	for _, a := range append(s.planRoutes(), s.callRoutes()...) {
+	for _, a := range s.methodRoutes() {
 		m.Handle(a.method+" "+a.pattern, s.guard(a.route, a.do))
-	}
-	for _, c := range s.contestRoutes() {
-		m.Handle(c.pattern, s.guard(c.route, c.do))
 	}
 	s.mux = m
 }
