@@ -64,7 +64,7 @@ NORACE_PKGS := ./ingest/synth/
 gotest: chdb prometheus chromium
 	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
-	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast' ./forecast/
+	$(GO) test -count=1 -timeout 15m -run 'TestBacktestQuality|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestQuarterTeamCalibration' ./forecast/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can
