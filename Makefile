@@ -70,7 +70,7 @@ NORACE_PKGS := ./ingest/synth/
 # child processes, the engine, Chromium and Prometheus), so three at a time keep 2 cores busy where
 # two leave a third of them idle.
 TEST_P ?= 3
-NORACE_TESTS := TestBacktestQuality|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
+NORACE_TESTS := TestBacktestQuality|TestQuarterTeamCalibration|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
 gotest: chdb prometheus chromium
 	$(GO) test -race -p $(TEST_P) -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)

@@ -126,7 +126,7 @@ func backtestPeriod(ctx context.Context, lb *lab, p salesrecipe.Period, points [
 				continue
 			}
 			base := Point{PeriodStart: p.Start, AsOfPoint: pt.Name, AsOf: at, RepID: rep, Team: lb.teams[rep], Actual: actual[rep]}
-			pr := ps.predict(m, rep)
+			pr := ps.predict(m, rep, lb.teams[rep])
 			ps := methodPoints(base, pr, f)
 			if f.Seen || actual[rep] != 0 {
 				reps = append(reps, ps...)

@@ -31,7 +31,9 @@ const (
 // drawn from Amounts. The forecast is the draws' quantile at Point (the level that minimized the
 // backtests' absolute error), the interval their quantiles at Low and High (the levels that held 10%
 // of outcomes below and 10% above in the backtests); team and firm intervals use TeamLow and TeamHigh
-// on summed draws.
+// on summed draws, in which each rep's revenue still to come is multiplied by its firm's and its
+// team's shared factors of the draw (variances CommonFirm and CommonTeam, learned from how the
+// training reps' outcomes moved together), so that the sum of a team varies as a team does.
 type Combiner struct {
 	Grid        []float64   `json:"grid"`
 	Kinds       []string    `json:"kinds"`        // activity kinds of the new-business inputs
@@ -39,6 +41,8 @@ type Combiner struct {
 	Pipeline    []float64   `json:"pipeline"`     // scale of the stage model's chances, per grid point
 	NewBusiness [][]float64 `json:"new_business"` // [grid][feature] non-negative weights of the new-business mean
 	Dispersion  []float64   `json:"dispersion"`   // variance of the new-business mean's lognormal factor, per grid point
+	CommonFirm  []float64   `json:"common_firm"`  // variance of the firm's shared factor on revenue still to come, per grid point
+	CommonTeam  []float64   `json:"common_team"`  // variance of the firm's and the team's shared factors together
 	Point       []float64   `json:"point"`        // quantile level of the forecast
 	Low, High   []float64   // rep interval quantile levels
 	TeamLow     []float64   `json:"team_low"`
@@ -86,6 +90,7 @@ func learnCombiner(rows [][]sample, periods int, kinds []string, amounts []float
 			}
 		}
 		c.Pipeline, c.NewBusiness, c.Dispersion = append(c.Pipeline, 1), append(c.NewBusiness, nb), append(c.Dispersion, 0)
+		c.CommonFirm, c.CommonTeam = append(c.CommonFirm, 0), append(c.CommonTeam, 0)
 		c.Point, c.Low, c.High = append(c.Point, defaultLevels[0]), append(c.Low, defaultLevels[1]), append(c.High, defaultLevels[2])
 		c.TeamLow, c.TeamHigh = append(c.TeamLow, defaultLevels[1]), append(c.TeamHigh, defaultLevels[2])
 		if !enough(rows[g]) || len(amounts) == 0 {
@@ -140,9 +145,14 @@ func (c *Combiner) learnMeans(g int, rows []sample) ([][]float64, error) {
 	}
 	c.NewBusiness[g] = w
 	c.Dispersion[g] = dispersionOf(rows, w, c.Kinds)
+	parts := make([]drawSet, len(rows)) // each rep's own, before the shared factors are learned
+	for i, r := range rows {
+		parts[i] = c.drawParts(c.param(g), r.f, seedsOf(r.rep, r.team, int64(r.period), int64(g)), trainDraws)
+	}
+	c.CommonFirm[g], c.CommonTeam[g] = commonOf(rows, parts)
 	draws := make([][]float64, len(rows))
 	for i, r := range rows {
-		draws[i] = c.drawWith(c.param(g), r.f, seedOf(r.rep, int64(r.period), int64(g)), trainDraws)
+		draws[i] = parts[i].scaled(c.param(g), seedsOf(r.rep, r.team, int64(r.period), int64(g))).totals(r.f.Closed)
 	}
 	return draws, nil
 }
@@ -193,6 +203,59 @@ func dispersionOf(rows []sample, w []float64, kinds []string) float64 {
 	}
 	return math.Min(maxDispersion, math.Max(0, excess/squares))
 }
+
+// commonOf returns the method-of-moments variances of the shared factors on the revenue still to
+// come from the rows' draws (parts, each rep's own): the firm's, from pairs of reps of two teams in
+// one period, and the firm's and the team's together, from pairs of reps of one team. Each is the sum
+// over such pairs of the products of their outcomes' deviations from their draws' means, over the
+// sum of the products of those means: the reps' own draws are independent, so only what they share
+// (a season, a good month for the firm, the error of chances and weights learned from the same
+// periods) makes their deviations move together. Both are at least 0 and the team's at least the
+// firm's.
+func commonOf(rows []sample, parts []drawSet) (firm, team float64) {
+	type group struct{ dev, devSquares, mean, meanSquares float64 }
+	type teamKey struct {
+		period int
+		team   string
+	}
+	byPeriod, byTeam := map[int]*group{}, map[teamKey]*group{}
+	var periods, teams []*group // in the rows' order, so the sums do not depend on the maps' order
+	add := func(g *group, dev, mu float64) {
+		g.dev, g.devSquares, g.mean, g.meanSquares = g.dev+dev, g.devSquares+dev*dev, g.mean+mu, g.meanSquares+mu*mu
+	}
+	for i, r := range rows {
+		mu := parts[i].mean()
+		p, t := byPeriod[r.period], byTeam[teamKey{r.period, r.team}]
+		if p == nil {
+			p = &group{}
+			byPeriod[r.period], periods = p, append(periods, p)
+		}
+		if t == nil {
+			t = &group{}
+			byTeam[teamKey{r.period, r.team}], teams = t, append(teams, t)
+		}
+		dev := r.actual - r.f.Closed - mu
+		add(p, dev, mu)
+		add(t, dev, mu)
+	}
+	var allDev, allMean, inDev, inMean float64 // sums over pairs of reps of one period, and of one team in it
+	for _, g := range periods {
+		allDev, allMean = allDev+(g.dev*g.dev-g.devSquares)/2, allMean+(g.mean*g.mean-g.meanSquares)/2
+	}
+	for _, g := range teams {
+		inDev, inMean = inDev+(g.dev*g.dev-g.devSquares)/2, inMean+(g.mean*g.mean-g.meanSquares)/2
+	}
+	if cross := allMean - inMean; cross > 0 {
+		firm = math.Max(0, (allDev-inDev)/cross)
+	}
+	if inMean > 0 {
+		team = inDev / inMean
+	}
+	return math.Min(firm, maxShared), math.Min(maxShared, math.Max(firm, team))
+}
+
+// maxShared caps the learned variances of the shared factors.
+const maxShared = 1
 
 // maxAmountSample is the most amounts a combination keeps to draw new deals' amounts from.
 const maxAmountSample = 1000

@@ -136,7 +136,7 @@ func diagnoseFirm(t *testing.T, qf qualityFirm, pts []AsOfPoint) string {
 
 // add records one rep-month.
 func (d *diagTally) add(c *Combiner, rep string, f *repFeatures, p salesrecipe.Period, actual float64, parts [4]float64) {
-	pr := c.predict(rep, f, p.Start.Unix())
+	pr := c.predict(rep, "", f, p.Start.Unix())
 	prm := c.at(f.Tau)
 	seed := seedOf(rep, p.Start.Unix(), 0)
 	mu := c.newMean(prm, f)

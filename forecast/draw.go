@@ -15,6 +15,8 @@ type params struct {
 	pipeline          float64
 	newBusiness       []float64
 	dispersion        float64
+	commonFirm        float64 // variance of the firm's shared factor on revenue still to come (see shared)
+	commonTeam        float64 // the same of the firm's and the team's factors together
 	point, low, high  float64
 	teamLow, teamHigh float64
 }
@@ -31,7 +33,8 @@ func (c *Combiner) at(tau float64) params {
 	a := (tau - c.Grid[i-1]) / (c.Grid[i] - c.Grid[i-1])
 	p, q := c.param(i-1), c.param(i)
 	mix := func(x, y float64) float64 { return (1-a)*x + a*y }
-	out := params{pipeline: mix(p.pipeline, q.pipeline), dispersion: mix(p.dispersion, q.dispersion), point: mix(p.point, q.point), low: mix(p.low, q.low),
+	out := params{pipeline: mix(p.pipeline, q.pipeline), dispersion: mix(p.dispersion, q.dispersion), commonFirm: mix(p.commonFirm, q.commonFirm),
+		commonTeam: mix(p.commonTeam, q.commonTeam), point: mix(p.point, q.point), low: mix(p.low, q.low),
 		high: mix(p.high, q.high), teamLow: mix(p.teamLow, q.teamLow), teamHigh: mix(p.teamHigh, q.teamHigh)}
 	for j := range p.newBusiness {
 		out.newBusiness = append(out.newBusiness, mix(p.newBusiness[j], q.newBusiness[j]))
@@ -45,6 +48,9 @@ func (c *Combiner) param(g int) params {
 		high: c.High[g], teamLow: c.TeamLow[g], teamHigh: c.TeamHigh[g]}
 	if g < len(c.Dispersion) { // a combination stored before dispersion was learned draws Poisson
 		p.dispersion = c.Dispersion[g]
+	}
+	if g < len(c.CommonFirm) && g < len(c.CommonTeam) { // one stored before shared factors were learned draws reps independently
+		p.commonFirm, p.commonTeam = c.CommonFirm[g], c.CommonTeam[g]
 	}
 	return p
 }
@@ -60,9 +66,24 @@ const (
 	arrivalSoftness = 0.1
 )
 
-// drawWith returns n draws with the given parameters.
-func (c *Combiner) drawWith(p params, f *repFeatures, seed uint64, n int) []float64 {
-	return c.drawParts(p, f, seed, n).totals(f.Closed)
+// scaled returns the draws with draw i's parts multiplied by p's shared factor of draw i.
+func (d drawSet) scaled(p params, seeds drawSeeds) drawSet {
+	out := drawSet{pipeline: make([]float64, len(d.pipeline)), fresh: make([]float64, len(d.fresh))}
+	for i := range d.pipeline {
+		g := p.shared(seeds, uint64(i))
+		out.pipeline[i], out.fresh[i] = g*d.pipeline[i], g*d.fresh[i]
+	}
+	return out
+}
+
+// drawSeeds are the seeds of one rep's draws of one period: the rep's own, and its team's and its
+// firm's, which every rep of the team or the firm shares in that period, so that draw i of two reps
+// shares their shared factors (see params.shared).
+type drawSeeds struct{ rep, team, firm uint64 }
+
+// seedsOf returns the draw seeds of a rep of a team from two numbers (a period and a grid point).
+func seedsOf(rep, team string, a, b int64) drawSeeds {
+	return drawSeeds{rep: seedOf(rep, a, b), team: seedOf("\x00team\x00"+team, a, b), firm: seedOf("\x00firm", a, b)}
 }
 
 // drawSet is one rep's (or a sum of reps') draws split by source: draw i is closed won plus
@@ -80,6 +101,15 @@ func (d drawSet) totals(closed float64) []float64 {
 	return out
 }
 
+// mean returns the draws' mean beyond what is closed.
+func (d drawSet) mean() float64 {
+	s := 0.0
+	for i := range d.pipeline {
+		s += d.pipeline[i] + d.fresh[i]
+	}
+	return s / float64(max(len(d.pipeline), 1))
+}
+
 // add sums another set of draws into d, draw by draw.
 func (d *drawSet) add(o drawSet) {
 	if d.pipeline == nil {
@@ -93,7 +123,7 @@ func (d *drawSet) add(o drawSet) {
 
 // drawParts returns n draws with the given parameters, split by source; after the period's end
 // (Tau >= 1) every part is zero and the draws are what was closed.
-func (c *Combiner) drawParts(p params, f *repFeatures, seed uint64, n int) drawSet {
+func (c *Combiner) drawParts(p params, f *repFeatures, seeds drawSeeds, n int) drawSet {
 	d := drawSet{pipeline: make([]float64, n), fresh: make([]float64, n)}
 	if f.Tau >= 1 {
 		return d
@@ -101,8 +131,9 @@ func (c *Combiner) drawParts(p params, f *repFeatures, seed uint64, n int) drawS
 	mu := c.newMean(p, f)
 	qs := chancesOf(p, f)
 	for i := range n {
-		d.pipeline[i] = dealsDraw(qs, f.Deals, seed, uint64(i))
-		d.fresh[i] = c.newDeals(mu*mixing(p.dispersion, seed, uint64(i)), seed^0x9e3779b97f4a7c15, uint64(i))
+		g := p.shared(seeds, uint64(i))
+		d.pipeline[i] = g * dealsDraw(qs, f.Deals, seeds.rep, uint64(i))
+		d.fresh[i] = g * c.newDeals(mu*mixing(p.dispersion, seeds.rep, uint64(i)), seeds.rep^0x9e3779b97f4a7c15, uint64(i))
 	}
 	return d
 }
@@ -117,8 +148,37 @@ func mixing(dispersion float64, seed, i uint64) float64 {
 		return 1
 	}
 	s2 := math.Log1p(dispersion)
-	u := unitHash(seed^0x5bd1e9955bd1e995, i, 0)
-	return math.Exp(math.Sqrt(s2)*distuv.UnitNormal.Quantile(u) - s2/2)
+	return math.Exp(math.Sqrt(s2)*normalOf(seed, i) - s2/2)
+}
+
+// shared returns draw i's factor on a rep's revenue still to come (its open deals' and its new
+// business's): lognormal with mean 1, the product of the firm's factor, the same for every rep of
+// the firm in the period's draw i (variance commonFirm), and the team's, the same for every rep of
+// the team (so that two reps of one team have covariance commonTeam). The reps' own draws are
+// independent given their chances and means; what moves them together (a season, a firm's good
+// month, the learned chances' and weights' own error) moves every rep's draw i at once, so the
+// summed draws of a team or the firm vary as much as their outcomes did in training. 1 when nothing
+// is shared.
+func (p params) shared(seeds drawSeeds, i uint64) float64 {
+	if !(max(p.commonFirm, p.commonTeam) > 0) {
+		return 1
+	}
+	return p.sharedOf(normalOf(seeds.firm, i), normalOf(seeds.team, i))
+}
+
+// sharedOf returns the shared factor of the firm's and the team's standard normal numbers.
+func (p params) sharedOf(firmZ, teamZ float64) float64 {
+	firm := math.Log1p(max(p.commonFirm, 0))
+	team := math.Log1p(max(p.commonTeam, p.commonFirm, 0))
+	if !(team > 0) {
+		return 1
+	}
+	return math.Exp(math.Sqrt(firm)*firmZ + math.Sqrt(team-firm)*teamZ - team/2)
+}
+
+// normalOf returns draw i's standard normal number of a seed.
+func normalOf(seed, i uint64) float64 {
+	return distuv.UnitNormal.Quantile(unitHash(seed^0x5bd1e9955bd1e995, i, 0))
 }
 
 // newMean returns the expected number of new won deals under the parameters.
@@ -210,11 +270,11 @@ type prediction struct {
 // forecastDraws is the number of draws behind a live or backtest forecast.
 const forecastDraws = 500
 
-// predict returns the rep's forecast and interval, from draws seeded by the rep and the period only,
-// so that forecasts of one period at different moments share their random numbers.
-func (c *Combiner) predict(rep string, f *repFeatures, periodStart int64) prediction {
+// predict returns the forecast and interval of a rep of a team, from draws seeded by the rep, the team
+// and the period only, so that forecasts of one period at different moments share their random numbers.
+func (c *Combiner) predict(rep, team string, f *repFeatures, periodStart int64) prediction {
 	p := c.at(f.Tau)
-	parts := c.drawParts(p, f, seedOf(rep, periodStart, 0), forecastDraws)
+	parts := c.drawParts(p, f, seedsOf(rep, team, periodStart, 0), forecastDraws)
 	draws := parts.totals(f.Closed)
 	s := sorted(draws)
 	point := pointOf(s, p.point)

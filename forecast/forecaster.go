@@ -163,7 +163,7 @@ func assemble(m *Model, ps *periodSet, at time.Time, reps []salesrecipe.Rep, quo
 		if !f.Seen && !hasQuota {
 			continue
 		}
-		pr := ps.predict(m, id)
+		pr := ps.predict(m, id, r.Team)
 		row := repRow(m, repIdentity{r.ID, r.Name, r.Team}, f, pr, q, hasQuota, mix, ps.months == nil)
 		out.Reps = append(out.Reps, row)
 		draws, sources = append(draws, pr.draws), append(sources, pr.parts)

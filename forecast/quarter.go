@@ -113,14 +113,14 @@ func (q *repFeatures) combine(f *repFeatures, last bool) {
 	}
 }
 
-// predict returns a rep's forecast of the set's period under model m.
-func (ps *periodSet) predict(m *Model, rep string) prediction {
+// predict returns the forecast of the set's period of a rep of a team under model m.
+func (ps *periodSet) predict(m *Model, rep, team string) prediction {
 	f, c := ps.feats[rep], m.Combiner
 	if ps.months == nil {
-		return c.predict(rep, f, ps.period.Start.Unix())
+		return c.predict(rep, team, f, ps.period.Start.Unix())
 	}
 	p := m.levels(ps.period, ps.at)
-	parts := c.quarterParts(p, rep, ps, m.Carry, forecastDraws)
+	parts := c.quarterParts(p, rep, team, ps, m.Carry, forecastDraws)
 	draws := parts.totals(f.Closed)
 	s := sorted(draws)
 	point := pointOf(s, p.point)
@@ -134,15 +134,19 @@ func (ps *periodSet) predict(m *Model, rep string) prediction {
 // have at its start beyond the deals open now): its new-business mean is raised by carry (see
 // book.carry) for the part of each earlier month still to come. The new-business mean's lognormal
 // factor is shared by the months of one draw (a rep's slow month is likely followed by another),
-// the arrivals are each month's own.
-func (c *Combiner) quarterParts(p params, rep string, ps *periodSet, carry []float64, n int) drawSet {
+// the arrivals are each month's own. The shared factors (see params.shared) are one firm's and one
+// team's normal number per draw, scaled for the open deals by the variances at the moment's share and
+// for each month's new business by its month's: what moves a team's months moves them together.
+func (c *Combiner) quarterParts(p params, rep, team string, ps *periodSet, carry []float64, n int) drawSet {
 	d := drawSet{pipeline: make([]float64, n), fresh: make([]float64, n)}
 	f := ps.feats[rep]
-	seed := seedOf(rep, ps.period.Start.Unix(), 0)
+	seeds := seedsOf(rep, team, ps.period.Start.Unix(), 0)
+	seed := seeds.rep
 	qs := chancesOf(p, f)
 	type month struct {
 		mu   float64
 		seed uint64
+		p    params // the monthly model's at the month's share, its shared factors' variances
 	}
 	var months []month
 	for k, feats := range ps.months {
@@ -151,14 +155,16 @@ func (c *Combiner) quarterParts(p params, rep string, ps *periodSet, carry []flo
 			continue
 		}
 		mo := salesrecipe.NewPeriod(salesrecipe.GrainMonth, ps.period.Start.AddDate(0, k, 0))
-		mu := c.newMean(c.at(fm.Tau), fm) * (1 + carried(carry, mo, ps.at))
-		months = append(months, month{mu, seedOf(rep, mo.Start.Unix(), 0) ^ 0x9e3779b97f4a7c15})
+		pm := c.at(fm.Tau)
+		mu := c.newMean(pm, fm) * (1 + carried(carry, mo, ps.at))
+		months = append(months, month{mu, seedOf(rep, mo.Start.Unix(), 0) ^ 0x9e3779b97f4a7c15, pm})
 	}
 	for i := range n {
-		d.pipeline[i] = dealsDraw(qs, f.Deals, seed, uint64(i))
+		firmZ, teamZ := normalOf(seeds.firm, uint64(i)), normalOf(seeds.team, uint64(i))
+		d.pipeline[i] = p.sharedOf(firmZ, teamZ) * dealsDraw(qs, f.Deals, seed, uint64(i))
 		factor := mixing(p.dispersion, seed, uint64(i))
 		for _, mo := range months {
-			d.fresh[i] += c.newDeals(mo.mu*factor, mo.seed, uint64(i))
+			d.fresh[i] += mo.p.sharedOf(firmZ, teamZ) * c.newDeals(mo.mu*factor, mo.seed, uint64(i))
 		}
 	}
 	return d
@@ -263,7 +269,7 @@ func (lb *lab) quarterLevels(ctx context.Context, m *Model, at time.Time) (*Quar
 					continue
 				}
 				rows = append(rows, sample{period: i, team: lb.teams[rep], rep: rep, actual: actual[rep]})
-				draws = append(draws, ps.predict(m, rep).draws)
+				draws = append(draws, ps.predict(m, rep, lb.teams[rep]).draws)
 			}
 		}
 		out.Rows = append(out.Rows, len(rows))

@@ -333,7 +333,7 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 		Point: []float64{0.5, 0.5}, Low: []float64{0.1, 0.1}, High: []float64{0.9, 0.9}, TeamLow: []float64{0.1, 0.1},
 		TeamHigh: []float64{0.9, 0.9}, Amounts: []float64{100, 200, 300}}
 	f := &repFeatures{Tau: 0.5, Closed: 50, Present: true, Deals: []chance{{0.5, 1000}, {0.9, 10}}}
-	a, b := c.predict("r1", f, 1), c.predict("r1", f, 1)
+	a, b := c.predict("r1", "t", f, 1), c.predict("r1", "t", f, 1)
 	if a.forecast != b.forecast || a.low != b.low || a.high != b.high {
 		t.Fatalf("same seed, different forecasts: %+v %+v", a, b)
 	}
@@ -348,7 +348,7 @@ func TestDrawsAreReproducibleAndFloorAtClosed(t *testing.T) {
 	if math.Abs(mean-659) > 60 {
 		t.Errorf("mean of draws %v, want about 659", mean)
 	}
-	if over := c.predict("r1", &repFeatures{Tau: 1, Closed: 70, Deals: f.Deals}, 1); over.forecast != 70 || over.high != 70 {
+	if over := c.predict("r1", "t", &repFeatures{Tau: 1, Closed: 70, Deals: f.Deals}, 1); over.forecast != 70 || over.high != 70 {
 		t.Errorf("a period that is over forecasts its closed won: %+v", over)
 	}
 }
@@ -389,6 +389,63 @@ func TestNewBusinessDispersionIsLearnedAndDrawn(t *testing.T) {
 	}
 	if mixing(0, 7, 3) != 1 {
 		t.Error("no dispersion must leave the mean as it is")
+	}
+}
+
+func TestSharedFactorsAreLearnedAndDrawn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	lognormal := func(v float64) float64 { // mean 1, variance v
+		s2 := math.Log1p(v)
+		return math.Exp(math.Sqrt(s2)*rng.NormFloat64() - s2/2)
+	}
+	// 40 periods of 4 teams of 8 reps, each expecting 3 deals of 1000 beyond 500 closed: what they win
+	// is Poisson around the mean times the firm's factor (variance 0.2) and the team's (0.3)
+	const firmVar, teamVar = 0.2, 0.3
+	own := drawSet{pipeline: []float64{1000, 2000}, fresh: []float64{1000, 2000}} // mean 3000
+	var rows []sample
+	var parts []drawSet
+	for period := range 40 {
+		firm := lognormal(firmVar)
+		for team := range 4 {
+			shared := firm * lognormal(teamVar)
+			for rep := range 8 {
+				rows = append(rows, sample{period: period, team: string(rune('a' + team)), rep: string(rune('a'+team)) + string(rune('0'+rep)),
+					f: &repFeatures{Closed: 500}, actual: 500 + 1000*float64(poisson(rng, 3*shared))})
+				parts = append(parts, own)
+			}
+		}
+	}
+	firm, team := commonOf(rows, parts)
+	wantTeam := (1+firmVar)*(1+teamVar) - 1
+	if math.Abs(firm-firmVar) > 0.1 || math.Abs(team-wantTeam) > 0.15 {
+		t.Errorf("shared variances: firm %.3f, team %.3f; want about %.2f and %.2f", firm, team, firmVar, wantTeam)
+	}
+	if f, tm := commonOf(rows[:8], parts[:8]); f != 0 || tm < 0 {
+		t.Errorf("one team of one period: firm %.3f team %.3f, want 0 and at least 0", f, tm)
+	}
+	// two reps' drawn factors have the learned covariances and mean 1
+	p := params{commonFirm: 0.2, commonTeam: 0.5}
+	const n = 40000
+	var a, b, c, ab, ac, aa float64
+	for i := range uint64(n) {
+		x := p.shared(seedsOf("r1", "t1", 5, 0), i)
+		y := p.shared(seedsOf("r2", "t1", 5, 0), i)
+		z := p.shared(seedsOf("r3", "t2", 5, 0), i)
+		a, b, c, ab, ac, aa = a+x, b+y, c+z, ab+x*y, ac+x*z, aa+x*x
+	}
+	a, b, c = a/n, b/n, c/n
+	for _, tt := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"mean", a, 1}, {"variance", aa/n - a*a, 0.5}, {"covariance within a team", ab/n - a*b, 0.5}, {"covariance across teams", ac/n - a*c, 0.2},
+	} {
+		if math.Abs(tt.got-tt.want) > 0.05 {
+			t.Errorf("shared factor %s %.3f, want %.2f", tt.name, tt.got, tt.want)
+		}
+	}
+	if (params{}).shared(seedsOf("r1", "t1", 5, 0), 3) != 1 {
+		t.Error("no shared variance must leave the draws as they are")
 	}
 }
 
