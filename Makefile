@@ -19,7 +19,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_DIR ?= ./demo-data
 BENCH_DIR ?= /tmp/salesrecipe-bench
 
-.PHONY: all build chdb prometheus chromium test vet staticcheck gotest gotest-race gotest-norace fuzz demo bench-ingest clean help
+.PHONY: all build chdb prometheus chromium test vet staticcheck gotest gotest-race gotest-apart gotest-norace fuzz demo bench-ingest clean help
 
 all: build
 
@@ -71,10 +71,18 @@ NORACE_PKGS := ./ingest/synth/
 # two leave a third of them idle.
 TEST_P ?= 3
 NORACE_TESTS := TestBacktestQuality|TestQuarterTeamCalibration|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
-gotest: gotest-race gotest-norace
+gotest: gotest-race gotest-apart gotest-norace
+
+# The longest tests of the slowest packages (the command's crash, concurrency and clean-exit tests
+# through child processes, and the browser) run as a second race run beside the first, so no one
+# package's serial tests are the last to end.
+APART_TESTS := ^(TestKilledLoadsAreAllOrNothingEmbedded|TestKilledLoadsAreAllOrNothingThroughTheServer|TestReadersSeeWholeLoadsThroughTheServer|TestTestBinaryExitsCleanlyAfterUsingTheEngine|TestConcurrentLoadsStoreEachRowOnce|TestBrowser)$$
 
 gotest-race: chdb prometheus chromium
-	$(GO) test -race -p $(TEST_P) -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
+	$(GO) test -race -p $(TEST_P) -timeout 30m -skip '$(APART_TESTS)' $$($(GO) list ./... | grep -v '/ingest/synth$$')
+
+gotest-apart: chdb prometheus chromium
+	$(GO) test -race -timeout 30m -run '$(APART_TESTS)' ./cmd/salesrecipe/ ./dashboards/
 
 gotest-norace: chdb prometheus chromium
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
@@ -84,17 +92,20 @@ gotest-norace: chdb prometheus chromium
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can
 # race its own deadline on a loaded machine and fail the target with a bare "context deadline
 # exceeded" and no crasher (it did so in CI on FuzzReadNDJSON). A count has no deadline to race.
-FUZZTIME ?= 3000x
+FUZZTIME ?= 1000x
+FUZZ_BIN := bin/ingest-fuzz.test
 fuzz:
-	for f in FuzzReadCSV FuzzReadNDJSON FuzzReadJSON FuzzParseTime FuzzParseAmount; do \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
+	$(GO) test -c -fuzz=. -o $(FUZZ_BIN) ./ingest/
+	cd ingest && for f in FuzzReadCSV FuzzReadNDJSON FuzzReadJSON FuzzParseTime FuzzParseAmount; do \
+		../$(FUZZ_BIN) -test.run '^$$' -test.fuzz "^$$f$$" -test.fuzztime $(FUZZTIME) \
+			-test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/github.com/salesrecipe/salesrecipe/ingest" || exit 1; \
 	done
 
 # The checks and test runs are independent, so make test runs them side by side (each one's output
 # is printed whole when it ends): the race run alone keeps about 1.65 of the 2 cores busy, and the
 # rest fill the gap.
 test: chdb prometheus chromium
-	$(MAKE) --no-print-directory -j5 --output-sync=target vet staticcheck gotest-race gotest-norace fuzz
+	$(MAKE) --no-print-directory -j6 --output-sync=target vet staticcheck gotest-race gotest-apart gotest-norace fuzz
 
 bench-ingest: chdb build
 	scripts/bench-ingest.sh $(BENCH_DIR)
