@@ -19,7 +19,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_DIR ?= ./demo-data
 BENCH_DIR ?= /tmp/salesrecipe-bench
 
-.PHONY: all build chdb prometheus chromium test vet staticcheck gotest gotest-race gotest-apart gotest-norace fuzz demo bench-ingest clean help
+.PHONY: all build chdb prometheus chromium test vet staticcheck gotest gotest-race gotest-norace fuzz demo bench-ingest clean help
 
 all: build
 
@@ -62,7 +62,7 @@ staticcheck: $(STATICCHECK)
 # breakdown, quarters and deals-only recipes; the model's recovery,
 # lag-depth and significance tests; the million-row storage round trip; the dashboards' tests that
 # send one request at a time: API goldens, the route x role table, pages on a read-only store, plans,
-# deals-only and snapshot firms). Those are built out of the -race run or
+# deals-only and snapshot firms; the metrics store source's forecasts). Those are built out of the -race run or
 # skip under it, and run once without it. The code they run is still raced by the smaller and the
 # concurrent tests of the same packages (pages during refits, bounded backtests, the browser).
 NORACE_PKGS := ./ingest/synth/
@@ -70,23 +70,15 @@ NORACE_PKGS := ./ingest/synth/
 # child processes, the engine, Chromium and Prometheus), so three at a time keep 2 cores busy where
 # two leave a third of them idle.
 TEST_P ?= 3
-NORACE_TESTS := TestBacktestQuality|TestQuarterTeamCalibration|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm
-gotest: gotest-race gotest-apart gotest-norace
-
-# The longest tests of the slowest packages (the command's crash, concurrency and clean-exit tests
-# through child processes, and the browser) run as a second race run beside the first, so no one
-# package's serial tests are the last to end.
-APART_TESTS := ^(TestKilledLoadsAreAllOrNothingEmbedded|TestKilledLoadsAreAllOrNothingThroughTheServer|TestReadersSeeWholeLoadsThroughTheServer|TestTestBinaryExitsCleanlyAfterUsingTheEngine|TestConcurrentLoadsStoreEachRowOnce|TestBrowser)$$
+NORACE_TESTS := TestBacktestQuality|TestQuarterTeamCalibration|TestAwkwardCasesGiveLabelledAnswers|TestBreakdownAddsUpToTheForecast|TestQuarterIsTheSumOfItsMonths|TestDealsOnlyFirmLearnsFromNewOpportunities|TestForecastMovesSmoothly|TestBacktestScoresTheTeamRowsUsersSee|TestLaterDataDoesNotChangeAForecast|TestRecoveryOnSynthFirm|TestLateDelaysFirmPeaksLate|TestLagDepthsFollowEachKindsProfile|TestSmallRealEffectKeptNoEffectDropped|TestLateDelaysGetALateProfile|TestVolumeWeightsTargetTheActivityAverage|TestMillionActivitiesRoundTripAndReload|TestAPIGolden|TestRoutesByRole|TestPagesServedWhenOptionalWritesFail|TestSnapshotsKeepTheSplit|TestPlans$$|TestDealsOnlyFirmPages|TestPipelineOfSnapshotFirm|TestStoreSource
+gotest: gotest-race gotest-norace
 
 gotest-race: chdb prometheus chromium
-	$(GO) test -race -p $(TEST_P) -timeout 30m -skip '$(APART_TESTS)' $$($(GO) list ./... | grep -v '/ingest/synth$$')
-
-gotest-apart: chdb prometheus chromium
-	$(GO) test -race -timeout 30m -run '$(APART_TESTS)' ./cmd/salesrecipe/ ./dashboards/
+	$(GO) test -race -p $(TEST_P) -timeout 30m $$($(GO) list ./... | grep -v '/ingest/synth$$')
 
 gotest-norace: chdb prometheus chromium
 	$(GO) test -count=1 -timeout 15m $(NORACE_PKGS)
-	$(GO) test -count=1 -p 2 -timeout 15m -run '$(NORACE_TESTS)' ./forecast/ ./model/ ./queries/ ./dashboards/
+	$(GO) test -count=1 -p 2 -timeout 15m -run '$(NORACE_TESTS)' ./forecast/ ./model/ ./queries/ ./dashboards/ ./dashboards/metrics/
 
 # A short run of each fuzz target on top of its seed corpus (which `go test` always runs).
 # The budget is a count of executions, not a duration: with a duration, Go's fuzz coordinator can
@@ -105,7 +97,7 @@ fuzz:
 # is printed whole when it ends): the race run alone keeps about 1.65 of the 2 cores busy, and the
 # rest fill the gap.
 test: chdb prometheus chromium
-	$(MAKE) --no-print-directory -j6 --output-sync=target vet staticcheck gotest-race gotest-apart gotest-norace fuzz
+	$(MAKE) --no-print-directory -j5 --output-sync=target vet staticcheck gotest-race gotest-norace fuzz
 
 bench-ingest: chdb build
 	scripts/bench-ingest.sh $(BENCH_DIR)

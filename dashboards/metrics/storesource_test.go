@@ -18,6 +18,9 @@ import (
 // TestStoreSourceFindsPlantedShortfall loads a synthetic firm with a planted shortfall into the
 // embedded engine and checks the snapshot the metrics would serve.
 func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 12, 12, true, t0
 	st := loadSynthFirm(t, cfg)
@@ -80,6 +83,9 @@ func TestStoreSourceFindsPlantedShortfall(t *testing.T) {
 }
 
 func TestStoreSourceWithForecasterShowsTheProductForecast(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shortfall, cfg.End = 12, 12, true, t0
 	st := loadSynthFirm(t, cfg)
@@ -147,6 +153,9 @@ func loadSynthFiles(t *testing.T, cfg synth.Config, kinds ...ingest.Kind) *queri
 // TestStoreSourceServesADealsOnlyFirm loads a firm without its activities: the metrics' snapshot is
 // the product's forecast, fitted on new opportunities derived from the deals.
 func TestStoreSourceServesADealsOnlyFirm(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numbers, not concurrency: make test runs it without the race detector")
+	}
 	cfg := synth.DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.End = 12, 14, t0
 	st := loadSynthFiles(t, cfg, ingest.KindReps, ingest.KindQuotas, ingest.KindStages, ingest.KindDeals)
