@@ -39,7 +39,6 @@ func firmMonths(ctx context.Context, st *queries.Store) ([]uint64, uint64, error
 }
 
 func TestReadersSeeWholeLoadsThroughTheServer(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	versions := [][]uint64{{5, 10, 15, 20, 25, 30}, {30, 25, 20, 15, 10, 5}}
 	files := []string{versionFile(t, versions[0]), versionFile(t, versions[1])}
 	bin, err := binary()

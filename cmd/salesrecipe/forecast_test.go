@@ -70,7 +70,6 @@ func loadedFiles(t *testing.T, months int, end string, kinds ...string) []string
 }
 
 func TestFitForecastBacktestCommands(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	store := loadedFirm(t, 14, "2026-06-01")
 	asOf := []string{"--as-of", "2026-05-16T08:00:00Z"}
 

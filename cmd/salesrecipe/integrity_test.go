@@ -52,7 +52,6 @@ func cliChild(args string) int {
 }
 
 func TestTestBinaryExitsCleanlyAfterUsingTheEngine(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	data := filepath.Join(t.TempDir(), "data")
 	file := filepath.Join(t.TempDir(), "a.csv")
 	writeTestFile(t, file, "activity_id,rep_id,kind,occurred_at\na1,r1,call,2026-01-05T10:00:00Z\na2,r1,email,2026-02-05T10:00:00Z\n")
@@ -156,7 +155,6 @@ func (c counts) exact(want uint64) bool {
 }
 
 func TestConcurrentLoadsStoreEachRowOnce(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	first, second, all, distinct := activityFiles(t, 8, 3)
 	bin, err := binary()
 	if err != nil {
@@ -243,7 +241,6 @@ func killedLoads(t *testing.T, bin, first, file string, before, want uint64, sto
 }
 
 func TestKilledLoadsAreAllOrNothingEmbedded(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	first, _, all, distinct := activityFiles(t, 40, 6)
 	bin, err := binary()
 	if err != nil {
@@ -258,7 +255,6 @@ func TestKilledLoadsAreAllOrNothingEmbedded(t *testing.T) {
 }
 
 func TestKilledLoadsAreAllOrNothingThroughTheServer(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	first, _, all, distinct := activityFiles(t, 40, 6)
 	bin, err := binary()
 	if err != nil {

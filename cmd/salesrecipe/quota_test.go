@@ -43,7 +43,6 @@ func TestQuotaSetFlagMistakes(t *testing.T) {
 // TestQuotaSetCommand sets quotas for everyone, a team and named reps, again and anew, and from a file,
 // reading back what the store holds after each step.
 func TestQuotaSetCommand(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	dir := t.TempDir()
 	reps := filepath.Join(dir, "reps.csv")
 	writeTestFile(t, reps, "rep_id,name,team\nr1,Ann,East\nr2,Bo,East\nr3,Cy,West\n")

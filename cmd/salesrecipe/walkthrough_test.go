@@ -20,7 +20,6 @@ argMax(amount, updated_at) AS amount FROM deal_versions WHERE updated_at <= '202
 // from new opportunities, deals were open in a past month, that month and its quarter forecast with the pipeline
 // open then (valued from wins known then, though the export has no amount for open deals), and a backtest runs.
 func TestCRMWalkthrough(t *testing.T) {
-	t.Parallel() // child processes and their own stores: beside the other long tests, not after them
 	dir := t.TempDir()
 	if _, _, err := runCmd(t, nil, "synth", "--out", dir, "--reps", "10", "--months", "12", "--start", "2025-01-01", "--format", "crm"); err != nil {
 		t.Fatal(err)
