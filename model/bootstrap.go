@@ -1,10 +1,8 @@
 package model
 
 import (
-	"errors"
 	"math/rand/v2"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -110,19 +108,11 @@ func (d *design) reference(depth int) *fitted {
 // replicates refits on one resample of reps per seed, spread over workers.
 func (fit *fitted) replicates(seeds []uint64, workers int) ([][][]float64, error) {
 	reps := make([][][]float64, len(seeds))
-	errs := make([]error, len(seeds))
-	var wg sync.WaitGroup
-	for wk := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := wk; i < len(seeds); i += workers {
-				reps[i], errs[i] = fit.replicate(fit.rb, seeds[i])
-			}
-		}()
-	}
-	wg.Wait()
-	return reps, errors.Join(errs...)
+	err := eachIndex(len(seeds), workers, func(i int) (err error) {
+		reps[i], err = fit.replicate(fit.rb, seeds[i])
+		return err
+	})
+	return reps, err
 }
 
 // setValueInterval sets a kind's value interval to the percentiles of the reference replicates' values, clipped at

@@ -1,11 +1,9 @@
 package model
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // maxDepthSweeps bounds the coordinate descent over per-kind lag depths.
@@ -231,36 +229,23 @@ func depthKey(depth []int) string {
 
 // score adds to seen the held-out losses of the trials it does not hold yet, spread over workers goroutines.
 func (ls *lagSelector) score(seen map[string][]float64, trials [][]int, workers int) error {
-	var todo [][]int
+	var pending [][]int
 	for _, trial := range trials {
 		key := depthKey(trial)
 		if _, ok := seen[key]; !ok {
 			seen[key] = nil
-			todo = append(todo, trial)
+			pending = append(pending, trial)
 		}
 	}
-	out := make([][]float64, len(todo))
-	errs := make([]error, len(todo))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(workers, len(todo))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = ls.losses(todo[i])
-			}
-		}()
-	}
-	for i := range todo {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i, trial := range todo {
+	out := make([][]float64, len(pending))
+	err := eachIndex(len(pending), workers, func(i int) (err error) {
+		out[i], err = ls.losses(pending[i])
+		return err
+	})
+	for i, trial := range pending {
 		seen[depthKey(trial)] = out[i]
 	}
-	return errors.Join(errs...)
+	return err
 }
 
 // oneSE returns kind k's shallowest depth whose held-out loss is within one paired standard error of the lowest,

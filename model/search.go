@@ -1,9 +1,7 @@
 package model
 
 import (
-	"errors"
 	"slices"
-	"sync"
 )
 
 // candidate is one scored form with its penalties.
@@ -62,24 +60,11 @@ func leastPenalty(scores []cvScore, lambdas []float64, best int) int {
 // scoreForms finds each form's best candidate, spreading forms over workers.
 func (d *design) scoreForms(forms []*form, origins []int, gr grid, workers int) ([]candidate, error) {
 	out := make([]candidate, len(forms))
-	errs := make([]error, len(forms))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, workers) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = d.bestPair(forms[i], origins, gr)
-			}
-		}()
-	}
-	for i := range forms {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out, errors.Join(errs...)
+	err := eachIndex(len(forms), workers, func(i int) (err error) {
+		out[i], err = d.bestPair(forms[i], origins, gr)
+		return err
+	})
+	return out, err
 }
 
 // searchResult is the chosen candidate, its out-of-sample actuals and forecasts over the origins, and the deepest
