@@ -290,7 +290,8 @@ var browserPages = []struct{ path, shot string }{
 }
 
 // docShots are the screenshots the README shows, copied into docs/ with -update-docs.
-var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "phone-reps-r0003-screen.png": "dashboard-rep-phone.png"}
+var docShots = map[string]string{"manager-team.png": "dashboard-team.png", "phone-reps-r0003-screen.png": "dashboard-rep-phone.png",
+	"manager-team-calls-section.png": "dashboard-team-calls.png", "manager-contest-standings.png": "dashboard-contest.png"}
 
 func TestBrowser(t *testing.T) {
 	execPath := chromium(t)
@@ -350,6 +351,7 @@ func TestBrowser(t *testing.T) {
 		tb.expectClean(t, "/reps/r0003 call")
 		tb.login(t, "manager", "/team")
 		tb.visit(t, "/team", "manager-team-calls.png")
+		tb.capture(t, "manager-team-calls-section.png", chromedp.Screenshot(chromedp.CSS(`section#calls`)))
 		row := eval[string](t, tb, `Array.from(document.querySelectorAll("#table-calls tbody tr")).map(function (r) { return r.innerText; }).filter(function (t) { return t.indexOf("Browser call") >= 0; }).join("\n")`)
 		if !strings.Contains(row, "12,345") || !strings.Contains(row, "23,456") || !strings.Contains(row, "Ray Rep") {
 			t.Errorf("the manager's Team page shows the rep's call as %q", row)

@@ -529,6 +529,7 @@ func browseContest(t *testing.T, tb *tab) {
 		t.Errorf("the manager's leaderboard has %d rows, want the 8 East reps", n)
 	}
 	tb.screenshot(t, "manager-contest.png")
+	tb.capture(t, "manager-contest-standings.png", chromedp.Screenshot(chromedp.CSS(`#standings`)))
 	tb.expectClean(t, path)
 
 	tb.login(t, "rep", path)
