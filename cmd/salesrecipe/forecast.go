@@ -13,6 +13,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/forecast"
+	"github.com/salesrecipe/salesrecipe/queries"
 )
 
 // classicCoverage is the rule-of-thumb pipeline coverage, the inverse of a ~33% win rate.
@@ -58,6 +59,11 @@ func runForecast(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *asOfFlag == "" && *periodFlag == "" {
+		if err := hintOldData(ctx, e, st, *firm, period, asOf); err != nil {
+			return err
+		}
+	}
 	fc := &forecast.Forecaster{Store: st, Now: e.now}
 	out, err := fc.Forecast(ctx, forecast.Request{Firm: *firm, Period: period, AsOf: asOf, Refit: *refit})
 	if err != nil {
@@ -70,6 +76,21 @@ func runForecast(ctx context.Context, e *env, args []string) error {
 		return writeForecastCSV(e.stdout, out)
 	}
 	return printForecast(e.stdout, out)
+}
+
+// hintOldData tells on stderr, when a forecast runs with no --as-of and no --period on a firm whose data
+// ended a whole month or more ago, that the period it forecasts holds none of the data, and how to forecast
+// within it: the default stays now, as a live forecast should, but a table of zeros must not pass silently.
+func hintOldData(ctx context.Context, e *env, st *queries.Store, firm string, period salesrecipe.Period, now time.Time) error {
+	end, last, err := dataEnd(ctx, st, firm, salesrecipe.GrainMonth, now)
+	if err != nil || end.Equal(now) {
+		return err
+	}
+	mid := salesrecipe.NewPeriod(salesrecipe.GrainMonth, last)
+	fmt.Fprintf(e.stderr, "salesrecipe forecast: the data of firm %q ends %s, so %s (as of now) has none of it; "+
+		"pass --period and --as-of to forecast within the data, e.g. --period %s --as-of %s\n",
+		firm, last.UTC().Format(time.DateOnly), period, mid, mid.Start.AddDate(0, 0, 14).Format(time.DateOnly))
+	return nil
 }
 
 // printForecast prints reps, teams, the firm total and the notes as aligned tables.

@@ -83,6 +83,13 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "to 2026-05-31 (") || !strings.Contains(stderr, "fitting on its own span, as of 2026-06-01") {
 		t.Fatalf("fit without --as-of on old data: exit %d\n%s%s", code, out, stderr)
 	}
+	// No flags at all: the forecast stays a live one (this month, as of now), and says that it holds none of
+	// the data and how to forecast within it.
+	out, stderr, code = runBin(t, nil, append([]string{"forecast"}, store...)...)
+	if code != 0 || !strings.Contains(stderr, `the data of firm "default" ends 2026-05-`) ||
+		!strings.Contains(stderr, "e.g. --period 2026-05 --as-of 2026-05-15") || !strings.Contains(out, "Forecast of firm default") {
+		t.Fatalf("forecast without flags on old data: exit %d\n%s%s", code, out, stderr)
+	}
 	// A quarter fits the monthly model it is forecast from, and its forecast mid-quarter has an interval.
 	out, stderr, code = runBin(t, nil, append(append([]string{"fit", "--grain", "quarter"}, store...), asOf...)...)
 	if code != 0 || !strings.Contains(stderr, "fitting the monthly model") {
@@ -151,10 +158,10 @@ func TestFitForecastBacktestCommands(t *testing.T) {
 			t.Fatalf("forecast %s: exit %d\n%s%s", format, code, out, stderr)
 		}
 	}
-	// Every run was stored as a snapshot: the quarter's and three of the month.
+	// Every run was stored as a snapshot: the one without flags, the quarter's and three of the month.
 	out, _, code = runBin(t, nil, append(append([]string{"query", "--format", "tsv"}, store...), "SELECT uniqExact(created_at) FROM forecast_snapshots WHERE level = 'firm'")...)
-	if code != 0 || !strings.Contains(out, "\n4\n") {
-		t.Errorf("snapshots of 4 runs: exit %d\n%s", code, out)
+	if code != 0 || !strings.Contains(out, "\n5\n") {
+		t.Errorf("snapshots of 5 runs: exit %d\n%s", code, out)
 	}
 
 	out, stderr, code = runBin(t, nil, append([]string{"backtest", "--format", "json", "--from", "2026-04", "--to", "2026-05", "--points", "2"}, store...)...)
