@@ -81,6 +81,7 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 	teams := teamNames(cfg.Reps)
 	first, last := strings.Fields(firstNames), strings.Fields(lastNames)
 	reps := make([]rep, cfg.Reps)
+	taken := map[string]bool{}
 	for i := range reps {
 		r := &reps[i]
 		r.id, r.team = repID(i), teams[i%len(teams)]
@@ -88,7 +89,7 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 			r.manager = repID(i % len(teams))
 		}
 		fn, ln := first[rng.IntN(len(first))], last[rng.IntN(len(last))]
-		r.name, r.email = fn+" "+ln, strings.ToLower(fn+"."+ln+"."+r.id)+"@example.com"
+		r.name, r.email = uniqueName(taken, fn, ln), strings.ToLower(fn+"."+ln+"."+r.id)+"@example.com"
 		r.rate = cfg.ActivitiesPerDay * lognormMean1(rng, 0.3)
 		r.skill = lognormMean1(rng, f.skillSigma)
 		r.baseRate = f.baseRate * uniform(rng, 0.5, 1.5)
@@ -101,6 +102,22 @@ func drawReps(rng *rand.Rand, cfg Config, f *firm) []rep {
 		plantShortfall(&reps[0], cfg.Months)
 	}
 	return reps
+}
+
+// uniqueName returns "first last", or, when another rep has that name, the first free "first X. last" (X from A
+// to Z) or "first last N": a CRM export names reps by name only, and two reps of one name would merge into one.
+// It draws nothing, so the rest of the firm is the same as without it.
+func uniqueName(taken map[string]bool, first, last string) string {
+	name := first + " " + last
+	for k := 0; taken[name]; k++ {
+		if k < 26 {
+			name = fmt.Sprintf("%s %c. %s", first, 'A'+k, last)
+		} else {
+			name = fmt.Sprintf("%s %s %d", first, last, k-24)
+		}
+	}
+	taken[name] = true
+	return name
 }
 
 // drawTenure draws the employed months [join, leave); team leads stay the whole history. A positive turnover is the

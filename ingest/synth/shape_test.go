@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -204,5 +205,47 @@ func TestWriteCRM(t *testing.T) {
 	}
 	if stages["Won"] == 0 || stages["Lost"] == 0 || stages["Engaging"]+stages["Prospecting"] == 0 {
 		t.Errorf("stages %v", stages)
+	}
+}
+
+// TestCRMAgentNamesAreUnique writes CRM exports of several sizes: a CRM names reps by name only, so every agent
+// name must be unique and every opportunity's agent a row of the teams file.
+func TestCRMAgentNamesAreUnique(t *testing.T) {
+	for _, reps := range []int{12, 30, 200, 700} {
+		t.Run(strconv.Itoa(reps), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := DefaultConfig()
+			cfg.Reps, cfg.Months, cfg.Seed, cfg.Shape = reps, 3, 42, ShapeSnapshot
+			cfg.End = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+			if _, err := WriteDir(context.Background(), dir, cfg); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteCRM(dir); err != nil {
+				t.Fatal(err)
+			}
+			teams, err := readCSVMaps(filepath.Join(dir, CRMTeams))
+			if err != nil {
+				t.Fatal(err)
+			}
+			agents := map[string]bool{}
+			for _, r := range teams {
+				if agents[r["sales_agent"]] {
+					t.Fatalf("agent %q is in the teams file twice", r["sales_agent"])
+				}
+				agents[r["sales_agent"]] = true
+			}
+			if len(agents) != reps {
+				t.Fatalf("%d agents for %d reps", len(agents), reps)
+			}
+			opps, err := readCSVMaps(filepath.Join(dir, CRMOpportunities))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range opps {
+				if !agents[o["sales_agent"]] {
+					t.Fatalf("opportunity %s: agent %q is not in the teams file", o["opportunity_id"], o["sales_agent"])
+				}
+			}
+		})
 	}
 }
