@@ -167,25 +167,10 @@ func openAt(versions []salesrecipe.Deal, t time.Time) map[string]bool {
 // TestWriteCRM writes a snapshot firm as a CRM export: every deal is one opportunity of a named agent, closed ones
 // dated and valued (lost at 0), open ones without either, prospects without an engage date; every agent is a team row.
 func TestWriteCRM(t *testing.T) {
-	dir := t.TempDir()
 	cfg := DefaultConfig()
 	cfg.Reps, cfg.Months, cfg.Shape = 6, 6, ShapeSnapshot
 	cfg.End = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
-	tr, err := WriteDir(context.Background(), dir, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteCRM(dir); err != nil {
-		t.Fatal(err)
-	}
-	opps, err := readCSVMaps(filepath.Join(dir, CRMOpportunities))
-	if err != nil {
-		t.Fatal(err)
-	}
-	teams, err := readCSVMaps(filepath.Join(dir, CRMTeams))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, opps, teams := writeCRMFirm(t, cfg)
 	agents := map[string]bool{}
 	for _, r := range teams {
 		agents[r["sales_agent"]] = r["manager"] != "" && r["regional_office"] != ""
@@ -213,20 +198,10 @@ func TestWriteCRM(t *testing.T) {
 func TestCRMAgentNamesAreUnique(t *testing.T) {
 	for _, reps := range []int{12, 30, 200, 700} {
 		t.Run(strconv.Itoa(reps), func(t *testing.T) {
-			dir := t.TempDir()
 			cfg := DefaultConfig()
 			cfg.Reps, cfg.Months, cfg.Seed, cfg.Shape = reps, 3, 42, ShapeSnapshot
 			cfg.End = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-			if _, err := WriteDir(context.Background(), dir, cfg); err != nil {
-				t.Fatal(err)
-			}
-			if err := WriteCRM(dir); err != nil {
-				t.Fatal(err)
-			}
-			teams, err := readCSVMaps(filepath.Join(dir, CRMTeams))
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, opps, teams := writeCRMFirm(t, cfg)
 			agents := map[string]bool{}
 			for _, r := range teams {
 				if agents[r["sales_agent"]] {
@@ -237,10 +212,6 @@ func TestCRMAgentNamesAreUnique(t *testing.T) {
 			if len(agents) != reps {
 				t.Fatalf("%d agents for %d reps", len(agents), reps)
 			}
-			opps, err := readCSVMaps(filepath.Join(dir, CRMOpportunities))
-			if err != nil {
-				t.Fatal(err)
-			}
 			for _, o := range opps {
 				if !agents[o["sales_agent"]] {
 					t.Fatalf("opportunity %s: agent %q is not in the teams file", o["opportunity_id"], o["sales_agent"])
@@ -248,4 +219,24 @@ func TestCRMAgentNamesAreUnique(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeCRMFirm writes a firm and its CRM export into a temporary directory and reads back the export's files.
+func writeCRMFirm(t *testing.T, cfg Config) (tr Truth, opps, teams []map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	tr, err := WriteDir(context.Background(), dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCRM(dir); err != nil {
+		t.Fatal(err)
+	}
+	if opps, err = readCSVMaps(filepath.Join(dir, CRMOpportunities)); err != nil {
+		t.Fatal(err)
+	}
+	if teams, err = readCSVMaps(filepath.Join(dir, CRMTeams)); err != nil {
+		t.Fatal(err)
+	}
+	return tr, opps, teams
 }
