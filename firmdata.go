@@ -66,7 +66,7 @@ type FirmData struct {
 	Versions []DealVersion // every version, by deal (in deal id order) and, inside a deal, by update time
 	Deals    []int32       // deal i's versions are Versions[Deals[i]:Deals[i+1]] (the last ends at len(Versions))
 	Sources  []string      // the deals' sources, sorted ("" for a deal without one)
-	Source   []int32       // deal i's source is Sources[Source[i]]: its first version's
+	Source   []int32       // deal i's source is Sources[Source[i]]: the last one its versions name
 	FirstDay time.Time     // the day Daily's index 0 stands for (UTC midnight)
 	Days     int           // whole days in Daily: from FirstDay up to AsOf's day, excluded
 	Daily    []int32       // activities of rep r, kind k on day d at [(r*len(Kinds)+k)*Days+d]
@@ -176,6 +176,14 @@ func (b *FirmDataBuilder) Reserve(n int) {
 func (b *FirmDataBuilder) StartDeal(source string) {
 	b.f.Deals = append(b.f.Deals, int32(len(b.f.Versions)))
 	b.f.Source = append(b.f.Source, index(b.sources, source))
+}
+
+// NoteSource gives the current deal a source read from one of its later versions; "" changes nothing, so a
+// deal's source is the last one its versions name (a later export that adds the source fills it in).
+func (b *FirmDataBuilder) NoteSource(source string) {
+	if source != "" && len(b.f.Source) > 0 {
+		b.f.Source[len(b.f.Source)-1] = index(b.sources, source)
+	}
 }
 
 // Empty reports whether no deal was started yet.
@@ -290,6 +298,7 @@ func NewFirmData(asOf time.Time, moments []time.Time, deals []Deal, acts []Activ
 		if i == 0 || known[i-1].ID != d.ID {
 			b.StartDeal(d.Source)
 		}
+		b.NoteSource(d.Source)
 		st, _ := VersionStatusOf(d.Status)
 		b.AddVersion(DealVersion{Updated: d.UpdatedAt.UnixMilli(), Created: storedMillis(d.CreatedAt), CloseDate: MillisOf(d.CloseDate),
 			Closed: MillisOf(d.ClosedAt), Amount: d.Amount, Status: st, Inferred: d.Inferred}, d.RepID, d.Stage)

@@ -104,6 +104,7 @@ func (s *Store) scanVersions(ctx context.Context, b *salesrecipe.FirmDataBuilder
 			b.StartDeal(source)
 			*last = id
 		}
+		b.NoteSource(source)
 		v.Status = salesrecipe.VersionStatus(status)
 		b.AddVersion(v, rep, stage)
 		return nil

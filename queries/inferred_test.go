@@ -10,6 +10,7 @@ import (
 
 	"github.com/salesrecipe/salesrecipe"
 	"github.com/salesrecipe/salesrecipe/queries"
+	"github.com/salesrecipe/salesrecipe/queries/querytest"
 )
 
 // loadDeals loads deal versions as one load.
@@ -235,5 +236,37 @@ func TestInferredVersionsDoNotLeak(t *testing.T) {
 		gotF, gotP := read(stores[name])
 		compareFirmData(t, asOf, gotF, wantF)
 		compareFirmData(t, asOf, gotP, wantP)
+	}
+}
+
+// TestLaterVersionNamesTheSource loads a deal from an export without sources, then a later export of it that
+// names one: the deal's source is the last one its versions name, in the store's firm data and in Memory's, and
+// only from the moment that version is known.
+func TestLaterVersionNamesTheSource(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	mem := querytest.NewMemory()
+	open := salesrecipe.Deal{ID: "d1", RepID: "r1", Stage: "demo", Status: salesrecipe.StatusOpen, Amount: 900,
+		CreatedAt: day(1, 5, 9), CloseDate: day(3, 31, 0), UpdatedAt: day(1, 5, 9)}
+	won := open
+	won.Stage, won.Status, won.ClosedAt, won.UpdatedAt, won.Source = "closed", salesrecipe.StatusWon, day(3, 2, 15), day(3, 2, 15), "referral"
+	loadDeals(t, st, []salesrecipe.Deal{open})
+	loadDeals(t, st, []salesrecipe.Deal{won})
+	mem.AddDeals("acme", open)
+	mem.AddDeals("acme", won)
+	for _, tc := range []struct {
+		asOf time.Time
+		want string
+	}{{day(2, 1, 0), ""}, {day(3, 3, 0), "referral"}} {
+		for name, src := range map[string]interface {
+			FirmData(context.Context, string, time.Time, []time.Time) (*salesrecipe.FirmData, error)
+		}{"store": st, "memory": mem} {
+			fd, err := src.FirmData(context.Background(), "acme", tc.asOf, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fd.Deals) != 1 || fd.Sources[fd.Source[0]] != tc.want {
+				t.Errorf("%s as of %s: %d deals, source %q, want %q", name, tc.asOf.Format(time.DateOnly), len(fd.Deals), fd.Sources[fd.Source[0]], tc.want)
+			}
+		}
 	}
 }
