@@ -77,16 +77,18 @@ type fixture struct {
 	refitDone chan error
 }
 
-// clock is a settable test clock.
+// clock is a settable test clock; with a step, every reading moves it on by the step first.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration
 }
 
 // Now returns the clock's time.
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.t = c.t.Add(c.step)
 	return c.t
 }
 

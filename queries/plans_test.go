@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,5 +110,65 @@ func TestSavePlanRefusesAnInvalidPlan(t *testing.T) {
 	p = testPlan(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), 6, time.Time{}, "a", 1000)
 	if err := st.SavePlan(context.Background(), "acme", p); err == nil {
 		t.Error("SavePlan without saved_at succeeded")
+	}
+}
+
+// TestSavesOfOneMillisecondAreKept saves two different plans, and two different contest versions, in the same
+// millisecond by the same user, each twice (a retried insert), beside a plan row stored before migration 0013:
+// after the table merges everything it can (OPTIMIZE ... FINAL), every different version is still there, once.
+func TestSavesOfOneMillisecondAreKept(t *testing.T) {
+	st := engine.Store(t, queries.Config{})
+	ctx := context.Background()
+	jul := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC)
+	err := st.Conn().Exec(ctx, "INSERT INTO plans (firm, rep_id, from_month, months, multiple, saved_at, saved_by, plan) "+
+		`VALUES ('acme', 'r1', '2026-07-01', 6, 3, '2026-06-20 08:00:00', 'Old Save', '{"accounts":[],"objectives":[],"training":[],"goals":["old"]}')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := testPlan(jul, 6, at, "Ray Rep", 100000), testPlan(jul, 6, at, "Ray Rep", 150000)
+	ca := salesrecipe.Contest{Firm: "acme", ID: "c1", Name: "Blitz", Period: "2026-07", From: jul, To: jul.AddDate(0, 1, -1),
+		Metric: salesrecipe.MetricNewPipeline, Teams: []string{"East"}, SavedAt: at, SavedBy: "Max Manager"}
+	cb := ca
+	cb.Name = "Blitz (renamed)"
+	for _, p := range []salesrecipe.Plan{a, b, a, b} {
+		if err := st.SavePlan(ctx, "acme", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []salesrecipe.Contest{ca, cb, ca, cb} {
+		if err := st.SaveContest(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, table := range []string{"plans", "contest_versions"} {
+		if err := st.Conn().Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows uint64
+	if err := st.Conn().QueryRow(ctx, "SELECT (SELECT count() FROM plans) + (SELECT count() FROM contest_versions)").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := st.PlanVersions(ctx, "acme", "r1", jul, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var amounts []float64
+	for _, p := range plans {
+		amounts = append(amounts, p.PlannedPipeline())
+	}
+	contests, err := st.ContestVersions(ctx, "acme", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range contests {
+		names = append(names, c.Name)
+	}
+	slices.Sort(amounts)
+	slices.Sort(names)
+	if rows != 5 || !slices.Equal(amounts, []float64{0, 100000, 150000}) || !slices.Equal(names, []string{"Blitz", "Blitz (renamed)"}) {
+		t.Errorf("after merging: %d rows, plan versions of %v, contest versions %q; want 5 rows: the old plan, both plans and both contests once", rows, amounts, names)
 	}
 }

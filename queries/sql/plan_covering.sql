@@ -6,7 +6,7 @@ FROM (
     FROM plans
     WHERE firm = {firm:String} AND rep_id = {rep:String} AND from_month <= {month:Date32}
       AND saved_at <= {as_of:DateTime64(3)}
-    ORDER BY from_month, saved_at DESC, saved_by
+    ORDER BY from_month, saved_at DESC, saved_by, plan
     LIMIT 1 BY from_month
 )
 WHERE addMonths(from_month, months) > {month:Date32}

@@ -276,3 +276,13 @@ ALTER TABLE `forecast_snapshots_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXIS
 ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
 
 ALTER TABLE `forecast_snapshots` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
+
+ALTER TABLE `plans_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS plan_hash UInt64,
+MODIFY ORDER BY (firm, rep_id, from_month, saved_at, saved_by, plan_hash);
+
+ALTER TABLE `plans` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS plan_hash UInt64;
+
+ALTER TABLE `contest_versions_local` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS version_hash UInt64,
+MODIFY ORDER BY (firm, contest_id, saved_at, version_hash);
+
+ALTER TABLE `contest_versions` ON CLUSTER `sales` ADD COLUMN IF NOT EXISTS version_hash UInt64;

@@ -238,3 +238,9 @@ ALTER TABLE `deal_versions`  ADD COLUMN IF NOT EXISTS source LowCardinality(Stri
 ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_pipeline Float64 DEFAULT nan AFTER forecast;
 
 ALTER TABLE `forecast_snapshots`  ADD COLUMN IF NOT EXISTS from_new_business Float64 DEFAULT nan AFTER from_pipeline;
+
+ALTER TABLE `plans`  ADD COLUMN IF NOT EXISTS plan_hash UInt64,
+MODIFY ORDER BY (firm, rep_id, from_month, saved_at, saved_by, plan_hash);
+
+ALTER TABLE `contest_versions`  ADD COLUMN IF NOT EXISTS version_hash UInt64,
+MODIFY ORDER BY (firm, contest_id, saved_at, version_hash);
