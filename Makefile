@@ -106,8 +106,15 @@ fuzz:
 # The checks and test runs are independent, so make test runs them side by side (each one's output
 # is printed whole when it ends): the race run alone keeps about 1.65 of the 2 cores busy, and the
 # rest fill the gap.
+#
+# The run's temporary files (the engines' data, the tests' files, the Go build's work) go to a fresh
+# directory on tmpfs when there is one with room (scripts/test-tmpdir.sh), removed when the run ends:
+# the storage tests then spend far less system time than on a disk (queries' race run: 48 -> 29
+# CPU-seconds, 19.7 -> 5.1 of them system time). TEST_TMPFS= keeps them in the default directory.
+TEST_TMPFS ?= /dev/shm
 test: chdb prometheus chromium
-	$(MAKE) --no-print-directory -j6 --output-sync=target vet staticcheck gotest-race gotest-norace-pkgs gotest-norace-tests fuzz
+	@tmp="$$(scripts/test-tmpdir.sh $(TEST_TMPFS))" && trap 'rm -rf "$$tmp"' EXIT && echo "make test: temporary files in $$tmp" && \
+		TMPDIR="$$tmp" $(MAKE) --no-print-directory -j6 --output-sync=target vet staticcheck gotest-race gotest-norace-pkgs gotest-norace-tests fuzz
 
 bench-ingest: chdb build
 	scripts/bench-ingest.sh $(BENCH_DIR)

@@ -45,6 +45,7 @@ func generate(t testing.TB, cfg synth.Config) firm {
 		if err != nil {
 			return firm{}, err
 		}
+		engine.AtExit(func() { os.RemoveAll(dir) })
 		tr, err := synth.WriteDir(context.Background(), dir, cfg)
 		return firm{dir: dir, truth: tr}, err
 	}))

@@ -79,6 +79,7 @@ var binary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	engine.AtExit(func() { os.RemoveAll(dir) })
 	path := filepath.Join(dir, "salesrecipe")
 	out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput()
 	if err != nil {

@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "chdb shutdown:", err)
 		code = 1
 	}
+	if shared.dir != "" {
+		if err := os.RemoveAll(filepath.Dir(shared.dir)); err != nil {
+			fmt.Fprintln(os.Stderr, "remove the engine's data:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

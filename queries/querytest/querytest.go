@@ -28,7 +28,19 @@ import (
 type Engine struct {
 	once sync.Once
 	e    *chdb.Engine
+	dir  string // the temporary directory holding the engine's data, removed by Main
 	err  error
+
+	mu     sync.Mutex
+	atExit []func()
+}
+
+// AtExit registers f to run in Main after the tests and before the engine closes (to remove what
+// the tests shared, such as files generated once per binary).
+func (s *Engine) AtExit(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.atExit = append(s.atExit, f)
 }
 
 // LibraryPath is the libchdb.so tests load: $SALESRECIPE_CHDB_LIB or the Makefile's cache.
@@ -49,6 +61,7 @@ func (s *Engine) Get(t testing.TB) *chdb.Engine {
 			s.err = err
 			return
 		}
+		s.dir = dir
 		s.e, s.err = chdb.Open(context.Background(), chdb.Config{LibraryPath: LibraryPath(), DataDir: filepath.Join(dir, "data")})
 	})
 	if s.err != nil {
@@ -59,9 +72,16 @@ func (s *Engine) Get(t testing.TB) *chdb.Engine {
 
 // Main runs a test binary's tests, then closes the engine and stops the
 // engine library before the binary exits: a -race binary exits through C's
-// exit(), and chDB's threads must be gone by then (see chdb.Shutdown).
+// exit(), and chDB's threads must be gone by then (see chdb.Shutdown). It
+// removes the engine's data and runs the AtExit functions, so that no run
+// leaves files behind.
 func (s *Engine) Main(m *testing.M) {
 	code := m.Run()
+	s.mu.Lock()
+	for _, f := range s.atExit {
+		f()
+	}
+	s.mu.Unlock()
 	if s.e != nil {
 		if err := s.e.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "close the embedded engine:", err)
@@ -71,6 +91,12 @@ func (s *Engine) Main(m *testing.M) {
 	if err := chdb.Shutdown(LibraryPath()); err != nil {
 		fmt.Fprintln(os.Stderr, "stop the embedded engine:", err)
 		code = 1
+	}
+	if s.dir != "" {
+		if err := os.RemoveAll(s.dir); err != nil {
+			fmt.Fprintln(os.Stderr, "remove the engine's data:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
