@@ -240,3 +240,28 @@ func writeCRMFirm(t *testing.T, cfg Config) (tr Truth, opps, teams []map[string]
 	}
 	return tr, opps, teams
 }
+
+// TestUniqueNameNeverRepeats draws one name again and again: the first is plain, the next 26 take a middle
+// initial and the rest a number, so no count of reps runs out of names (TestCRMAgentNamesAreUnique reaches only
+// the initials).
+func TestUniqueNameNeverRepeats(t *testing.T) {
+	taken := map[string]bool{}
+	var got []string
+	for range 100 {
+		got = append(got, uniqueName(taken, "Quinn", "Silva"))
+	}
+	for _, tc := range []struct {
+		draw int
+		want string
+	}{{1, "Quinn Silva"}, {2, "Quinn A. Silva"}, {27, "Quinn Z. Silva"}, {28, "Quinn Silva 2"}, {100, "Quinn Silva 74"}} {
+		if got[tc.draw-1] != tc.want {
+			t.Errorf("draw %d: %q, want %q", tc.draw, got[tc.draw-1], tc.want)
+		}
+	}
+	if len(taken) != len(got) {
+		t.Errorf("%d names for %d draws", len(taken), len(got))
+	}
+	if uniqueName(taken, "Quinn", "Adams") != "Quinn Adams" {
+		t.Error("another surname should stay plain")
+	}
+}
